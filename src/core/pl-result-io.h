@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * pl-result-io.h: a sweep result as JSON (the CLI's contract, read by other tools) and
+ * as CSV.
+ *
+ *   g_autofree char *json = pl_result_to_json (result, NULL);
+ *   pl_result_save_json (result, "out.json", &error);
+ *
+ * JSON (pretty-printed, UTF-8):
+ *   { "format": "patchlens-sweep", "version": 1,
+ *     "patchlens_version": "0.1.0", "model": "gpt2",
+ *     "site": "resid_post", "metric": "logit-diff",
+ *     "metric_label": "logit( Smith) − logit( Jones)",
+ *     "layers": 12, "positions": 11,
+ *     "clean":     { "text": ..., "ids": [...], "pieces": [...],
+ *                    "topk": [ {"rank":1,"id":373,"token":" was","prob":0.1634,
+ *                               "logit":-...}, ... ],
+ *                    "answer_logits": {"clean": .., "corrupted": ..},
+ *                    "metric": <value of the metric for this unpatched run> },
+ *     "corrupted": { same },
+ *     "clean_answer":     { "id": 5437, "token": " Jones" },
+ *     "corrupted_answer": { "id": 4176, "token": " Smith" },
+ *     "matrix": [[...positions values...], ... layers rows ...],   row 0 = layer 0
+ *     "seconds": 0.21, "naive": false }
+ *
+ * CSV: a header "layer,position,token,value" then one line per cell (layer-major), the
+ * token quoted as RFC 4180 says. Files are written atomically.
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "pl-sweep.h"
+
+G_BEGIN_DECLS
+
+JsonNode      *pl_result_to_json_node (const PlSweepResult *result);
+char          *pl_result_to_json      (const PlSweepResult *result,
+                                       gsize               *length);
+/* The inverse (used by experiment files): NULL with PL_ERROR_FORMAT naming what is
+ * missing or of the wrong type. final_hidden is not stored: it is NULL after loading. */
+PlSweepResult *pl_result_from_json_node (JsonNode          *node,
+                                         GError           **error);
+char          *pl_result_to_csv       (const PlSweepResult *result,
+                                       gsize               *length);
+gboolean       pl_result_save_json    (const PlSweepResult *result,
+                                       const char          *path,
+                                       GError             **error);
+gboolean       pl_result_save_csv     (const PlSweepResult *result,
+                                       const char          *path,
+                                       GError             **error);
+
+/* Writes data to path through a temporary file and a rename, so a failure never leaves
+ * a half-written file in place of the old one. Errors are PL_ERROR_IO naming the path. */
+gboolean       pl_write_file_atomic   (const char          *path,
+                                       const char          *data,
+                                       gsize                length,
+                                       GError             **error);
+
+G_END_DECLS

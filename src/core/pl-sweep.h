@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * pl-sweep.h: the activation-patching sweep.
+ *
+ *   PlSweepOptions opt = PL_SWEEP_OPTIONS_INIT;     // resid_post, logit-diff, k = 20
+ *   g_autoptr(PlSweepResult) r = pl_sweep_run (model, inputs, &opt,
+ *                                              on_progress, data, cancellable, &error);
+ *   float v = r->matrix[layer * r->n_positions + pos];
+ *
+ * The clean run is cached; the corrupted run is repeated once per (layer, position) of
+ * the chosen site with that one activation replaced by the clean run's, and the metric
+ * is read at the last position. The fast schedule recomputes only what a patch can
+ * change (blocks after the patch, positions from the patched one on, keys and values of
+ * earlier positions reused from the corrupted run) and batches many patched runs into
+ * each matrix product; opt.naive runs one full forward per patch instead, as a baseline
+ * and a cross-check (same matrix within fp32 rounding).
+ *
+ * pl_sweep_run blocks: call it from a worker thread. progress is called on that thread
+ * after each batch of cells; it must copy what it keeps (the GUI hands a copy to the
+ * main loop). A cancelled sweep returns NULL with G_IO_ERROR_CANCELLED.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "pl-inputs.h"
+#include "pl-model.h"
+#include "pl-topk.h"
+
+G_BEGIN_DECLS
+
+/* Enums only grow at the end. */
+typedef enum {
+  PL_SITE_RESID_POST,  /* output of block l (the assignment's "output of each layer") */
+  PL_SITE_RESID_PRE,   /* input of block l; layer 0 is the embeddings */
+  PL_SITE_ATTN_OUT,    /* what attention of block l adds to the residual stream */
+  PL_SITE_MLP_OUT,     /* what the MLP of block l adds */
+} PlSite;
+#define PL_N_SITES 4
+
+typedef enum {
+  PL_METRIC_LOGIT_DIFF,   /* logit(corrupted answer) - logit(clean answer), last position */
+  PL_METRIC_LOGIT_DELTA,  /* patched logit(clean answer) - clean-run logit(clean answer) */
+  PL_METRIC_PROB_DIFF,    /* p(corrupted answer) - p(clean answer) */
+  PL_METRIC_RESTORED,     /* (d_corr - d) / (d_corr - d_clean) with d the logit diff:
+                             0 = nothing restored, 1 = the clean run's difference */
+} PlMetric;
+#define PL_N_METRICS 4
+
+const char *pl_site_to_string     (PlSite      site);    /* "resid_post" */
+gboolean    pl_site_from_string   (const char *s,
+                                   PlSite     *site);
+const char *pl_site_describe      (PlSite      site);    /* "Residual stream after block" */
+const char *pl_metric_to_string   (PlMetric    metric);  /* "logit-diff" */
+gboolean    pl_metric_from_string (const char *s,
+                                   PlMetric   *metric);
+/* The colour bar's label, e.g. "logit( Smith) − logit( Jones)". */
+char       *pl_metric_describe    (PlMetric    metric,
+                                   const char *clean_answer,
+                                   const char *corrupted_answer);
+
+typedef struct {
+  PlSite   site;
+  PlMetric metric;
+  int      top_k;     /* size of the clean and corrupted top-k tables */
+  gboolean naive;
+} PlSweepOptions;
+
+#define PL_SWEEP_OPTIONS_INIT { PL_SITE_RESID_POST, PL_METRIC_LOGIT_DIFF, 20, FALSE }
+
+typedef struct {
+  int          cells_done;
+  int          cells_total;
+  double       elapsed;   /* seconds since the sweep started */
+  const float *matrix;    /* (n_layers, n_positions); NAN where not computed yet */
+} PlSweepProgress;
+
+typedef void (*PlSweepProgressFunc) (const PlSweepProgress *progress,
+                                     gpointer               user_data);
+
+typedef struct {
+  char     *model_name;
+  PlInputs *inputs;          /* a copy */
+  PlSite    site;
+  PlMetric  metric;
+  int       n_layers;
+  int       n_positions;
+  int       n_embd;
+  PlTopK   *clean_topk;
+  PlTopK   *corrupted_topk;
+  /* Logits of the two answers in each unpatched run: [0] clean answer, [1] corrupted. */
+  float     clean_logits[2];
+  float     corrupted_logits[2];
+  /* The metric for the unpatched clean and corrupted runs (the colour scale's ends). */
+  double    clean_value;
+  double    corrupted_value;
+  float    *matrix;          /* (n_layers, n_positions), row 0 = layer 0 */
+  /* ln_f output at the last position of each patched run, (n_layers, n_positions,
+   * n_embd): a cell's full next-token distribution costs one product with wte. */
+  float    *final_hidden;
+  double    seconds;
+  gboolean  naive;
+} PlSweepResult;
+
+PlSweepResult *pl_sweep_run         (PlModel               *model,
+                                     const PlInputs        *inputs,
+                                     const PlSweepOptions  *options,
+                                     PlSweepProgressFunc    progress,
+                                     gpointer               user_data,
+                                     GCancellable          *cancellable,
+                                     GError               **error);
+void           pl_sweep_result_free (PlSweepResult         *result);
+
+/* The top-k next tokens of the patched run at (layer, pos). */
+PlTopK        *pl_sweep_cell_topk   (PlModel               *model,
+                                     const PlSweepResult   *result,
+                                     int                    layer,
+                                     int                    pos,
+                                     int                    k);
+
+/* Top-k of one unpatched run (the tables shown before a sweep). */
+PlTopK        *pl_model_topk        (PlModel               *model,
+                                     const gint32          *ids,
+                                     int                    n_ids,
+                                     int                    k,
+                                     GError               **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PlSweepResult, pl_sweep_result_free)
+
+G_END_DECLS
