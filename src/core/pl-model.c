@@ -1,2 +1,348 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * pl-model.c: loading a Hugging Face GPT-2 folder, checking every tensor against the
+ * config before trusting it, and the plain forward pass.
+ */
+#include <string.h>
+
+#include "pl-error.h"
+#include "pl-forward.h"
 #include "pl-model.h"
+#include "pl-safetensors.h"
+
+struct _PlModel {
+  char          *path;
+  char          *name;
+  PlConfig       cfg;
+  PlSafetensors *st;
+  PlWeights      w;
+  GPtrArray     *owned;     /* buffers converted from F16/BF16 or copied to align */
+  PlTokenizer   *tok;
+  guint64        n_params;
+};
+
+/* ---- tensors ---- */
+
+static float
+f16_to_f32 (guint16 h)
+{
+  guint32 sign = (guint32) (h & 0x8000) << 16;
+  guint32 exp = (h >> 10) & 0x1f, man = h & 0x3ff, bits;
+  float f;
+
+  if (exp == 0x1f)
+    bits = sign | 0x7f800000 | (man << 13);          /* inf, nan */
+  else if (exp != 0)
+    bits = sign | ((exp + 112) << 23) | (man << 13); /* normal */
+  else if (man == 0)
+    bits = sign;                                      /* zero */
+  else
+    {                                                 /* subnormal: renormalize */
+      int e = -1;
+      do { man <<= 1; e++; } while ((man & 0x400) == 0);
+      bits = sign | ((guint32) (112 - e) << 23) | ((man & 0x3ff) << 13);
+    }
+  memcpy (&f, &bits, 4);
+  return f;
+}
+
+static float *
+to_f32 (PlModel *m, const PlTensorInfo *t, const guint8 *data)
+{
+  float *out;
+
+  if (t->dtype == PL_DTYPE_F32 && ((guintptr) data % sizeof (float)) == 0)
+    return (float *) data;                 /* zero copy from the mapped file */
+  out = g_new (float, MAX (t->n_elements, 1));
+  g_ptr_array_add (m->owned, out);
+  for (guint64 i = 0; i < t->n_elements; i++)
+    {
+      guint16 h;
+      guint32 bits;
+
+      switch (t->dtype)
+        {
+        case PL_DTYPE_F32:
+          memcpy (&out[i], data + 4 * i, 4);
+          break;
+        case PL_DTYPE_F16:
+          memcpy (&h, data + 2 * i, 2);
+          out[i] = f16_to_f32 (GUINT16_FROM_LE (h));
+          break;
+        default: /* BF16: the high half of an F32 */
+          memcpy (&h, data + 2 * i, 2);
+          bits = (guint32) GUINT16_FROM_LE (h) << 16;
+          memcpy (&out[i], &bits, 4);
+          break;
+        }
+    }
+  return out;
+}
+
+static char *
+shape_string (int n_dims, const gint64 *shape)
+{
+  GString *s = g_string_new ("(");
+
+  for (int i = 0; i < n_dims; i++)
+    g_string_append_printf (s, "%s%" G_GINT64_FORMAT, i ? ", " : "", shape[i]);
+  g_string_append_c (s, ')');
+  return g_string_free (s, FALSE);
+}
+
+/* Finds name (with or without the "transformer." prefix), checks dtype and shape,
+ * returns its data as floats. d1 = 0 for a vector. */
+static const float *
+tensor (PlModel *m, GHashTable *used, const char *name, gint64 d0, gint64 d1,
+        GError **error)
+{
+  g_autofree char *prefixed = g_strconcat ("transformer.", name, NULL);
+  const PlTensorInfo *t = pl_safetensors_find (m->st, name);
+  gint64 want[2] = { d0, d1 };
+  int want_dims = d1 > 0 ? 2 : 1;
+
+  if (t == NULL)
+    t = pl_safetensors_find (m->st, prefixed);
+  if (t == NULL)
+    {
+      g_set_error (error, PL_ERROR, PL_ERROR_MODEL,
+                   "%s/model.safetensors has no tensor '%s' (nor '%s')", m->path, name,
+                   prefixed);
+      return NULL;
+    }
+  if (t->dtype != PL_DTYPE_F32 && t->dtype != PL_DTYPE_F16 && t->dtype != PL_DTYPE_BF16)
+    {
+      g_set_error (error, PL_ERROR, PL_ERROR_MODEL,
+                   "Tensor '%s' is %s; Patchlens reads F32, F16 and BF16 weights",
+                   t->name, pl_dtype_to_string (t->dtype));
+      return NULL;
+    }
+  if (t->n_dims != want_dims || t->shape[0] != d0 || (want_dims == 2 && t->shape[1] != d1))
+    {
+      g_autofree char *got = shape_string (t->n_dims, t->shape);
+      g_autofree char *exp = shape_string (want_dims, want);
+
+      g_set_error (error, PL_ERROR, PL_ERROR_MODEL,
+                   "Tensor '%s' has shape %s but config.json implies %s", t->name, got, exp);
+      return NULL;
+    }
+  g_hash_table_add (used, (gpointer) t);
+  m->n_params += t->n_elements;
+  return to_f32 (m, t, pl_safetensors_data (m->st, t));
+}
+
+static gboolean
+load_block (PlModel *m, GHashTable *used, int b, GError **error)
+{
+  PlBlockWeights *bw = &m->w.blocks[b];
+  gint64 C = m->cfg.n_embd;
+  struct { const float **dst; const char *name; gint64 d0, d1; } parts[] = {
+    { &bw->ln_1_w, "ln_1.weight", C, 0 },
+    { &bw->ln_1_b, "ln_1.bias", C, 0 },
+    { &bw->attn_w, "attn.c_attn.weight", C, 3 * C },
+    { &bw->attn_b, "attn.c_attn.bias", 3 * C, 0 },
+    { &bw->attn_proj_w, "attn.c_proj.weight", C, C },
+    { &bw->attn_proj_b, "attn.c_proj.bias", C, 0 },
+    { &bw->ln_2_w, "ln_2.weight", C, 0 },
+    { &bw->ln_2_b, "ln_2.bias", C, 0 },
+    { &bw->fc_w, "mlp.c_fc.weight", C, 4 * C },
+    { &bw->fc_b, "mlp.c_fc.bias", 4 * C, 0 },
+    { &bw->mlp_proj_w, "mlp.c_proj.weight", 4 * C, C },
+    { &bw->mlp_proj_b, "mlp.c_proj.bias", C, 0 },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("h.%d.%s", b, parts[i].name);
+
+      *parts[i].dst = tensor (m, used, name, parts[i].d0, parts[i].d1, error);
+      if (*parts[i].dst == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Buffers some checkpoints carry that the model does not use: the causal mask
+ * ("attn.bias", "attn.masked_bias") and a tied LM head. */
+static gboolean
+is_ignored (const char *name)
+{
+  return g_str_has_suffix (name, ".attn.bias") || g_str_has_suffix (name, ".attn.masked_bias")
+         || g_str_equal (name, "lm_head.weight");
+}
+
+static gboolean
+check_unused (PlModel *m, GHashTable *used, GError **error)
+{
+  for (guint i = 0; i < pl_safetensors_n_tensors (m->st); i++)
+    {
+      const PlTensorInfo *t = pl_safetensors_tensor (m->st, i);
+
+      if (!g_hash_table_contains (used, t) && !is_ignored (t->name))
+        {
+          g_set_error (error, PL_ERROR, PL_ERROR_MODEL,
+                       "%s/model.safetensors has a tensor '%s' that GPT-2 (n_layer = %d) "
+                       "does not have: is this a GPT-2 checkpoint?",
+                       m->path, t->name, m->cfg.n_layer);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+load_weights (PlModel *m, GError **error)
+{
+  g_autoptr(GHashTable) used = g_hash_table_new (NULL, NULL);
+  gint64 C = m->cfg.n_embd;
+
+  m->w.blocks = g_new0 (PlBlockWeights, m->cfg.n_layer);
+  if (!(m->w.wte = tensor (m, used, "wte.weight", m->cfg.vocab_size, C, error)) ||
+      !(m->w.wpe = tensor (m, used, "wpe.weight", m->cfg.n_positions, C, error)) ||
+      !(m->w.ln_f_w = tensor (m, used, "ln_f.weight", C, 0, error)) ||
+      !(m->w.ln_f_b = tensor (m, used, "ln_f.bias", C, 0, error)))
+    return FALSE;
+  for (int b = 0; b < m->cfg.n_layer; b++)
+    if (!load_block (m, used, b, error))
+      return FALSE;
+  return check_unused (m, used, error);
+}
+
+/* ---- the folder ---- */
+
+/* "gpt2" from .../models--openai-community--gpt2/snapshots/<rev> or .../gpt2. */
+static char *
+model_name_from_path (const char *path)
+{
+  g_auto(GStrv) parts = g_strsplit (path, G_DIR_SEPARATOR_S, -1);
+
+  for (int i = g_strv_length (parts) - 1; i >= 0; i--)
+    if (g_str_has_prefix (parts[i], "models--"))
+      {
+        const char *last = g_strrstr (parts[i], "--");
+        return g_strdup (last + 2);
+      }
+  return g_path_get_basename (path);
+}
+
+static gboolean
+load_tokenizer (PlModel *m, GError **error)
+{
+  g_autofree char *vocab = g_build_filename (m->path, "vocab.json", NULL);
+  g_autofree char *encoder = g_build_filename (m->path, "encoder.json", NULL);
+
+  if (g_file_test (vocab, G_FILE_TEST_EXISTS) || g_file_test (encoder, G_FILE_TEST_EXISTS))
+    m->tok = pl_tokenizer_new_from_dir (m->path, error);
+  else
+    m->tok = pl_tokenizer_new_default (error);
+  if (m->tok == NULL)
+    return FALSE;
+  if (pl_tokenizer_vocab_size (m->tok) > m->cfg.vocab_size)
+    {
+      g_set_error (error, PL_ERROR, PL_ERROR_MODEL,
+                   "The tokenizer has %d tokens but config.json's vocab_size is %d",
+                   pl_tokenizer_vocab_size (m->tok), m->cfg.vocab_size);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+PlModel *
+pl_model_load (const char *dir, GError **error)
+{
+  g_autoptr(PlModel) m = g_new0 (PlModel, 1);
+  g_autofree char *config = g_build_filename (dir, "config.json", NULL);
+  g_autofree char *weights = g_build_filename (dir, "model.safetensors", NULL);
+
+  m->path = g_canonicalize_filename (dir, NULL);
+  m->name = model_name_from_path (m->path);
+  m->owned = g_ptr_array_new_with_free_func (g_free);
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, PL_ERROR, PL_ERROR_IO, "%s is not a folder", dir);
+      return NULL;
+    }
+  if (!pl_config_load (&m->cfg, config, error))
+    return NULL;
+  m->st = pl_safetensors_open (weights, error);
+  if (m->st == NULL || !load_weights (m, error) || !load_tokenizer (m, error))
+    return NULL;
+  return g_steal_pointer (&m);
+}
+
+void
+pl_model_free (PlModel *m)
+{
+  if (m == NULL)
+    return;
+  g_clear_pointer (&m->owned, g_ptr_array_unref);
+  g_clear_pointer (&m->st, pl_safetensors_free);
+  g_clear_pointer (&m->tok, pl_tokenizer_free);
+  g_free (m->w.blocks);
+  g_free (m->path);
+  g_free (m->name);
+  g_free (m);
+}
+
+const PlConfig *pl_model_config (PlModel *m) { return &m->cfg; }
+const PlWeights *pl_model_weights (PlModel *m) { return &m->w; }
+PlTokenizer *pl_model_tokenizer (PlModel *m) { return m->tok; }
+const char *pl_model_name (PlModel *m) { return m->name; }
+const char *pl_model_path (PlModel *m) { return m->path; }
+guint64 pl_model_n_params (PlModel *m) { return m->n_params; }
+guint64 pl_model_file_size (PlModel *m) { return pl_safetensors_file_size (m->st); }
+
+/* ---- the plain forward pass ---- */
+
+static gboolean
+check_ids (PlModel *m, const gint32 *ids, int n_ids, GError **error)
+{
+  if (n_ids <= 0)
+    {
+      g_set_error (error, PL_ERROR, PL_ERROR_EMPTY, "There are no tokens to run");
+      return FALSE;
+    }
+  if (n_ids > m->cfg.n_positions)
+    {
+      g_set_error (error, PL_ERROR, PL_ERROR_TOO_LONG,
+                   "%d tokens is more than %s reads (%d)", n_ids, m->name,
+                   m->cfg.n_positions);
+      return FALSE;
+    }
+  for (int i = 0; i < n_ids; i++)
+    if (ids[i] < 0 || ids[i] >= m->cfg.vocab_size)
+      {
+        g_set_error (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT,
+                     "Token id %d is outside the vocabulary (0..%d)", ids[i],
+                     m->cfg.vocab_size - 1);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+gboolean
+pl_model_last_logits (PlModel      *m,
+                      const gint32 *ids,
+                      int           n_ids,
+                      float        *logits,
+                      GError      **error)
+{
+  int C = m->cfg.n_embd;
+  PlSegment seg = { 0, n_ids, 0 };
+  g_autofree float *x = NULL;
+  g_autofree float *h = NULL;
+  PlScratch *s;
+
+  if (!check_ids (m, ids, n_ids, error))
+    return FALSE;
+  x = g_new (float, (gsize) n_ids * C);
+  h = g_new (float, C);
+  s = pl_scratch_new (&m->cfg, n_ids, n_ids);
+  pl_embed (m, ids, n_ids, x);
+  for (int b = 0; b < m->cfg.n_layer; b++)
+    pl_block_forward (m, b, x, &seg, 1, NULL, NULL, s, NULL, NULL);
+  pl_final_norm (m, x + (gsize) (n_ids - 1) * C, h);
+  pl_lm_head (m, h, logits);
+  pl_scratch_free (s);
+  return TRUE;
+}

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * pl-bench.c: how fast is the sweep? Runs the full L x T sweep with the fast schedule
+ * and, in the same run as the baseline, with --naive (one full forward per patch), on
+ * the assignment's 11-token prompts and on a 64-token pair; prints wall times, the
+ * ratio, the achieved GFLOP/s against the sweep's minimum FLOP count, and peak memory
+ * against the size of the weights file. Also checks both matrices agree.
+ *
+ *   pl-bench MODEL_DIR [--threads N] [--skip-naive-64]
+ */
+#include <cblas.h>
+#include <math.h>
+#include <stdio.h>
+#include <sys/resource.h>
+
+#include "pl-inputs.h"
+#include "pl-sweep.h"
+
+extern void openblas_set_num_threads (int n);
+
+/* Matrix-product FLOPs any method must spend: each patched run (l, p) pushes rows
+ * [p, T) through the blocks after the patch (12 C^2 multiply-adds per row and block,
+ * plus attention over p..t keys), and reads two answer logits. */
+static double
+min_flops (const PlConfig *cfg, int T, PlSite site)
+{
+  double C = cfg->n_embd, f = 0;
+
+  for (int l = 0; l < cfg->n_layer; l++)
+    {
+      int s = site == PL_SITE_RESID_PRE ? l : l + 1;
+
+      for (int p = 0; p < T; p++)
+        for (int t = p; t < T; t++)
+          f += (cfg->n_layer - s) * (2 * 12 * C * C + 2 * 2 * C * (t + 1)) + 2 * 2 * C;
+    }
+  return f;
+}
+
+static double
+max_abs_diff (const PlSweepResult *a, const PlSweepResult *b)
+{
+  double m = 0;
+
+  for (int i = 0; i < a->n_layers * a->n_positions; i++)
+    m = MAX (m, fabs (a->matrix[i] - b->matrix[i]));
+  return m;
+}
+
+static PlSweepResult *
+timed_sweep (PlModel *model, PlInputs *in, gboolean naive)
+{
+  PlSweepOptions opt = PL_SWEEP_OPTIONS_INIT;
+  g_autoptr(GError) error = NULL;
+  PlSweepResult *r;
+
+  opt.naive = naive;
+  r = pl_sweep_run (model, in, &opt, NULL, NULL, NULL, &error);
+  if (r == NULL)
+    g_error ("sweep failed: %s", error->message);
+  return r;
+}
+
+static void
+bench_pair (PlModel *model, const char *label, const char *clean, const char *corrupted,
+            gboolean with_naive)
+{
+  const PlConfig *cfg = pl_model_config (model);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PlInputs) in = pl_inputs_prepare (pl_model_tokenizer (model), cfg->n_positions,
+                                              clean, corrupted, " Jones", " Smith", &error);
+  g_autoptr(PlSweepResult) fast = NULL;
+  g_autoptr(PlSweepResult) naive = NULL;
+  double flops;
+
+  if (in == NULL)
+    g_error ("%s", error->message);
+  flops = min_flops (cfg, in->clean.n_tokens, PL_SITE_RESID_POST);
+  timed_sweep (model, in, FALSE);   /* warm-up: page in the weights, start BLAS threads */
+  fast = timed_sweep (model, in, FALSE);
+  printf ("%-22s %2d x %-3d  fast   %8.3f s  %7.1f GFLOP/s\n", label, cfg->n_layer,
+          in->clean.n_tokens, fast->seconds, flops / fast->seconds / 1e9);
+  if (!with_naive)
+    return;
+  naive = timed_sweep (model, in, TRUE);
+  printf ("%-22s %2d x %-3d  naive  %8.3f s  %7.1f GFLOP/s (of the minimum)\n", label,
+          cfg->n_layer, in->clean.n_tokens, naive->seconds, flops / naive->seconds / 1e9);
+  printf ("%-22s speed-up %.1fx, max |fast - naive| = %.2e\n", label,
+          naive->seconds / fast->seconds, max_abs_diff (fast, naive));
+}
+
+/* Raw BLAS speed on this machine, for scale. */
+static void
+bench_blas (void)
+{
+  int n = 1024;
+  g_autofree float *a = g_new0 (float, n * n);
+  g_autofree float *b = g_new0 (float, n * n);
+  g_autofree float *c = g_new0 (float, n * n);
+  gint64 t0;
+  double s;
+
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, a, n, b, n, 0, c, n);
+  t0 = g_get_monotonic_time ();
+  for (int i = 0; i < 5; i++)
+    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, a, n, b, n, 0, c, n);
+  s = (g_get_monotonic_time () - t0) / 1e6;
+  printf ("BLAS sgemm 1024^3: %.1f GFLOP/s (the machine's ceiling)\n", 5 * 2.0 * n * n * n / s / 1e9);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PlModel) model = NULL;
+  g_autoptr(GString) long_clean = g_string_new ("Michelle Jones was a top-notch student.");
+  g_autoptr(GString) long_corrupted = g_string_new ("Michelle Smith was a top-notch student.");
+  int threads = 0;
+  gboolean naive_64 = TRUE;
+  struct rusage ru;
+  gint64 t0;
+
+  setvbuf (stdout, NULL, _IOLBF, 0);   /* figures appear as they are measured */
+  for (int i = 2; i < argc; i++)
+    if (g_str_equal (argv[i], "--threads") && i + 1 < argc)
+      threads = atoi (argv[++i]);
+    else if (g_str_equal (argv[i], "--skip-naive-64"))
+      naive_64 = FALSE;
+  if (argc < 2)
+    g_error ("usage: pl-bench MODEL_DIR [--threads N] [--skip-naive-64]");
+  if (threads > 0)
+    openblas_set_num_threads (threads);
+  bench_blas ();
+  t0 = g_get_monotonic_time ();
+  model = pl_model_load (argv[1], &error);
+  if (model == NULL)
+    g_error ("%s", error->message);
+  printf ("model %s: %d layers, %d dims, loaded in %.3f s\n", argv[1],
+          pl_model_config (model)->n_layer, pl_model_config (model)->n_embd,
+          (g_get_monotonic_time () - t0) / 1e6);
+
+  bench_pair (model, "assignment (11 tok)", "Michelle Jones was a top-notch student. Michelle",
+              "Michelle Smith was a top-notch student. Michelle", TRUE);
+  /* A 64-token pair: the same sentences, with the same filler words between them. */
+  for (int w = 0;; w++)
+    {
+      static const char *const words[] = { " She", " liked", " maths", " and", " music", "." };
+      g_autoptr(GArray) ids = pl_tokenizer_encode (pl_model_tokenizer (model),
+                                                   long_clean->str, -1, NULL);
+      if (ids->len >= 63)
+        break;
+      g_string_append (long_clean, words[w % G_N_ELEMENTS (words)]);
+      g_string_append (long_corrupted, words[w % G_N_ELEMENTS (words)]);
+    }
+  g_string_append (long_clean, " Michelle");
+  g_string_append (long_corrupted, " Michelle");
+  bench_pair (model, "long pair", long_clean->str, long_corrupted->str, naive_64);
+
+  getrusage (RUSAGE_SELF, &ru);
+  printf ("peak memory %.0f MB, weights file %.0f MB: %.2fx\n", ru.ru_maxrss / 1024.0,
+          pl_model_file_size (model) / 1e6,
+          ru.ru_maxrss * 1024.0 / pl_model_file_size (model));
+  return 0;
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * pl-test-util.c: temporary folders and generated models for the C tests.
+ */
+#include <glib/gstdio.h>
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include "pl-test-util.h"
+
+static char *tmpdir;
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir && (name = g_dir_read_name (dir)))
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+cleanup (void)
+{
+  if (tmpdir && !g_getenv ("PATCHLENS_KEEP_TMP"))
+    remove_tree (tmpdir);
+}
+
+const char *
+pl_test_tmpdir (void)
+{
+  if (tmpdir == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      tmpdir = g_dir_make_tmp ("patchlens-test-XXXXXX", &error);
+      g_assert_no_error (error);
+      atexit (cleanup);
+    }
+  return tmpdir;
+}
+
+static const char *
+generator_path (void)
+{
+  const char *env = g_getenv ("PATCHLENS_GEN_MODEL");
+
+  if (env)
+    return env;
+  return g_test_get_filename (G_TEST_DIST, "gen-model.py", NULL);
+}
+
+char *
+pl_test_make_model (const char *name, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *dir = g_build_filename (pl_test_tmpdir (), name, NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+  va_list ap;
+
+  if (g_file_test (dir, G_FILE_TEST_IS_DIR))
+    return g_steal_pointer (&dir);
+  g_ptr_array_add (argv, (gpointer) "/usr/bin/python3");
+  g_ptr_array_add (argv, (gpointer) generator_path ());
+  g_ptr_array_add (argv, dir);
+  va_start (ap, name);
+  for (const char *a = va_arg (ap, const char *); a; a = va_arg (ap, const char *))
+    g_ptr_array_add (argv, (gpointer) a);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("gen-model.py failed for %s:\n%s%s", name, out, err);
+  return g_steal_pointer (&dir);
+}
