@@ -1,2 +1,820 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * pl-download.c: fetching a GPT-2 model from the Hugging Face hub with libsoup 3's
+ * synchronous API, safely: FILE.part, HTTP Range resume, size and SHA-256 checks, and a
+ * rename only once a file is known good.
+ *
+ * The hub answers a resolve URL of a large (LFS) file with a 302 to a CDN, and the
+ * file's size and SHA-256 are only on that first response (X-Linked-Size,
+ * X-Linked-Etag). So redirects are followed by hand (SOUP_MESSAGE_NO_REDIRECT), reading
+ * those headers on the way.
+ */
+#include "config.h"
 #include "pl-download.h"
+#include "pl-error.h"
+#include "pl-model-store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEFAULT_ENDPOINT  "https://huggingface.co"
+#define MAX_REDIRECTS     5
+#define MAX_ATTEMPTS      4          /* per file, when the connection drops midway */
+#define CHUNK             (64 * 1024)
+#define REPORT_INTERVAL   (G_USEC_PER_SEC / 10)   /* at most ~10 progress calls a second */
+
+/* model.safetensors last: a folder that has it is complete. */
+static const char *const files[] = {
+  "config.json", "vocab.json", "merges.txt", "model.safetensors",
+};
+#define N_FILES ((int) G_N_ELEMENTS (files))
+
+/* What the hub tells about one file. */
+typedef struct {
+  guint64  size;         /* bytes, valid when size_known */
+  gboolean size_known;
+  char    *sha256;       /* 64 lowercase hex digits from X-Linked-Etag, or NULL */
+} FileMeta;
+
+typedef struct {
+  SoupSession            *session;
+  char                   *endpoint;    /* no trailing slash */
+  char                   *auth_host;   /* the endpoint's host: the only one given HF_TOKEN */
+  const char             *token;       /* $HF_TOKEN or NULL */
+  const char             *name;
+  const char             *dest;
+  GCancellable           *cancellable;
+  PlDownloadProgressFunc  progress;
+  gpointer                user_data;
+
+  FileMeta  meta[G_N_ELEMENTS (files)];
+  int       file_index;
+  guint64   done_before;      /* bytes of the files already finished or skipped */
+  guint64   file_done;        /* bytes of the current file on disk, resumed ones included */
+  guint64   transferred;      /* bytes received over the network by this call */
+  gint64    last_report_us;
+  guint64   last_report_transferred;
+  int       last_report_file;
+  double    rate;             /* bytes per second, smoothed */
+} Download;
+
+char *
+pl_download_endpoint (void)
+{
+  const char *env = g_getenv ("HF_ENDPOINT");
+  char *url = g_strdup (env != NULL && env[0] != '\0' ? env : DEFAULT_ENDPOINT);
+  gsize len = strlen (url);
+
+  while (len > 0 && url[len - 1] == '/')
+    url[--len] = '\0';
+  return url;
+}
+
+/* ---- HTTP ---- */
+
+static char *
+file_url (Download *dl, int i)
+{
+  return g_strdup_printf ("%s/openai-community/%s/resolve/main/%s",
+                          dl->endpoint, dl->name, files[i]);
+}
+
+/* "host" or "host:port", for messages. */
+static char *
+url_host (const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  const char *host = uri != NULL ? g_uri_get_host (uri) : NULL;
+  int port = uri != NULL ? g_uri_get_port (uri) : -1;
+
+  if (host == NULL)
+    return g_strdup (url);
+  if (port > 0 && port != 80 && port != 443)
+    return g_strdup_printf ("%s:%d", host, port);
+  return g_strdup (host);
+}
+
+static void
+set_network_error (GError **error, GError *cause, const char *url)
+{
+  g_autofree char *host = url_host (url);
+
+  if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_propagate_error (error, cause);
+  else
+    {
+      g_set_error (error, PL_ERROR, PL_ERROR_NETWORK, "Could not reach %s: %s",
+                   host, cause->message);
+      g_error_free (cause);
+    }
+}
+
+static guint64
+parse_u64 (const char *s, gboolean *ok)
+{
+  guint64 v = 0;
+
+  *ok = s != NULL && g_ascii_string_to_unsigned (s, 10, 0, G_MAXUINT64, &v, NULL);
+  return v;
+}
+
+/* X-Linked-Etag is the SHA-256 of an LFS file, quoted, sometimes weak (W/"..."). */
+static char *
+parse_sha256_etag (const char *etag)
+{
+  g_autofree char *s = NULL;
+
+  if (etag == NULL)
+    return NULL;
+  if (g_str_has_prefix (etag, "W/"))
+    etag += 2;
+  s = g_ascii_strdown (etag, -1);
+  g_strstrip (s);
+  if (s[0] == '"')
+    memmove (s, s + 1, strlen (s));
+  if (s[0] != '\0' && s[strlen (s) - 1] == '"')
+    s[strlen (s) - 1] = '\0';
+  if (strlen (s) != 64 || strspn (s, "0123456789abcdef") != 64)
+    return NULL;
+  return g_steal_pointer (&s);
+}
+
+/* Takes the size and hash a hub response announces, if it announces them. */
+static void
+read_linked_headers (SoupMessage *msg, FileMeta *meta)
+{
+  SoupMessageHeaders *h = soup_message_get_response_headers (msg);
+  gboolean ok;
+  guint64 size = parse_u64 (soup_message_headers_get_one (h, "X-Linked-Size"), &ok);
+  char *sha = parse_sha256_etag (soup_message_headers_get_one (h, "X-Linked-Etag"));
+
+  if (ok)
+    {
+      meta->size = size;
+      meta->size_known = TRUE;
+    }
+  if (sha != NULL)
+    {
+      g_free (meta->sha256);
+      meta->sha256 = sha;
+    }
+}
+
+static SoupMessage *
+new_message (Download *dl, const char *method, const char *url, guint64 range_from)
+{
+  SoupMessage *msg = soup_message_new (method, url);
+  SoupMessageHeaders *h;
+  g_autofree char *range = NULL;
+
+  if (msg == NULL)
+    return NULL;
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  h = soup_message_get_request_headers (msg);
+  /* Sizes and Range offsets are in bytes of the file itself, never of a gzip of it. */
+  soup_message_headers_replace (h, "Accept-Encoding", "identity");
+  if (range_from > 0)
+    {
+      range = g_strdup_printf ("bytes=%" G_GUINT64_FORMAT "-", range_from);
+      soup_message_headers_replace (h, "Range", range);
+    }
+  /* The token goes to the hub only, never to the CDN it redirects to. */
+  if (dl->token != NULL && dl->auth_host != NULL
+      && g_strcmp0 (g_uri_get_host (soup_message_get_uri (msg)), dl->auth_host) == 0)
+    {
+      g_autofree char *bearer = g_strconcat ("Bearer ", dl->token, NULL);
+      soup_message_headers_replace (h, "Authorization", bearer);
+    }
+  return msg;
+}
+
+/* Sends method to url, following redirects by hand and reading X-Linked-* on every
+ * hop into meta. A HEAD stops at the first response that announces a size. Returns the
+ * body stream and the last message (*msg_out), whatever its status; NULL on a network
+ * error. */
+static GInputStream *
+send_following (Download *dl, const char *method, const char *url, guint64 range_from,
+                FileMeta *meta, SoupMessage **msg_out, GError **error)
+{
+  g_autofree char *current = g_strdup (url);
+
+  for (int hop = 0; hop <= MAX_REDIRECTS; hop++)
+    {
+      g_autoptr(SoupMessage) msg = new_message (dl, method, current, range_from);
+      GInputStream *stream;
+      GError *local = NULL;
+      const char *location;
+      g_autoptr(GUri) next = NULL;
+
+      if (msg == NULL)
+        {
+          g_set_error (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT,
+                       "'%s' is not a valid http(s) URL", current);
+          return NULL;
+        }
+      stream = soup_session_send (dl->session, msg, dl->cancellable, &local);
+      if (stream == NULL)
+        {
+          set_network_error (error, local, current);
+          return NULL;
+        }
+      read_linked_headers (msg, meta);
+      location = soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                               "Location");
+      if (!SOUP_STATUS_IS_REDIRECTION (soup_message_get_status (msg)) || location == NULL
+          || (strcmp (method, "HEAD") == 0 && meta->size_known) || hop == MAX_REDIRECTS)
+        {
+          *msg_out = g_steal_pointer (&msg);
+          return stream;
+        }
+      g_input_stream_close (stream, NULL, NULL);
+      g_object_unref (stream);
+      /* The hub's Location may be relative (a renamed repo) or a CDN URL. */
+      next = g_uri_parse_relative (soup_message_get_uri (msg), location,
+                                   SOUP_HTTP_URI_FLAGS, NULL);
+      if (next == NULL)
+        {
+          g_set_error (error, PL_ERROR, PL_ERROR_HTTP,
+                       "The server redirected %s to an invalid URL '%s'", current, location);
+          return NULL;
+        }
+      g_free (current);
+      current = g_uri_to_string (next);
+    }
+  g_assert_not_reached ();
+}
+
+/* A user-facing message for an HTTP status that is not a success. */
+static void
+set_http_error (Download *dl, int i, SoupMessage *msg, const char *url, GError **error)
+{
+  guint status = soup_message_get_status (msg);
+  const char *code = soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                                   "X-Error-Code");
+  /* The hub answers 401, not 404, for a repository it does not have. */
+  gboolean no_repo = g_strcmp0 (code, "RepoNotFound") == 0
+                     || (status == SOUP_STATUS_NOT_FOUND && i == 0
+                         && g_strcmp0 (code, "EntryNotFound") != 0);
+
+  if (no_repo)
+    g_set_error (error, PL_ERROR, PL_ERROR_HTTP, "The hub has no model '%s' (HTTP %u for %s)",
+                 dl->name, status, url);
+  else if (status == SOUP_STATUS_NOT_FOUND)
+    g_set_error (error, PL_ERROR, PL_ERROR_HTTP,
+                 "The hub's model '%s' has no file %s (HTTP 404 for %s)",
+                 dl->name, files[i], url);
+  else if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN)
+    g_set_error (error, PL_ERROR, PL_ERROR_HTTP,
+                 "The hub refused access to model '%s' (HTTP %u for %s). %s",
+                 dl->name, status, url,
+                 dl->token != NULL
+                   ? "Check that HF_TOKEN holds a valid token that may read this model."
+                   : "The model may be gated or private: set HF_TOKEN to a Hugging Face "
+                     "access token that may read it.");
+  else
+    g_set_error (error, PL_ERROR, PL_ERROR_HTTP, "HTTP %u %s for %s", status,
+                 soup_message_get_reason_phrase (msg) != NULL
+                   ? soup_message_get_reason_phrase (msg) : "", url);
+}
+
+/* HEAD the file: its size (and hash) before any byte is fetched, for the total. */
+static gboolean
+probe (Download *dl, int i, GError **error)
+{
+  g_autofree char *url = file_url (dl, i);
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GInputStream) stream = send_following (dl, "HEAD", url, 0, &dl->meta[i],
+                                                   &msg, error);
+  guint status;
+
+  if (stream == NULL)
+    return FALSE;
+  g_input_stream_close (stream, NULL, NULL);
+  status = soup_message_get_status (msg);
+  if (SOUP_STATUS_IS_SUCCESSFUL (status) && !dl->meta[i].size_known)
+    {
+      SoupMessageHeaders *h = soup_message_get_response_headers (msg);
+      dl->meta[i].size = parse_u64 (soup_message_headers_get_one (h, "Content-Length"),
+                                    &dl->meta[i].size_known);
+    }
+  else if (!SOUP_STATUS_IS_SUCCESSFUL (status) && !SOUP_STATUS_IS_REDIRECTION (status))
+    {
+      set_http_error (dl, i, msg, url, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- progress ---- */
+
+static guint64
+bytes_total (Download *dl)
+{
+  guint64 total = 0;
+
+  for (int i = 0; i < N_FILES; i++)
+    {
+      if (!dl->meta[i].size_known)
+        return 0;
+      total += dl->meta[i].size;
+    }
+  return total;
+}
+
+/* Calls the progress function, at most every REPORT_INTERVAL unless the file changed
+ * or force; then checks for cancellation (the callback may have cancelled). */
+static gboolean
+report (Download *dl, gboolean force, GError **error)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 dt = now - dl->last_report_us;
+  PlDownloadProgress p = { 0 };
+
+  if (dt >= REPORT_INTERVAL)
+    {
+      double inst = (double) (dl->transferred - dl->last_report_transferred)
+                    * G_USEC_PER_SEC / (double) dt;
+      dl->rate = dl->rate > 0 ? 0.7 * dl->rate + 0.3 * inst : inst;
+      dl->last_report_us = now;
+      dl->last_report_transferred = dl->transferred;
+    }
+  else if (!force && dl->file_index == dl->last_report_file)
+    return !g_cancellable_set_error_if_cancelled (dl->cancellable, error);
+
+  dl->last_report_file = dl->file_index;
+  p.file = files[dl->file_index];
+  p.file_index = dl->file_index;
+  p.n_files = N_FILES;
+  p.bytes_done = dl->done_before + dl->file_done;
+  p.bytes_total = bytes_total (dl);
+  p.rate = dl->rate;
+  p.seconds_left = (p.bytes_total > 0 && dl->rate > 0)
+                     ? (double) (p.bytes_total - MIN (p.bytes_done, p.bytes_total)) / dl->rate
+                     : -1.0;
+  if (dl->progress != NULL)
+    dl->progress (&p, dl->user_data);
+  return !g_cancellable_set_error_if_cancelled (dl->cancellable, error);
+}
+
+/* ---- files ---- */
+
+/* Feeds the first len bytes of path (a .part being resumed) to the checksum. */
+static gboolean
+hash_prefix (const char *path, guint64 len, GChecksum *sum, GError **error)
+{
+  g_autofree guchar *buf = g_malloc (CHUNK);
+  FILE *f = g_fopen (path, "rb");
+
+  if (f == NULL)
+    {
+      int e = errno;
+      g_set_error (error, PL_ERROR, PL_ERROR_IO, "Could not read %s: %s", path,
+                   g_strerror (e));
+      return FALSE;
+    }
+  while (len > 0)
+    {
+      size_t n = fread (buf, 1, MIN (len, (guint64) CHUNK), f);
+      if (n == 0)
+        break;
+      g_checksum_update (sum, buf, n);
+      len -= n;
+    }
+  fclose (f);
+  if (len > 0)
+    {
+      g_set_error (error, PL_ERROR, PL_ERROR_IO, "Could not read %s: it shrank while "
+                   "being read", path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+write_all (int fd, const guchar *buf, gsize len, const char *path, GError **error)
+{
+  while (len > 0)
+    {
+      gssize n = write (fd, buf, len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int e = errno;
+          if (e == ENOSPC)
+            g_set_error (error, PL_ERROR, PL_ERROR_IO, "The disk is full: could not write "
+                         "%s (%s). Free some space and download again to resume.",
+                         path, g_strerror (e));
+          else
+            g_set_error (error, PL_ERROR, PL_ERROR_IO, "Could not write %s: %s", path,
+                         g_strerror (e));
+          return FALSE;
+        }
+      buf += n;
+      len -= (gsize) n;
+    }
+  return TRUE;
+}
+
+/* The offset a 206's Content-Range starts at ("bytes START-END/TOTAL"), and TOTAL. */
+static gboolean
+parse_content_range (SoupMessage *msg, guint64 *start, guint64 *total, gboolean *total_known)
+{
+  const char *cr = soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                                 "Content-Range");
+  char *end = NULL;
+  const char *slash;
+
+  if (cr == NULL || !g_str_has_prefix (cr, "bytes "))
+    return FALSE;
+  *start = g_ascii_strtoull (cr + 6, &end, 10);
+  if (end == cr + 6 || *end != '-')
+    return FALSE;
+  slash = strchr (cr, '/');
+  *total = slash != NULL ? parse_u64 (slash + 1, total_known) : 0;
+  if (slash == NULL)
+    *total_known = FALSE;
+  return TRUE;
+}
+
+/* One attempt at one file: the .part, resumed from start; a 200 to a Range request
+ * means the server ignored it, and start drops to zero. */
+typedef struct {
+  const char *part;
+  const char *url;
+  int         fd;
+  GChecksum  *sum;
+  guint64     start;      /* the offset this attempt resumed from */
+  gboolean    progressed; /* bytes arrived in this attempt */
+  gboolean    unfit;      /* the server refused the Range (416): the .part must go */
+} Transfer;
+
+/* Checks the status of the GET and sets where writing starts and the size to expect. */
+static gboolean
+accept_response (Download *dl, int i, SoupMessage *msg, Transfer *t, GError **error)
+{
+  guint status = soup_message_get_status (msg);
+  FileMeta *meta = &dl->meta[i];
+  guint64 start = 0, total = 0;
+  gboolean total_known = FALSE;
+
+  if (status == SOUP_STATUS_PARTIAL_CONTENT && t->start > 0
+      && parse_content_range (msg, &start, &total, &total_known) && start == t->start)
+    {
+      if (!meta->size_known && total_known)
+        meta->size = total, meta->size_known = TRUE;
+      return TRUE;
+    }
+  if (status != SOUP_STATUS_OK)
+    {
+      set_http_error (dl, i, msg, t->url, error);
+      return FALSE;
+    }
+  /* A full answer: whatever was in the .part is replaced (open_part empties it). */
+  t->start = 0;
+  dl->file_done = 0;
+  g_checksum_reset (t->sum);
+  if (!meta->size_known)
+    meta->size = parse_u64 (soup_message_headers_get_one (
+                              soup_message_get_response_headers (msg), "Content-Length"),
+                            &meta->size_known);
+  return TRUE;
+}
+
+/* Reads the body into the .part, hashing and reporting as it goes. */
+static gboolean
+stream_body (Download *dl, int i, GInputStream *body, Transfer *t, GError **error)
+{
+  g_autofree guchar *buf = g_malloc (CHUNK);
+  const FileMeta *meta = &dl->meta[i];
+
+  for (;;)
+    {
+      GError *local = NULL;
+      gssize n = g_input_stream_read (body, buf, CHUNK, dl->cancellable, &local);
+
+      if (n < 0 && g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, local);
+          return FALSE;
+        }
+      if (n < 0)
+        {
+          g_set_error (error, PL_ERROR, PL_ERROR_NETWORK,
+                       "The download of %s was interrupted after %" G_GUINT64_FORMAT
+                       " bytes (%s); download again to resume", files[i], dl->file_done,
+                       local->message);
+          g_error_free (local);
+          return FALSE;
+        }
+      if (n == 0)
+        return TRUE;
+      if (!write_all (t->fd, buf, (gsize) n, t->part, error))
+        return FALSE;
+      g_checksum_update (t->sum, buf, (gsize) n);
+      t->progressed = TRUE;
+      dl->file_done += (guint64) n;
+      dl->transferred += (guint64) n;
+      if (meta->size_known && dl->file_done > meta->size)
+        {
+          g_set_error (error, PL_ERROR, PL_ERROR_CHECKSUM,
+                       "%s from %s is larger than the %" G_GUINT64_FORMAT
+                       " bytes the hub announced", files[i], t->url, meta->size);
+          return FALSE;
+        }
+      if (!report (dl, FALSE, error))
+        return FALSE;
+    }
+}
+
+/* The size and SHA-256 of a finished .part against what the hub announced. */
+static gboolean
+verify (Download *dl, int i, Transfer *t, GError **error)
+{
+  const FileMeta *meta = &dl->meta[i];
+  const char *got;
+
+  if (meta->size_known && dl->file_done < meta->size)
+    {
+      g_set_error (error, PL_ERROR, PL_ERROR_NETWORK,
+                   "The download of %s stopped after %" G_GUINT64_FORMAT " of %"
+                   G_GUINT64_FORMAT " bytes; download again to resume",
+                   files[i], dl->file_done, meta->size);
+      return FALSE;
+    }
+  got = g_checksum_get_string (t->sum);
+  if (meta->sha256 != NULL && strcmp (got, meta->sha256) != 0)
+    {
+      g_set_error (error, PL_ERROR, PL_ERROR_CHECKSUM,
+                   "%s from %s is corrupt: its SHA-256 is %s, the hub announced %s. "
+                   "The bad download was removed; try again.",
+                   files[i], t->url, got, meta->sha256);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Opens the .part for writing: appended to when resuming, else emptied. */
+static gboolean
+open_part (Transfer *t, GError **error)
+{
+  int flags = O_WRONLY | O_CREAT | (t->start > 0 ? O_APPEND : O_TRUNC);
+
+  t->fd = g_open (t->part, flags, 0644);
+  if (t->fd < 0)
+    {
+      int e = errno;
+      g_set_error (error, PL_ERROR, PL_ERROR_IO, "Could not create %s: %s", t->part,
+                   g_strerror (e));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The GET of one attempt, from t->start on, into the .part. */
+static gboolean
+fetch_body (Download *dl, int i, Transfer *t, GError **error)
+{
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GInputStream) body = send_following (dl, "GET", t->url, t->start,
+                                                 &dl->meta[i], &msg, error);
+
+  if (body == NULL)
+    return FALSE;
+  if (soup_message_get_status (msg) == SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE)
+    {
+      /* The .part does not fit the file on the hub: start over. */
+      t->unfit = TRUE;
+      g_set_error (error, PL_ERROR, PL_ERROR_HTTP, "The hub refused to resume %s (HTTP 416 "
+                   "for %s)", files[i], t->url);
+      return FALSE;
+    }
+  if (!accept_response (dl, i, msg, t, error) || !open_part (t, error))
+    return FALSE;
+  return stream_body (dl, i, body, t, error);
+}
+
+typedef enum { ATTEMPT_DONE, ATTEMPT_RETRY, ATTEMPT_FAILED } Attempt;
+
+/* One try at one file: resume the .part (if any), fetch the rest, verify, rename. */
+static Attempt
+fetch_attempt (Download *dl, int i, const char *part, const char *final,
+               const char *url, GError **error)
+{
+  const FileMeta *meta = &dl->meta[i];
+  Transfer t = { part, url, -1, g_checksum_new (G_CHECKSUM_SHA256), 0, FALSE, FALSE };
+  Attempt result = ATTEMPT_FAILED;
+  gboolean remove_part = FALSE;
+  GStatBuf st;
+
+  if (g_stat (part, &st) == 0 && S_ISREG (st.st_mode))
+    t.start = (guint64) st.st_size;
+  if (meta->size_known && t.start > meta->size)
+    t.start = 0;   /* not a prefix of this file: open_part empties it */
+  dl->file_done = t.start;
+  if (t.start > 0 && !hash_prefix (part, t.start, t.sum, error))
+    goto out;
+
+  /* A .part that is already whole needs no request, only the checks. */
+  if (!(meta->size_known && t.start == meta->size && t.start > 0)
+      && !fetch_body (dl, i, &t, error))
+    {
+      /* Other HTTP errors (a 503 midway) keep the .part: it is still good. */
+      remove_part = g_error_matches (*error, PL_ERROR, PL_ERROR_CHECKSUM) || t.unfit;
+      if ((t.progressed && g_error_matches (*error, PL_ERROR, PL_ERROR_NETWORK))
+          || (t.start > 0 && remove_part))
+        result = ATTEMPT_RETRY;
+      goto out;
+    }
+  if (!verify (dl, i, &t, error))
+    {
+      remove_part = g_error_matches (*error, PL_ERROR, PL_ERROR_CHECKSUM);
+      /* A mismatch after a resume may be a stale .part: one more try from zero. */
+      if ((t.progressed && !remove_part) || (remove_part && t.start > 0))
+        result = ATTEMPT_RETRY;
+      goto out;
+    }
+  if (t.fd >= 0 && fsync (t.fd) != 0)
+    {
+      int e = errno;
+      g_set_error (error, PL_ERROR, PL_ERROR_IO, "Could not write %s: %s", part,
+                   g_strerror (e));
+      goto out;
+    }
+  if (g_rename (part, final) != 0)
+    {
+      int e = errno;
+      g_set_error (error, PL_ERROR, PL_ERROR_IO, "Could not rename %s to %s: %s", part,
+                   final, g_strerror (e));
+      goto out;
+    }
+  result = ATTEMPT_DONE;
+
+out:
+  if (t.fd >= 0)
+    close (t.fd);
+  if (remove_part)
+    g_unlink (part);
+  g_checksum_free (t.sum);
+  return result;
+}
+
+/* One file, skipped when already in place, retried when the connection drops midway. */
+static gboolean
+fetch_file (Download *dl, int i, GError **error)
+{
+  g_autofree char *final = g_build_filename (dl->dest, files[i], NULL);
+  g_autofree char *part = g_strconcat (final, ".part", NULL);
+  g_autofree char *url = file_url (dl, i);
+  const FileMeta *meta = &dl->meta[i];
+  GStatBuf st;
+
+  dl->file_index = i;
+  dl->file_done = 0;
+  if (g_stat (final, &st) == 0 && S_ISREG (st.st_mode)
+      && (!meta->size_known || (guint64) st.st_size == meta->size))
+    {
+      dl->done_before += (guint64) st.st_size;
+      return TRUE;
+    }
+  if (!report (dl, FALSE, error))
+    return FALSE;
+  for (int attempt = 1; ; attempt++)
+    {
+      GError *local = NULL;
+      Attempt a = fetch_attempt (dl, i, part, final, url, &local);
+
+      if (a == ATTEMPT_DONE)
+        break;
+      if (a == ATTEMPT_FAILED || attempt == MAX_ATTEMPTS)
+        {
+          g_propagate_error (error, local);
+          return FALSE;
+        }
+      g_error_free (local);
+    }
+  dl->done_before += dl->file_done;
+  dl->file_done = 0;
+  return TRUE;
+}
+
+/* Names become URL path segments and folder names: keep them plain. */
+static gboolean
+check_name (const char *name, GError **error)
+{
+  if (name != NULL && name[0] != '\0' && name[0] != '.' && strlen (name) <= 96
+      && strspn (name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+           == strlen (name))
+    return TRUE;
+  g_set_error (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT,
+               "'%s' is not a model name: use letters, digits, '.', '-' and '_' "
+               "(for example gpt2)", name != NULL ? name : "");
+  return FALSE;
+}
+
+static gboolean
+check_endpoint (const char *endpoint, GError **error)
+{
+  g_autoptr(GUri) uri = g_uri_parse (endpoint, SOUP_HTTP_URI_FLAGS, NULL);
+  const char *scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
+
+  if (uri != NULL && g_uri_get_host (uri) != NULL && g_uri_get_host (uri)[0] != '\0'
+      && (g_strcmp0 (scheme, "http") == 0 || g_strcmp0 (scheme, "https") == 0))
+    return TRUE;
+  g_set_error (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT,
+               "The hub endpoint '%s' (HF_ENDPOINT) is not an http(s) URL", endpoint);
+  return FALSE;
+}
+
+static void
+download_clear (Download *dl)
+{
+  for (int i = 0; i < N_FILES; i++)
+    g_free (dl->meta[i].sha256);
+  g_clear_object (&dl->session);
+  g_free (dl->endpoint);
+  g_free (dl->auth_host);
+}
+
+/* Probes every file (sizes for the total, and an early 404), then fetches them. */
+static gboolean
+run (Download *dl, GError **error)
+{
+  g_autoptr(GUri) uri = NULL;
+
+  if (!check_endpoint (dl->endpoint, error))
+    return FALSE;
+  uri = g_uri_parse (dl->endpoint, SOUP_HTTP_URI_FLAGS, NULL);
+  dl->auth_host = g_strdup (g_uri_get_host (uri));
+  /* A session of this thread: the sync API blocks here, on the caller's worker. */
+  dl->session = soup_session_new_with_options ("user-agent", "patchlens/" PACKAGE_VERSION,
+                                               "timeout", 60, NULL);
+  soup_session_remove_feature_by_type (dl->session, SOUP_TYPE_CONTENT_DECODER);
+  dl->last_report_us = g_get_monotonic_time ();
+  dl->last_report_file = -1;
+
+  for (int i = 0; i < N_FILES; i++)
+    if (!probe (dl, i, error))
+      return FALSE;
+  if (g_mkdir_with_parents (dl->dest, 0755) != 0)
+    {
+      int e = errno;
+      g_set_error (error, PL_ERROR, PL_ERROR_IO, "Could not create the folder %s: %s",
+                   dl->dest, g_strerror (e));
+      return FALSE;
+    }
+  for (int i = 0; i < N_FILES; i++)
+    if (!fetch_file (dl, i, error))
+      return FALSE;
+  dl->file_index = N_FILES - 1;
+  return report (dl, TRUE, error);
+}
+
+char *
+pl_download_model_from (const char              *endpoint,
+                        const char              *name,
+                        const char              *dest,
+                        PlDownloadProgressFunc   progress,
+                        gpointer                 user_data,
+                        GCancellable            *cancellable,
+                        GError                 **error)
+{
+  Download dl = { 0 };
+  g_autofree char *folder = NULL;
+  const char *token = g_getenv ("HF_TOKEN");
+  gboolean ok;
+
+  if (!check_name (name, error))
+    return NULL;
+  folder = dest != NULL ? g_strdup (dest) : pl_model_store_user_dir (name);
+  dl.endpoint = endpoint != NULL ? g_strdup (endpoint) : pl_download_endpoint ();
+  g_strchomp (dl.endpoint);
+  while (g_str_has_suffix (dl.endpoint, "/"))
+    dl.endpoint[strlen (dl.endpoint) - 1] = '\0';
+  dl.token = (token != NULL && token[0] != '\0') ? token : NULL;
+  dl.name = name;
+  dl.dest = folder;
+  dl.cancellable = cancellable;
+  dl.progress = progress;
+  dl.user_data = user_data;
+
+  ok = run (&dl, error);
+  download_clear (&dl);
+  return ok ? g_steal_pointer (&folder) : NULL;
+}
+
+char *
+pl_download_model (const char              *name,
+                   const char              *dest,
+                   PlDownloadProgressFunc   progress,
+                   gpointer                 user_data,
+                   GCancellable            *cancellable,
+                   GError                 **error)
+{
+  return pl_download_model_from (NULL, name, dest, progress, user_data, cancellable,
+                                 error);
+}

@@ -50,4 +50,14 @@ char *pl_download_model    (const char              *name,
                             GCancellable            *cancellable,
                             GError                 **error);
 
+/* The same from another hub (a mirror, or a test server): endpoint is a base URL such
+ * as "http://127.0.0.1:8080"; NULL means pl_download_endpoint (). */
+char *pl_download_model_from (const char              *endpoint,
+                              const char              *name,
+                              const char              *dest,
+                              PlDownloadProgressFunc   progress,
+                              gpointer                 user_data,
+                              GCancellable            *cancellable,
+                              GError                 **error);
+
 G_END_DECLS

@@ -1,0 +1,708 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * test-download.c: pl_download_model_from against a fake hub: a SoupServer on
+ * 127.0.0.1 (ephemeral port) in its own thread and GMainContext, since the download
+ * blocks the test thread. It serves a tiny model under /openai-community/tiny/resolve/
+ * main/FILE, answers model.safetensors with a 302 to /cdn/ carrying X-Linked-Etag and
+ * X-Linked-Size like the real hub, honours Range, and can misbehave on demand: cut the
+ * connection once, ignore Range, corrupt a byte, or trickle slowly.
+ */
+#include "pl-download.h"
+#include "pl-error.h"
+
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MODEL_SIZE  200000   /* bytes of the fake model.safetensors */
+
+static const char *const file_names[] = {
+  "config.json", "vocab.json", "merges.txt", "model.safetensors",
+};
+
+/* The four files' bytes, shared by server and assertions. */
+static GBytes *contents[4];
+static char   *model_sha256;
+
+typedef struct {
+  GThread      *thread;
+  GMainContext *ctx;
+  GMainLoop    *loop;
+  SoupServer   *server;
+  char         *base;           /* "http://127.0.0.1:PORT" */
+  GMutex        lock;
+  GCond         ready;
+
+  /* Misbehaviour, set before the download starts. */
+  gsize         cut_after;      /* close the CDN connection after this many bytes, once */
+  gboolean      ignore_range;   /* answer 200 with the whole file to a Range request */
+  gboolean      corrupt;        /* flip one byte of model.safetensors (hash unchanged) */
+  gboolean      slow;           /* trickle the CDN body: 4 KiB every 5 ms */
+
+  /* What the server saw (under lock): the Range header of each CDN GET, "" if none. */
+  GPtrArray    *cdn_ranges;
+} Server;
+
+typedef struct {
+  Server  srv;
+  char   *dest;
+} Fixture;
+
+/* ---- the fake hub ---- */
+
+static void
+make_contents (void)
+{
+  GRand *rand = g_rand_new_with_seed (1234);
+  guchar *model = g_malloc (MODEL_SIZE);
+  GString *vocab = g_string_new ("{");
+
+  for (gsize i = 0; i < MODEL_SIZE; i++)
+    model[i] = (guchar) g_rand_int_range (rand, 0, 256);
+  for (int i = 0; i < 300; i++)
+    g_string_append_printf (vocab, "%s\"tok%d\": %d", i ? ", " : "", i, i);
+  g_string_append (vocab, "}");
+  const char *config = "{\"n_layer\": 2, \"n_head\": 2, \"n_embd\": 8}";
+  const char *merges = "#version: 0.2\nt o\nto k\n";
+
+  contents[0] = g_bytes_new_static (config, strlen (config));
+  contents[1] = g_string_free_to_bytes (vocab);
+  contents[2] = g_bytes_new_static (merges, strlen (merges));
+  contents[3] = g_bytes_new_take (model, MODEL_SIZE);
+  model_sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, contents[3]);
+  g_rand_free (rand);
+}
+
+/* "bytes=N-" to N; -1 when absent or not of that form. */
+static gssize
+range_start (const char *range)
+{
+  char *end = NULL;
+  guint64 v;
+
+  if (range == NULL || !g_str_has_prefix (range, "bytes="))
+    return -1;
+  v = g_ascii_strtoull (range + 6, &end, 10);
+  return (end != range + 6 && *end == '-' && end[1] == '\0') ? (gssize) v : -1;
+}
+
+/* Writes an HTTP response by hand on the stolen connection, so it can be cut short or
+ * slowed down: headers for the whole body from start, then n_send bytes, then close. */
+static void
+raw_response (Server *s, SoupServerMessage *msg, const guchar *data, gsize len,
+              gsize start, gsize n_send)
+{
+  GIOStream *io = soup_server_message_steal_connection (msg);
+  GOutputStream *out = g_io_stream_get_output_stream (io);
+  g_autofree char *head = NULL;
+
+  if (start > 0)
+    head = g_strdup_printf ("HTTP/1.1 206 Partial Content\r\nContent-Length: %zu\r\n"
+                            "Content-Range: bytes %zu-%zu/%zu\r\nConnection: close\r\n\r\n",
+                            len - start, start, len - 1, len);
+  else
+    head = g_strdup_printf ("HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n"
+                            "Connection: close\r\n\r\n", len);
+  if (g_output_stream_write_all (out, head, strlen (head), NULL, NULL, NULL))
+    for (gsize off = start; off < start + n_send; off += 4096)
+      {
+        if (!g_output_stream_write_all (out, data + off, MIN (4096, start + n_send - off),
+                                        NULL, NULL, NULL))
+          break;   /* the client hung up (a cancelled download) */
+        if (s->slow)
+          g_usleep (5000);
+      }
+  g_io_stream_close (io, NULL, NULL);
+  g_object_unref (io);
+}
+
+/* The whole file or, for "bytes=N-", a 206 from N; a 416 past the end. */
+static void
+serve_bytes (SoupServerMessage *msg, const guchar *data, gsize len, gssize start)
+{
+  SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
+
+  soup_message_headers_replace (h, "ETag", "\"etag-1\"");
+  soup_message_headers_replace (h, "Accept-Ranges", "bytes");
+  if (start >= (gssize) len)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE, NULL);
+      return;
+    }
+  if (start > 0)
+    {
+      g_autofree char *cr = g_strdup_printf ("bytes %zd-%zu/%zu", start, len - 1, len);
+      soup_message_headers_replace (h, "Content-Range", cr);
+      soup_server_message_set_status (msg, SOUP_STATUS_PARTIAL_CONTENT, NULL);
+      soup_server_message_set_response (msg, "application/octet-stream", SOUP_MEMORY_COPY,
+                                        (const char *) data + start, len - (gsize) start);
+      return;
+    }
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/octet-stream", SOUP_MEMORY_COPY,
+                                    (const char *) data, len);
+}
+
+/* /cdn/model.safetensors: where the hub's 302 points, like its LFS CDN. */
+static void
+serve_cdn (Server *s, SoupServerMessage *msg)
+{
+  const char *range = soup_message_headers_get_one (
+                        soup_server_message_get_request_headers (msg), "Range");
+  gssize start = s->ignore_range ? 0 : range_start (range);
+  gsize len;
+  const guchar *model = g_bytes_get_data (contents[3], &len);
+  g_autofree guchar *bad = NULL;
+  gsize cut;
+
+  g_mutex_lock (&s->lock);
+  g_ptr_array_add (s->cdn_ranges, g_strdup (range != NULL ? range : ""));
+  cut = s->cut_after;
+  s->cut_after = 0;   /* only once */
+  g_mutex_unlock (&s->lock);
+
+  if (s->corrupt)
+    {
+      bad = g_memdup2 (model, len);
+      bad[len / 2] ^= 0x01;
+      model = bad;
+    }
+  start = MAX (start, 0);
+  if (cut > 0 && (gsize) start < cut)
+    raw_response (s, msg, model, len, (gsize) start, cut - (gsize) start);
+  else if (s->slow || s->ignore_range)
+    raw_response (s, msg, model, len, (gsize) start, len - (gsize) start);
+  else
+    serve_bytes (msg, model, len, start);
+}
+
+static void
+handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+         gpointer user_data)
+{
+  Server *s = user_data;
+  SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
+  const char *prefix = "/openai-community/tiny/resolve/main/";
+
+  if (strcmp (path, "/cdn/model.safetensors") == 0)
+    return serve_cdn (s, msg);
+  if (g_str_has_prefix (path, "/openai-community/gated/"))
+    {
+      soup_message_headers_replace (h, "X-Error-Code", "GatedRepo");
+      soup_server_message_set_status (msg, SOUP_STATUS_UNAUTHORIZED, NULL);
+      return;
+    }
+  if (!g_str_has_prefix (path, prefix))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+      return;
+    }
+  for (int i = 0; i < 4; i++)
+    if (strcmp (path + strlen (prefix), file_names[i]) == 0)
+      {
+        g_autofree char *etag = g_strdup_printf ("\"%s\"", model_sha256);
+        g_autofree char *size = g_strdup_printf ("%d", MODEL_SIZE);
+        g_autofree char *location = g_strconcat (s->base, "/cdn/model.safetensors", NULL);
+        gsize len;
+        const guchar *data = g_bytes_get_data (contents[i], &len);
+
+        if (i < 3)
+          return serve_bytes (msg, data, len, range_start (soup_message_headers_get_one (
+                                soup_server_message_get_request_headers (msg), "Range")));
+        soup_message_headers_replace (h, "X-Linked-Etag", etag);
+        soup_message_headers_replace (h, "X-Linked-Size", size);
+        soup_message_headers_replace (h, "ETag", "\"git-sha1-of-pointer\"");
+        soup_server_message_set_redirect (msg, SOUP_STATUS_FOUND, location);
+        return;
+      }
+  soup_message_headers_replace (h, "X-Error-Code", "EntryNotFound");
+  soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+}
+
+static gpointer
+server_thread (gpointer data)
+{
+  Server *s = data;
+  g_autoptr(GError) error = NULL;
+  GSList *uris;
+
+  g_main_context_push_thread_default (s->ctx);
+  s->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (s->server, NULL, handler, s, NULL);
+  /* listen_local: the loopback address only. */
+  soup_server_listen_local (s->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (s->server);
+  g_mutex_lock (&s->lock);
+  s->base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_cond_signal (&s->ready);
+  g_mutex_unlock (&s->lock);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  g_main_loop_run (s->loop);
+  soup_server_disconnect (s->server);
+  g_object_unref (s->server);
+  g_main_context_pop_thread_default (s->ctx);
+  return NULL;
+}
+
+static gboolean
+quit_loop (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+setup (Fixture *f, gconstpointer data)
+{
+  Server *s = &f->srv;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tmp = g_dir_make_tmp ("pl-download-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  f->dest = g_build_filename (tmp, "models", "tiny", NULL);
+  g_mutex_init (&s->lock);
+  g_cond_init (&s->ready);
+  s->cdn_ranges = g_ptr_array_new_with_free_func (g_free);
+  s->ctx = g_main_context_new ();
+  s->loop = g_main_loop_new (s->ctx, FALSE);
+  g_mutex_lock (&s->lock);
+  s->thread = g_thread_new ("fake-hub", server_thread, s);
+  while (s->base == NULL)
+    g_cond_wait (&s->ready, &s->lock);
+  g_mutex_unlock (&s->lock);
+}
+
+static void
+remove_tree (const char *p)
+{
+  GDir *d = g_file_test (p, G_FILE_TEST_IS_SYMLINK) ? NULL : g_dir_open (p, 0, NULL);
+  const char *e;
+
+  while (d != NULL && (e = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (p, e, NULL);
+      remove_tree (child);
+    }
+  if (d != NULL)
+    g_dir_close (d);
+  g_remove (p);
+}
+
+static void
+teardown (Fixture *f, gconstpointer data)
+{
+  Server *s = &f->srv;
+  g_autofree char *models = g_path_get_dirname (f->dest);
+  g_autofree char *tmp = g_path_get_dirname (models);
+
+  g_main_context_invoke (s->ctx, quit_loop, s->loop);
+  g_thread_join (s->thread);
+  g_main_loop_unref (s->loop);
+  g_main_context_unref (s->ctx);
+  g_ptr_array_unref (s->cdn_ranges);
+  g_free (s->base);
+  g_mutex_clear (&s->lock);
+  g_cond_clear (&s->ready);
+  remove_tree (tmp);
+  g_free (f->dest);
+}
+
+/* ---- helpers ---- */
+
+/* What the progress callback saw. */
+typedef struct {
+  int           calls;
+  gboolean      monotonic;
+  guint64       last_done;
+  guint64       last_total;
+  double        max_rate;
+  gboolean      saw_seconds_left;
+  guint64       cancel_after;   /* cancel once bytes_done passes this; 0 = never */
+  GCancellable *cancellable;
+} Watch;
+
+static void
+on_progress (const PlDownloadProgress *p, gpointer data)
+{
+  Watch *w = data;
+
+  w->calls++;
+  if (p->bytes_done < w->last_done)
+    w->monotonic = FALSE;
+  w->last_done = p->bytes_done;
+  w->last_total = p->bytes_total;
+  w->max_rate = MAX (w->max_rate, p->rate);
+  if (p->seconds_left >= 0)
+    w->saw_seconds_left = TRUE;
+  g_assert_cmpint (p->n_files, ==, 4);
+  g_assert_cmpstr (p->file, ==, file_names[p->file_index]);
+  if (w->cancel_after > 0 && p->bytes_done > w->cancel_after)
+    g_cancellable_cancel (w->cancellable);
+}
+
+static char *
+dest_file (Fixture *f, const char *name)
+{
+  return g_build_filename (f->dest, name, NULL);
+}
+
+static guint64
+total_size (void)
+{
+  guint64 total = 0;
+  for (int i = 0; i < 4; i++)
+    total += g_bytes_get_size (contents[i]);
+  return total;
+}
+
+/* Every file in place, byte for byte, and no .part left over. */
+static void
+assert_model_complete (Fixture *f)
+{
+  for (int i = 0; i < 4; i++)
+    {
+      g_autofree char *file = dest_file (f, file_names[i]);
+      g_autofree char *part = g_strconcat (file, ".part", NULL);
+      g_autofree char *got = NULL;
+      gsize len = 0;
+      g_autoptr(GError) error = NULL;
+
+      g_file_get_contents (file, &got, &len, &error);
+      g_assert_no_error (error);
+      g_assert_cmpmem (got, len, g_bytes_get_data (contents[i], NULL),
+                       g_bytes_get_size (contents[i]));
+      g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+    }
+}
+
+static void
+write_part (Fixture *f, const guchar *data, gsize len)
+{
+  g_autofree char *part = dest_file (f, "model.safetensors.part");
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (f->dest, 0755), ==, 0);
+  g_file_set_contents (part, (const char *) data, len, &error);
+  g_assert_no_error (error);
+}
+
+static char *
+cdn_range (Fixture *f, guint i)
+{
+  char *r;
+
+  g_mutex_lock (&f->srv.lock);
+  g_assert_cmpuint (i, <, f->srv.cdn_ranges->len);
+  r = g_strdup (g_ptr_array_index (f->srv.cdn_ranges, i));
+  g_mutex_unlock (&f->srv.lock);
+  return r;
+}
+
+static guint
+cdn_requests (Fixture *f)
+{
+  guint n;
+
+  g_mutex_lock (&f->srv.lock);
+  n = f->srv.cdn_ranges->len;
+  g_mutex_unlock (&f->srv.lock);
+  return n;
+}
+
+/* ---- cases ---- */
+
+static void
+test_endpoint (void)
+{
+  g_autofree char *def = NULL, *set = NULL;
+
+  g_unsetenv ("HF_ENDPOINT");
+  def = pl_download_endpoint ();
+  g_assert_cmpstr (def, ==, "https://huggingface.co");
+  g_setenv ("HF_ENDPOINT", "http://mirror.example//", TRUE);
+  set = pl_download_endpoint ();
+  g_assert_cmpstr (set, ==, "http://mirror.example");
+  g_unsetenv ("HF_ENDPOINT");
+}
+
+static void
+test_clean (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  Watch w = { .monotonic = TRUE };
+  g_autofree char *dir = pl_download_model_from (f->srv.base, "tiny", f->dest, on_progress,
+                                                 &w, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (dir, ==, f->dest);
+  assert_model_complete (f);
+  g_assert_cmpuint (cdn_requests (f), ==, 1);
+  g_assert_true (w.monotonic);
+  g_assert_cmpint (w.calls, >=, 1);
+  g_assert_cmpuint (w.last_done, ==, total_size ());
+  g_assert_cmpuint (w.last_total, ==, total_size ());
+
+  /* A second run finds everything in place and fetches nothing. */
+  g_clear_pointer (&dir, g_free);
+  dir = pl_download_model_from (f->srv.base, "tiny", f->dest, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (cdn_requests (f), ==, 1);
+}
+
+/* The server closes the connection after 100000 bytes, once: the download resumes
+ * with a Range request from where the .part ends. */
+static void
+test_cut_and_resume (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL, *first = NULL, *second = NULL;
+
+  f->srv.cut_after = 100000;
+  dir = pl_download_model_from (f->srv.base, "tiny", f->dest, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  assert_model_complete (f);
+  g_assert_cmpuint (cdn_requests (f), ==, 2);
+  first = cdn_range (f, 0);
+  second = cdn_range (f, 1);
+  g_assert_cmpstr (first, ==, "");
+  g_assert_cmpstr (second, ==, "bytes=100000-");
+}
+
+/* A .part left by an earlier, interrupted run is resumed, not fetched again. */
+static void
+test_resume_part (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL, *range = NULL;
+
+  write_part (f, g_bytes_get_data (contents[3], NULL), 50000);
+  dir = pl_download_model_from (f->srv.base, "tiny", f->dest, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  assert_model_complete (f);
+  g_assert_cmpuint (cdn_requests (f), ==, 1);
+  range = cdn_range (f, 0);
+  g_assert_cmpstr (range, ==, "bytes=50000-");
+}
+
+/* A server that ignores Range answers 200 with the whole file: start from zero, so the
+ * (here wrong) bytes of the .part do not end up in the model. */
+static void
+test_range_ignored (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL, *range = NULL;
+  g_autofree guchar *junk = g_malloc0 (50000);
+
+  f->srv.ignore_range = TRUE;
+  write_part (f, junk, 50000);
+  dir = pl_download_model_from (f->srv.base, "tiny", f->dest, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  assert_model_complete (f);
+  range = cdn_range (f, 0);
+  g_assert_cmpstr (range, ==, "bytes=50000-");
+}
+
+/* A stale .part resumed with Range fails the checksum: it is dropped and the file
+ * fetched again from zero. */
+static void
+test_stale_part (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL, *first = NULL, *second = NULL;
+  g_autofree guchar *junk = g_malloc0 (50000);
+
+  write_part (f, junk, 50000);
+  dir = pl_download_model_from (f->srv.base, "tiny", f->dest, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  assert_model_complete (f);
+  g_assert_cmpuint (cdn_requests (f), ==, 2);
+  first = cdn_range (f, 0);
+  second = cdn_range (f, 1);
+  g_assert_cmpstr (first, ==, "bytes=50000-");
+  g_assert_cmpstr (second, ==, "");
+}
+
+static void
+test_corrupt (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *model = dest_file (f, "model.safetensors");
+  g_autofree char *part = dest_file (f, "model.safetensors.part");
+  g_autofree char *config = dest_file (f, "config.json");
+  char *dir;
+
+  f->srv.corrupt = TRUE;
+  dir = pl_download_model_from (f->srv.base, "tiny", f->dest, NULL, NULL, NULL, &error);
+  g_assert_null (dir);
+  g_assert_error (error, PL_ERROR, PL_ERROR_CHECKSUM);
+  g_assert_nonnull (strstr (error->message, "model.safetensors"));
+  g_assert_nonnull (strstr (error->message, model_sha256));
+  g_assert_false (g_file_test (model, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+  /* The small files that were good stay. */
+  g_assert_true (g_file_test (config, G_FILE_TEST_IS_REGULAR));
+}
+
+static void
+test_not_found (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *want = g_strdup_printf ("The hub has no model 'gpt9' (HTTP 404 for "
+                                           "%s/openai-community/gpt9/resolve/main/"
+                                           "config.json)", f->srv.base);
+  char *dir = pl_download_model_from (f->srv.base, "gpt9", f->dest, NULL, NULL, NULL,
+                                      &error);
+
+  g_assert_null (dir);
+  g_assert_error (error, PL_ERROR, PL_ERROR_HTTP);
+  g_assert_cmpstr (error->message, ==, want);
+  g_assert_false (g_file_test (f->dest, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_unauthorized (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = pl_download_model_from (f->srv.base, "gated", f->dest, NULL, NULL, NULL,
+                                      &error);
+
+  g_assert_null (dir);
+  g_assert_error (error, PL_ERROR, PL_ERROR_HTTP);
+  g_assert_nonnull (strstr (error->message, "HTTP 401"));
+  g_assert_nonnull (strstr (error->message, "HF_TOKEN"));
+}
+
+/* Cancelled from the progress callback midway through model.safetensors (served
+ * slowly so the callback gets to run): no model in place, the .part kept for later. */
+static void
+test_cancel (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autofree char *model = dest_file (f, "model.safetensors");
+  g_autofree char *part = dest_file (f, "model.safetensors.part");
+  guint64 small = total_size () - MODEL_SIZE;
+  Watch w = { .monotonic = TRUE, .cancel_after = small + 20000, .cancellable = cancellable };
+  gint64 t0 = g_get_monotonic_time ();
+  double seconds;
+  GStatBuf st;
+  char *dir;
+
+  f->srv.slow = TRUE;
+  dir = pl_download_model_from (f->srv.base, "tiny", f->dest, on_progress, &w, cancellable,
+                                &error);
+  seconds = (double) (g_get_monotonic_time () - t0) / G_USEC_PER_SEC;
+  g_test_message ("%d progress calls in %.3f s, top rate %.0f bytes/s", w.calls, seconds,
+                  w.max_rate);
+  g_assert_null (dir);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (g_file_test (model, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (g_stat (part, &st), ==, 0);
+  g_assert_cmpint (st.st_size, >, 20000);
+  g_assert_cmpint (st.st_size, <, MODEL_SIZE);
+  /* Rate and time left were known by then, and calls stayed near 10 a second (plus
+   * one as each file starts). */
+  g_assert_cmpfloat (w.max_rate, >, 0);
+  g_assert_true (w.saw_seconds_left);
+  g_assert_cmpint (w.calls, <=, (int) (seconds * 10) + 6);
+}
+
+static void
+test_no_network (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                          G_SOCKET_PROTOCOL_TCP, &error);
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autofree char *endpoint = NULL, *want = NULL;
+  char *dir;
+
+  /* A port that was free a moment ago and that nobody listens on. */
+  g_assert_no_error (error);
+  g_socket_bind (sock, addr, TRUE, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (sock, &error);
+  g_assert_no_error (error);
+  endpoint = g_strdup_printf ("http://127.0.0.1:%u", g_inet_socket_address_get_port (
+                                G_INET_SOCKET_ADDRESS (bound)));
+  want = g_strdup_printf ("Could not reach 127.0.0.1:%u: ", g_inet_socket_address_get_port (
+                            G_INET_SOCKET_ADDRESS (bound)));
+  g_socket_close (sock, NULL);
+
+  dir = pl_download_model_from (endpoint, "tiny", f->dest, NULL, NULL, NULL, &error);
+  g_assert_null (dir);
+  g_assert_error (error, PL_ERROR, PL_ERROR_NETWORK);
+  g_assert_true (g_str_has_prefix (error->message, want));
+  g_assert_false (g_file_test (f->dest, G_FILE_TEST_EXISTS));
+}
+
+/* A full disk, played by /dev/full behind the .part: ENOSPC, with the path. */
+static void
+test_disk_full (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *part = dest_file (f, "config.json.part");
+  char *dir;
+
+  if (!g_file_test ("/dev/full", G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("no /dev/full on this system");
+      return;
+    }
+  g_assert_cmpint (g_mkdir_with_parents (f->dest, 0755), ==, 0);
+  g_assert_cmpint (symlink ("/dev/full", part), ==, 0);
+  dir = pl_download_model_from (f->srv.base, "tiny", f->dest, NULL, NULL, NULL, &error);
+  g_assert_null (dir);
+  g_assert_error (error, PL_ERROR, PL_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "disk is full"));
+  g_assert_nonnull (strstr (error->message, part));
+}
+
+static void
+test_bad_name (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = pl_download_model_from (f->srv.base, "../etc", f->dest, NULL, NULL, NULL,
+                                      &error);
+
+  g_assert_null (dir);
+  g_assert_error (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "'../etc'"));
+  g_assert_cmpuint (cdn_requests (f), ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  /* Nothing may leave the machine: no proxy, whatever the environment says. */
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  g_unsetenv ("HF_TOKEN");
+  g_test_init (&argc, &argv, NULL);
+  make_contents ();
+
+  g_test_add_func ("/Patchlens/Download/endpoint", test_endpoint);
+#define ADD(p, fn) g_test_add ("/Patchlens/Download/" p, Fixture, NULL, setup, fn, teardown)
+  ADD ("clean", test_clean);
+  ADD ("cut-and-resume", test_cut_and_resume);
+  ADD ("resume-part", test_resume_part);
+  ADD ("range-ignored", test_range_ignored);
+  ADD ("stale-part", test_stale_part);
+  ADD ("corrupt", test_corrupt);
+  ADD ("not-found", test_not_found);
+  ADD ("unauthorized", test_unauthorized);
+  ADD ("cancel", test_cancel);
+  ADD ("no-network", test_no_network);
+  ADD ("disk-full", test_disk_full);
+  ADD ("bad-name", test_bad_name);
+#undef ADD
+  int rc = g_test_run ();
+  for (int i = 0; i < 4; i++)
+    g_bytes_unref (contents[i]);
+  g_free (model_sha256);
+  return rc;
+}
