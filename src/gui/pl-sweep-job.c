@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * pl-sweep-job.c: pl_sweep_run on a GThread, with progress snapshots marshalled to the
+ * main loop through g_main_context_invoke holding a job ref.
+ */
+#include "pl-sweep-job.h"
+
+#include <math.h>
+#include <string.h>
+
+struct _PlSharedResult {
+  PlSweepResult *result;
+};
+
+static void
+shared_result_clear (gpointer data)
+{
+  PlSharedResult *sr = data;
+
+  g_clear_pointer (&sr->result, pl_sweep_result_free);
+}
+
+PlSharedResult *
+pl_shared_result_new (PlSweepResult *result)
+{
+  PlSharedResult *sr = g_atomic_rc_box_new0 (PlSharedResult);
+
+  sr->result = result;
+  return sr;
+}
+
+PlSharedResult *
+pl_shared_result_ref (PlSharedResult *sr)
+{
+  return g_atomic_rc_box_acquire (sr);
+}
+
+void
+pl_shared_result_unref (PlSharedResult *sr)
+{
+  g_atomic_rc_box_release_full (sr, shared_result_clear);
+}
+
+PlSweepResult *
+pl_shared_result_get (PlSharedResult *sr)
+{
+  return sr->result;
+}
+
+struct _PlSweepJob {
+  GObject         parent_instance;
+
+  PlLoadedModel  *model;
+  PlInputs       *inputs;
+  PlSweepOptions  options;
+  GMainContext   *context;      /* where the signals are emitted */
+  GCancellable   *cancellable;
+  gboolean        running;      /* main thread only */
+
+  /* Written by the worker, read on the main thread, under lock. */
+  GMutex          lock;
+  float          *pending;      /* (n_layers, n_positions) latest snapshot */
+  gsize           n_cells;
+  int             pending_done, pending_total;
+  double          pending_elapsed;
+  gboolean        invoke_queued;
+
+  /* Main thread copy handed to "progress" handlers. */
+  float          *shown;
+  int             shown_done, shown_total;
+  double          shown_elapsed;
+
+  PlSharedResult *result;
+  GError         *error;
+};
+
+G_DEFINE_FINAL_TYPE (PlSweepJob, pl_sweep_job, G_TYPE_OBJECT)
+
+enum { SIGNAL_PROGRESS, SIGNAL_FINISHED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+static void
+pl_sweep_job_finalize (GObject *object)
+{
+  PlSweepJob *self = PL_SWEEP_JOB (object);
+
+  g_clear_pointer (&self->model, pl_loaded_model_unref);
+  g_clear_pointer (&self->inputs, pl_inputs_free);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_object (&self->cancellable);
+  g_mutex_clear (&self->lock);
+  g_free (self->pending);
+  g_free (self->shown);
+  g_clear_pointer (&self->result, pl_shared_result_unref);
+  g_clear_error (&self->error);
+  G_OBJECT_CLASS (pl_sweep_job_parent_class)->finalize (object);
+}
+
+static void
+pl_sweep_job_class_init (PlSweepJobClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = pl_sweep_job_finalize;
+
+  /* Emitted on the main context with a fresh snapshot; see pl_sweep_job_get_matrix. */
+  signals[SIGNAL_PROGRESS] = g_signal_new ("progress", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                           G_TYPE_NONE, 0);
+  /* Emitted once when the sweep ends with a result or an error (not after cancel). */
+  signals[SIGNAL_FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                           G_TYPE_NONE, 0);
+}
+
+static void
+pl_sweep_job_init (PlSweepJob *self)
+{
+  g_mutex_init (&self->lock);
+  self->cancellable = g_cancellable_new ();
+  self->context = g_main_context_ref_thread_default ();
+}
+
+PlSweepJob *
+pl_sweep_job_new (PlLoadedModel        *model,
+                  const PlInputs       *inputs,
+                  const PlSweepOptions *options)
+{
+  PlSweepJob *self = g_object_new (PL_TYPE_SWEEP_JOB, NULL);
+
+  self->model = pl_loaded_model_ref (model);
+  self->inputs = pl_inputs_copy (inputs);
+  self->options = *options;
+  return self;
+}
+
+/* Main context: move the worker's latest snapshot to the shown copy and emit. */
+static gboolean
+emit_progress (gpointer data)
+{
+  PlSweepJob *self = data;
+
+  g_mutex_lock (&self->lock);
+  self->invoke_queued = FALSE;
+  if (self->shown == NULL)
+    self->shown = g_new (float, self->n_cells);
+  memcpy (self->shown, self->pending, self->n_cells * sizeof (float));
+  self->shown_done = self->pending_done;
+  self->shown_total = self->pending_total;
+  self->shown_elapsed = self->pending_elapsed;
+  g_mutex_unlock (&self->lock);
+
+  if (!g_cancellable_is_cancelled (self->cancellable))
+    g_signal_emit (self, signals[SIGNAL_PROGRESS], 0);
+  return G_SOURCE_REMOVE;
+}
+
+/* Worker thread: copy the snapshot; queue at most one emission at a time so a fast
+ * sweep cannot flood the main loop. */
+static void
+on_sweep_progress (const PlSweepProgress *progress,
+                   gpointer               user_data)
+{
+  PlSweepJob *self = user_data;
+  gboolean queue;
+
+  g_mutex_lock (&self->lock);
+  memcpy (self->pending, progress->matrix, self->n_cells * sizeof (float));
+  self->pending_done = progress->cells_done;
+  self->pending_total = progress->cells_total;
+  self->pending_elapsed = progress->elapsed;
+  queue = !self->invoke_queued;
+  self->invoke_queued = TRUE;
+  g_mutex_unlock (&self->lock);
+
+  if (queue)
+    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, emit_progress,
+                                g_object_ref (self), g_object_unref);
+}
+
+typedef struct {
+  PlSweepJob    *job;      /* owned */
+  PlSweepResult *result;   /* owned */
+  GError        *error;
+} Finish;
+
+static gboolean
+emit_finished (gpointer data)
+{
+  Finish *f = data;
+  PlSweepJob *self = f->job;
+
+  self->running = FALSE;
+  if (!g_cancellable_is_cancelled (self->cancellable))
+    {
+      if (f->result != NULL)
+        self->result = pl_shared_result_new (g_steal_pointer (&f->result));
+      self->error = g_steal_pointer (&f->error);
+      g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
+    }
+  g_clear_pointer (&f->result, pl_sweep_result_free);
+  g_clear_error (&f->error);
+  g_object_unref (f->job);
+  g_free (f);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+sweep_thread (gpointer data)
+{
+  PlSweepJob *self = data;   /* the worker's ref */
+  Finish *f = g_new0 (Finish, 1);
+
+  f->job = self;
+  f->result = pl_sweep_run (pl_loaded_model_get (self->model), self->inputs,
+                            &self->options, on_sweep_progress, self,
+                            self->cancellable, &f->error);
+  if (f->result == NULL && f->error == NULL)
+    g_set_error_literal (&f->error, G_IO_ERROR, G_IO_ERROR_FAILED, "The sweep failed.");
+  g_main_context_invoke (self->context, emit_finished, f);
+  return NULL;
+}
+
+void
+pl_sweep_job_start (PlSweepJob *self)
+{
+  const PlConfig *cfg = pl_model_config (pl_loaded_model_get (self->model));
+  GThread *thread;
+
+  g_return_if_fail (!self->running && self->result == NULL);
+  self->n_cells = (gsize) cfg->n_layer * (gsize) self->inputs->clean.n_tokens;
+  self->pending = g_new (float, self->n_cells);
+  for (gsize i = 0; i < self->n_cells; i++)
+    self->pending[i] = NAN;
+  self->pending_total = (int) self->n_cells;
+  self->running = TRUE;
+  thread = g_thread_new ("pl-sweep", sweep_thread, g_object_ref (self));
+  g_thread_unref (thread);
+}
+
+void
+pl_sweep_job_cancel (PlSweepJob *self)
+{
+  g_cancellable_cancel (self->cancellable);
+}
+
+gboolean
+pl_sweep_job_is_running (PlSweepJob *self)
+{
+  return self->running;
+}
+
+const float *
+pl_sweep_job_get_matrix (PlSweepJob *self,
+                         int        *cells_done,
+                         int        *cells_total,
+                         double     *elapsed)
+{
+  if (cells_done)
+    *cells_done = self->shown_done;
+  if (cells_total)
+    *cells_total = self->shown_total;
+  if (elapsed)
+    *elapsed = self->shown_elapsed;
+  return self->shown;
+}
+
+PlSharedResult *
+pl_sweep_job_get_result (PlSweepJob *self)
+{
+  return self->result;
+}
+
+const GError *
+pl_sweep_job_get_error (PlSweepJob *self)
+{
+  return self->error;
+}
+
+PlLoadedModel *
+pl_sweep_job_get_model (PlSweepJob *self)
+{
+  return pl_loaded_model_ref (self->model);
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * pl-sweep-job.h: one patching sweep on a background thread, reporting to the main loop.
+ *
+ *   PlSweepJob *job = pl_sweep_job_new (model, inputs, &options);
+ *   g_signal_connect (job, "progress", G_CALLBACK (on_progress), self);
+ *   g_signal_connect (job, "finished", G_CALLBACK (on_finished), self);
+ *   pl_sweep_job_start (job);
+ *   ...
+ *   pl_sweep_job_cancel (job);   // a new run or the window closing
+ *
+ * The worker never touches a widget: it copies each progress snapshot into the job and
+ * asks the job's main context to emit "progress" (coalesced: at most one pending). Both
+ * signals are emitted on the main context the job was made on, never after
+ * pl_sweep_job_cancel: a cancelled job drops whatever the worker still delivers. The
+ * worker holds a job ref, so the job outlives its window if it has to.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "pl-model-loader.h"
+#include "pl-sweep.h"
+
+G_BEGIN_DECLS
+
+#define PL_TYPE_SWEEP_JOB (pl_sweep_job_get_type ())
+G_DECLARE_FINAL_TYPE (PlSweepJob, pl_sweep_job, PL, SWEEP_JOB, GObject)
+
+/* A finished sweep shared by the window and cell top-k tasks (atomic refcount). */
+typedef struct _PlSharedResult PlSharedResult;
+PlSharedResult *pl_shared_result_new   (PlSweepResult  *result);   /* takes ownership */
+PlSharedResult *pl_shared_result_ref   (PlSharedResult *sr);
+void            pl_shared_result_unref (PlSharedResult *sr);
+PlSweepResult  *pl_shared_result_get   (PlSharedResult *sr);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PlSharedResult, pl_shared_result_unref)
+
+PlSweepJob     *pl_sweep_job_new        (PlLoadedModel        *model,
+                                         const PlInputs       *inputs,
+                                         const PlSweepOptions *options);
+void            pl_sweep_job_start      (PlSweepJob           *self);
+void            pl_sweep_job_cancel     (PlSweepJob           *self);
+gboolean        pl_sweep_job_is_running (PlSweepJob           *self);
+
+/* The latest snapshot (n_layers, n_positions), NAN where not computed; valid in a
+ * "progress" handler. */
+const float    *pl_sweep_job_get_matrix (PlSweepJob           *self,
+                                         int                  *cells_done,
+                                         int                  *cells_total,
+                                         double               *elapsed);
+/* After "finished": the result (NULL on error) or the error. */
+PlSharedResult *pl_sweep_job_get_result (PlSweepJob           *self);
+const GError   *pl_sweep_job_get_error  (PlSweepJob           *self);
+/* A new ref to the model the sweep runs on. */
+PlLoadedModel  *pl_sweep_job_get_model  (PlSweepJob           *self);
+
+G_END_DECLS

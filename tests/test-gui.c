@@ -1,0 +1,574 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * test-gui.c: the desktop app's window driven through pl-window-private.h: validation
+ * as the user types, token chips, loading a tiny generated model, top-k tables, a sweep
+ * to the end, cancelling one, closing the window mid-sweep, exports, experiments,
+ * presets, presentation mode. Runs under xvfb-run (see tests/meson.build).
+ *
+ * With PL_SCREENSHOT_DIR set, it also writes PNG screenshots of the window there.
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#include "pl-window-private.h"
+
+static char *tmp_dir;     /* per run, removed at the end */
+static char *model_dir;   /* a 3-layer random GPT-2 */
+
+/* ---- helpers ---- */
+
+static gboolean
+timed_out (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Iterates the main context until cond (self) holds, failing after seconds. */
+static void
+wait_for (gboolean (*cond) (PlWindow *),
+          PlWindow *win,
+          double    seconds)
+{
+  gboolean expired = FALSE;
+  guint id = g_timeout_add ((guint) (seconds * 1000), timed_out, &expired);
+
+  while (!cond (win) && !expired)
+    g_main_context_iteration (NULL, TRUE);
+  if (!expired)
+    g_source_remove (id);
+  g_assert_false (expired);
+}
+
+/* Iterates for ms milliseconds, whatever happens. */
+static void
+spin (guint ms)
+{
+  gboolean expired = FALSE;
+
+  g_timeout_add (ms, timed_out, &expired);
+  while (!expired)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static gboolean not_loading (PlWindow *w) { return !w->model_loading; }
+static gboolean not_running (PlWindow *w) { return w->job == NULL; }
+static gboolean has_topk (PlWindow *w)
+{
+  return pl_topk_table_get_topk (w->clean_table) != NULL &&
+         pl_topk_table_get_topk (w->corrupted_table) != NULL;
+}
+static gboolean has_cell_topk (PlWindow *w)
+{
+  return pl_topk_table_get_topk (w->cell_table) != NULL;
+}
+
+static PlWindow *
+new_window (void)
+{
+  PlWindow *win = pl_window_new (NULL);
+
+  gtk_window_present (GTK_WINDOW (win));
+  return win;
+}
+
+static void
+close_window (PlWindow *win)
+{
+  gpointer weak = win;
+
+  g_object_add_weak_pointer (G_OBJECT (win), &weak);
+  gtk_window_destroy (GTK_WINDOW (win));
+  spin (50);
+  g_assert_null (weak);
+}
+
+static PlWindow *
+window_with_model (void)
+{
+  PlWindow *win = new_window ();
+
+  pl_window_load_model (win, model_dir);
+  wait_for (not_loading, win, 30);
+  g_assert_nonnull (win->model);
+  return win;
+}
+
+static void
+set_text (GtkEntry   *entry,
+          const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (entry), text);
+}
+
+static void
+set_michelle (PlWindow *win)
+{
+  set_text (win->clean_entry, "Michelle Jones was a top-notch student. Michelle");
+  set_text (win->corrupted_entry, "Michelle Smith was a top-notch student. Michelle");
+  set_text (win->clean_answer_entry, " Jones");
+  set_text (win->corrupted_answer_entry, " Smith");
+}
+
+static void
+screenshot (PlWindow   *win,
+            const char *name)
+{
+  const char *dir = g_getenv ("PL_SCREENSHOT_DIR");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  int w, h;
+
+  if (dir == NULL)
+    return;
+  spin (300);
+  w = gtk_widget_get_width (GTK_WIDGET (win));
+  h = gtk_widget_get_height (GTK_WIDGET (win));
+  paintable = gtk_widget_paintable_new (GTK_WIDGET (win));
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (win)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
+  path = g_build_filename (dir, name, NULL);
+  gdk_texture_save_to_png (texture, path);
+}
+
+static char *
+read_file (const char *path,
+           gsize      *len)
+{
+  char *data = NULL;
+
+  g_assert_true (g_file_get_contents (path, &data, len, NULL));
+  return data;
+}
+
+/* ---- tests ---- */
+
+static void
+test_validation (void)
+{
+  PlWindow *win = new_window ();
+  g_autofree char *hover = NULL;
+  const char *text;
+
+  set_michelle (win);
+  g_assert_cmpint (pl_token_strip_get_n_tokens (win->clean_strip), ==, 11);
+  g_assert_cmpint (pl_token_strip_get_n_tokens (win->corrupted_strip), ==, 11);
+  /* " Jones" vs " Smith" is the only difference. */
+  g_assert_cmpint (pl_token_strip_get_n_highlighted (win->clean_strip), ==, 1);
+  g_assert_cmpint (pl_token_strip_get_n_highlighted (win->corrupted_strip), ==, 1);
+  g_assert_cmpstr (pl_token_strip_get_piece (win->clean_strip, 1), ==, " Jones");
+  g_assert_true (pl_token_strip_get_differs (win->clean_strip, 1));
+  g_assert_false (pl_token_strip_get_differs (win->clean_strip, 2));
+  hover = pl_token_strip_describe (win->clean_strip, 1);
+  g_assert_cmpstr (hover, ==, "Position 1 · id 5437 · “␣Jones”");
+  text = gtk_label_get_text (win->validation_label);
+  g_assert_nonnull (strstr (text, "11 tokens"));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (win->validation_box), "ok"));
+  g_assert_nonnull (win->inputs);
+  g_assert_cmpint (win->inputs->clean_answer_id, ==, 5437);
+
+  /* One token more in the corrupted prompt. */
+  set_text (win->corrupted_entry, "Michelle Smith-Jones was a top-notch student. Michelle");
+  text = gtk_label_get_text (win->validation_label);
+  g_assert_nonnull (strstr (text, "corrupted prompt is 2 tokens longer"));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (win->validation_box), "error"));
+  g_assert_null (win->inputs);
+
+  /* The leading-space pitfall, explained in place: "Jones" is a token of its own
+   * (25784), not the " Jones" (5437) the model predicts after a word... */
+  set_text (win->corrupted_entry, "Michelle Smith was a top-notch student. Michelle");
+  set_text (win->clean_answer_entry, "Jones");
+  text = gtk_label_get_text (win->clean_answer_status);
+  g_assert_nonnull (strstr (text, "25784"));
+  g_assert_nonnull (strstr (text, "“␣Jones” (id 5437)"));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (win->clean_answer_status), "answer-warning"));
+  /* ... and "Berlin" is two tokens where " Berlin" is one. */
+  set_text (win->clean_answer_entry, "Berlin");
+  text = gtk_label_get_text (win->clean_answer_status);
+  g_assert_nonnull (strstr (text, "2 tokens"));
+  g_assert_nonnull (strstr (text, "leading space"));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (win->clean_answer_status), "answer-error"));
+  g_assert_null (win->inputs);
+  set_text (win->clean_answer_entry, " Jones");
+  g_assert_nonnull (strstr (gtk_label_get_text (win->clean_answer_status), "one token"));
+  g_assert_nonnull (win->inputs);
+  g_test_message ("validation of two 11-token prompts took %.2f ms", win->tokenize_ms);
+  g_assert_cmpfloat (win->tokenize_ms, <, 50.0);
+  /* The differing pair is offered as the answers. */
+  g_assert_nonnull (gtk_widget_get_first_child (GTK_WIDGET (win->suggestion_box)));
+  close_window (win);
+}
+
+static void
+test_model_and_topk (void)
+{
+  PlWindow *win = window_with_model ();
+
+  g_assert_cmpstr (gtk_label_get_text (win->model_path_label), ==, model_dir);
+  g_assert_cmpstr (gtk_label_get_text (win->model_button_label), !=, "No Model");
+  set_michelle (win);
+  wait_for (has_topk, win, 20);
+  g_assert_cmpint (pl_topk_table_get_topk (win->clean_table)->n, ==, 20);
+  gtk_spin_button_set_value (win->topk_spin, 5);
+  spin (400);
+  wait_for (has_topk, win, 20);
+  g_assert_cmpint (pl_topk_table_get_topk (win->clean_table)->n, ==, 5);
+  {
+    g_autofree char *md = pl_topk_table_to_markdown (win->clean_table);
+    g_autofree char *csv = pl_topk_table_to_csv (win->clean_table);
+    g_assert_true (g_str_has_prefix (md, "| Rank | ID | Token | Probability | Logit |"));
+    g_assert_true (g_str_has_prefix (csv, "rank,id,token,probability,logit\r\n"));
+    g_auto(GStrv) lines = g_strsplit (csv, "\r\n", -1);
+    g_assert_cmpint (g_strv_length (lines), ==, 7);   /* header, 5 rows, "" */
+  }
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (win), "run"));
+  close_window (win);
+}
+
+static void
+test_sweep (void)
+{
+  PlWindow *win = window_with_model ();
+  PlSweepResult *r;
+
+  set_michelle (win);
+  g_assert_true (pl_window_run (win));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (win->cancel_button)));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (win->center_stack), ==, "heatmap");
+  wait_for (not_running, win, 60);
+  r = pl_window_get_result (win);
+  g_assert_nonnull (r);
+  g_assert_cmpint (r->n_layers, ==, 3);
+  g_assert_cmpint (r->n_positions, ==, 11);
+  for (int i = 0; i < r->n_layers * r->n_positions; i++)
+    {
+      g_assert_true (isfinite (r->matrix[i]));
+      g_assert_cmpfloat (win->matrix[i], ==, r->matrix[i]);
+    }
+  g_assert_nonnull (pl_heatmap_view_get_heatmap (win->heatmap_view));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (win->cancel_button)));
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (win), "export-figure"));
+
+  /* Clicking a cell shows that patched run's top-k. */
+  pl_window_select_cell (win, 1, 1);
+  wait_for (has_cell_topk, win, 20);
+  g_assert_cmpint (pl_topk_table_get_topk (win->cell_table)->n, ==,
+                   gtk_spin_button_get_value_as_int (win->topk_spin));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (win->topk_stack), ==, "cell");
+  screenshot (win, "sweep.png");
+  close_window (win);
+}
+
+static void
+test_cancel (void)
+{
+  PlWindow *win = window_with_model ();
+
+  set_michelle (win);
+  g_assert_true (pl_window_run (win));
+  spin (1);
+  pl_window_cancel (win);
+  g_assert_null (win->job);
+  g_assert_false (gtk_revealer_get_reveal_child (win->progress_revealer));
+  /* The worker may still deliver: a cancelled job drops it. */
+  spin (500);
+  g_assert_null (pl_window_get_result (win));
+  /* A new run after a cancel works. */
+  g_assert_true (pl_window_run (win));
+  wait_for (not_running, win, 60);
+  g_assert_nonnull (pl_window_get_result (win));
+  close_window (win);
+}
+
+static void
+test_close_mid_sweep (void)
+{
+  PlWindow *win = window_with_model ();
+
+  set_michelle (win);
+  g_assert_true (pl_window_run (win));
+  close_window (win);   /* asserts the window is finalized */
+  spin (500);           /* the worker ends and its late results go nowhere */
+}
+
+/* Width and height from a PNG's IHDR. */
+static void
+png_size (const char *data,
+          int        *w,
+          int        *h)
+{
+  const guchar *d = (const guchar *) data;
+
+  *w = (d[16] << 24) | (d[17] << 16) | (d[18] << 8) | d[19];
+  *h = (d[20] << 24) | (d[21] << 16) | (d[22] << 8) | d[23];
+}
+
+static void
+test_export (void)
+{
+  PlWindow *win = window_with_model ();
+  g_autofree char *png1 = g_build_filename (tmp_dir, "fig1.png", NULL);
+  g_autofree char *png2 = g_build_filename (tmp_dir, "fig2.png", NULL);
+  g_autofree char *svg = g_build_filename (tmp_dir, "fig.svg", NULL);
+  g_autofree char *pdf = g_build_filename (tmp_dir, "fig.pdf", NULL);
+  g_autofree char *csv = g_build_filename (tmp_dir, "data.csv", NULL);
+  g_autofree char *json = g_build_filename (tmp_dir, "data.json", NULL);
+  g_autofree char *bad = g_build_filename (tmp_dir, "fig.txt", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *d1 = NULL, *d2 = NULL, *ds = NULL, *dp = NULL, *dc = NULL, *dj = NULL;
+  gsize len;
+  int w1, h1, w2, h2;
+
+  /* Nothing to export before a sweep. */
+  g_assert_false (pl_window_export_figure_to (win, png1, 1.0, &error));
+  g_assert_error (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  set_michelle (win);
+  pl_window_run (win);
+  wait_for (not_running, win, 60);
+  g_assert_true (pl_window_export_figure_to (win, png1, 1.0, &error));
+  g_assert_no_error (error);
+  g_assert_true (pl_window_export_figure_to (win, png2, 2.0, &error));
+  g_assert_true (pl_window_export_figure_to (win, svg, 1.0, &error));
+  g_assert_true (pl_window_export_figure_to (win, pdf, 1.0, &error));
+  g_assert_no_error (error);
+  d1 = read_file (png1, &len);
+  g_assert_true (len > 24 && memcmp (d1, "\x89PNG", 4) == 0);
+  d2 = read_file (png2, &len);
+  png_size (d1, &w1, &h1);
+  png_size (d2, &w2, &h2);
+  g_assert_cmpint (abs (w2 - 2 * w1), <=, 2);
+  g_assert_cmpint (abs (h2 - 2 * h1), <=, 2);
+  ds = read_file (svg, &len);
+  g_assert_nonnull (strstr (ds, "<svg"));
+  dp = read_file (pdf, &len);
+  g_assert_true (g_str_has_prefix (dp, "%PDF"));
+
+  g_assert_true (pl_window_export_data_to (win, csv, &error));
+  g_assert_true (pl_window_export_data_to (win, json, &error));
+  g_assert_no_error (error);
+  dc = read_file (csv, &len);
+  g_assert_true (g_str_has_prefix (dc, "layer,position,token,value"));
+  dj = read_file (json, &len);
+  g_assert_nonnull (strstr (dj, "\"patchlens-sweep\""));
+
+  g_assert_false (pl_window_export_figure_to (win, bad, 1.0, &error));
+  g_assert_nonnull (strstr (error->message, "fig.txt"));
+  close_window (win);
+}
+
+static void
+test_experiment (void)
+{
+  PlWindow *win = window_with_model ();
+  PlWindow *win2;
+  g_autofree char *path = g_build_filename (tmp_dir, "michelle.patchlens", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree float *matrix = NULL;
+  int n;
+
+  set_michelle (win);
+  pl_window_set_site (win, PL_SITE_ATTN_OUT);
+  pl_window_set_metric (win, PL_METRIC_PROB_DIFF);
+  pl_window_run (win);
+  wait_for (not_running, win, 60);
+  n = pl_window_get_result (win)->n_layers * pl_window_get_result (win)->n_positions;
+  matrix = g_memdup2 (pl_window_get_result (win)->matrix, n * sizeof (float));
+  g_assert_cmpint (pl_window_get_result (win)->site, ==, PL_SITE_ATTN_OUT);
+  g_assert_true (pl_window_save_experiment_to (win, path, &error));
+  g_assert_no_error (error);
+  close_window (win);
+
+  win2 = new_window ();
+  g_assert_true (pl_window_load_experiment_from (win2, path, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (win2->clean_entry)), ==,
+                   "Michelle Jones was a top-notch student. Michelle");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (win2->corrupted_answer_entry)), ==,
+                   " Smith");
+  g_assert_cmpint (pl_window_get_site (win2), ==, PL_SITE_ATTN_OUT);
+  g_assert_cmpint (pl_window_get_metric (win2), ==, PL_METRIC_PROB_DIFF);
+  g_assert_nonnull (pl_window_get_result (win2));
+  for (int i = 0; i < n; i++)
+    g_assert_cmpfloat_with_epsilon (pl_window_get_result (win2)->matrix[i], matrix[i], 1e-5);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (win2->center_stack), ==, "heatmap");
+  /* The experiment names its model, which loads. */
+  wait_for (not_loading, win2, 30);
+  g_assert_nonnull (win2->model);
+
+  /* Not an experiment: a clear error, nothing changed. */
+  {
+    g_autofree char *junk = g_build_filename (tmp_dir, "junk.patchlens", NULL);
+    g_assert_true (g_file_set_contents (junk, "{\"format\": \"other\"}", -1, NULL));
+    g_assert_false (pl_window_load_experiment_from (win2, junk, &error));
+    g_assert_nonnull (error);
+    g_assert_nonnull (pl_window_get_result (win2));
+  }
+  close_window (win2);
+}
+
+static void
+test_presets (void)
+{
+  PlWindow *win = new_window ();
+  guint n = 0;
+  const PlPreset *presets = pl_presets (&n);
+
+  g_assert_cmpuint (n, >, 0);
+  for (guint i = 0; i < n; i++)
+    {
+      pl_window_apply_preset (win, i);
+      g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (win->clean_entry)), ==,
+                       presets[i].clean);
+      g_assert_nonnull (win->inputs);
+    }
+  g_assert_cmpint (g_menu_model_get_n_items (G_MENU_MODEL (win->presets_section)), ==, (int) n);
+  close_window (win);
+}
+
+static void
+test_presentation (void)
+{
+  PlWindow *win = new_window ();
+  g_autoptr(GVariant) state = NULL;
+
+  g_action_group_activate_action (G_ACTION_GROUP (win), "presentation", NULL);
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (win), "presentation"));
+  state = g_action_group_get_action_state (G_ACTION_GROUP (win), "presentation");
+  g_assert_true (g_variant_get_boolean (state));
+  g_action_group_activate_action (G_ACTION_GROUP (win), "presentation", NULL);
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (win), "presentation"));
+  close_window (win);
+}
+
+static void
+test_no_model (void)
+{
+  PlWindow *win = new_window ();
+
+  /* The search paths point at empty folders: the status page says how to get one. */
+  pl_window_load_startup_model (win);
+  wait_for (not_loading, win, 30);
+  g_assert_null (win->model);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (win->center_stack), ==, "no-model");
+  g_assert_nonnull (strstr (gtk_label_get_text (win->searched_label), tmp_dir));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (win), "run"));
+  /* Typing still works with the shipped tokenizer. */
+  set_michelle (win);
+  g_assert_nonnull (win->inputs);
+  screenshot (win, "no-model.png");
+  close_window (win);
+}
+
+static void
+test_topk_table (void)
+{
+  GtkWidget *table = g_object_ref_sink (pl_topk_table_new ());
+  PlTopEntry entries[2] = { { 1, 5437, (char *) " Jones", 0.5, 3.0f },
+                            { 2, 1, (char *) "a\"|b", 0.25, 2.0f } };
+  PlTopK top = { entries, 2 };
+  g_autofree char *md = NULL, *csv = NULL;
+
+  g_assert_null (pl_topk_table_to_csv (PL_TOPK_TABLE (table)));
+  pl_topk_table_set_topk (PL_TOPK_TABLE (table), &top);
+  md = pl_topk_table_to_markdown (PL_TOPK_TABLE (table));
+  csv = pl_topk_table_to_csv (PL_TOPK_TABLE (table));
+  g_assert_nonnull (strstr (md, "| 1 | 5437 | `␣Jones` | 0.5000 | 3.000 |"));
+  g_assert_nonnull (strstr (md, "`a\"\\|b`"));
+  g_assert_nonnull (strstr (csv, "1,5437,\" Jones\",0.500000,3.0000\r\n"));
+  g_assert_nonnull (strstr (csv, "2,1,\"a\"\"|b\","));
+  g_assert_finalize_object (table);
+}
+
+/* ---- setup ---- */
+
+static void
+generate_model (void)
+{
+  const char *python = g_getenv ("PL_PYTHON3");
+  const char *gen = g_getenv ("PL_GEN_MODEL");
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+  const char *argv[] = { python ? python : "/usr/bin/python3", gen, NULL, "--layers", "3",
+                         "--heads", "2", "--embd", "32", "--positions", "64", "--seed", "1",
+                         NULL };
+
+  g_assert_nonnull (gen);
+  model_dir = g_build_filename (tmp_dir, "tiny-gpt2", NULL);
+  argv[2] = model_dir;
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int ret;
+
+  tmp_dir = g_dir_make_tmp ("patchlens-gui-XXXXXX", NULL);
+  g_assert_nonnull (tmp_dir);
+  /* Model searches and recent files stay inside tmp_dir. */
+  g_setenv ("PATCHLENS_MODELS", tmp_dir, TRUE);
+  g_setenv ("HF_HOME", tmp_dir, TRUE);
+  g_setenv ("HF_HUB_CACHE", tmp_dir, TRUE);
+  g_setenv ("XDG_DATA_HOME", tmp_dir, TRUE);
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  {
+    /* What AdwApplication does for the app: its style sheet from the resources. */
+    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+    gtk_css_provider_load_from_resource (css, "/org/patchlens/Patchlens/style.css");
+    gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                                GTK_STYLE_PROVIDER (css),
+                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  }
+  generate_model ();
+
+  g_test_add_func ("/Patchlens/TopkTable/copy", test_topk_table);
+  g_test_add_func ("/Patchlens/Window/validation", test_validation);
+  g_test_add_func ("/Patchlens/Window/no-model", test_no_model);
+  g_test_add_func ("/Patchlens/Window/model-and-topk", test_model_and_topk);
+  g_test_add_func ("/Patchlens/Window/sweep", test_sweep);
+  g_test_add_func ("/Patchlens/Window/cancel", test_cancel);
+  g_test_add_func ("/Patchlens/Window/close-mid-sweep", test_close_mid_sweep);
+  g_test_add_func ("/Patchlens/Window/export", test_export);
+  g_test_add_func ("/Patchlens/Window/experiment", test_experiment);
+  g_test_add_func ("/Patchlens/Window/presets", test_presets);
+  g_test_add_func ("/Patchlens/Window/presentation", test_presentation);
+  ret = g_test_run ();
+  remove_tree (tmp_dir);
+  return ret;
+}
