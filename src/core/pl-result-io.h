@@ -50,6 +50,12 @@ gboolean       pl_result_save_csv     (const PlSweepResult *result,
                                        const char          *path,
                                        GError             **error);
 
+/* Any JSON tree as the files above are written: pretty (arrays of plain values on one
+ * line), numbers as the shortest decimal that reads back as the same float, NaN and
+ * infinities as null. (json-glib's generator would print 17 digits per float.) */
+char          *pl_json_node_to_string (JsonNode            *node,
+                                       gsize               *length);
+
 /* Writes data to path through a temporary file and a rename, so a failure never leaves
  * a half-written file in place of the old one. Errors are PL_ERROR_IO naming the path. */
 gboolean       pl_write_file_atomic   (const char          *path,

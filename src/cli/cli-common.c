@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * cli-common.c: error reporting, option parsing, model loading and the top-k table
+ * shared by the patchlens-cli subcommands.
+ */
+#include "cli-common.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "pl-model-store.h"
+
+/* Plain stdio, not g_printerr: GLib converts to the locale's charset, which under
+ * LANG=C would mangle the UTF-8 of tokens and paths in messages. */
+static void
+vmessage (const char *format,
+          va_list     args)
+{
+  fputs ("patchlens-cli: ", stderr);
+  vfprintf (stderr, format, args);
+  fputc ('\n', stderr);
+}
+
+void
+cli_message (const char *format,
+             ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  vmessage (format, args);
+  va_end (args);
+}
+
+int
+cli_fail (const GError *error)
+{
+  cli_message ("%s", error->message);
+  return CLI_EXIT_FAILURE;
+}
+
+int
+cli_usage (const char *command,
+           const char *format,
+           ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  vmessage (format, args);
+  va_end (args);
+  if (command != NULL)
+    fprintf (stderr, "Try 'patchlens-cli help %s' for the options.\n", command);
+  else
+    fputs ("Try 'patchlens-cli --help' for the commands.\n", stderr);
+  return CLI_EXIT_USAGE;
+}
+
+gboolean
+cli_parse_options (GOptionContext *ctx,
+                   const char     *command,
+                   int            *argc,
+                   char         ***argv)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (g_option_context_parse (ctx, argc, argv, &error))
+    return TRUE;
+  cli_usage (command, "%s", error->message);
+  return FALSE;
+}
+
+PlModel *
+cli_load_model (const char *name_or_dir,
+                GError    **error)
+{
+  g_autofree char *dir = pl_model_store_resolve (name_or_dir, error);
+
+  if (dir == NULL)
+    return NULL;
+  return pl_model_load (dir, error);
+}
+
+static gboolean
+dir_has (const char *dir,
+         const char *file)
+{
+  g_autofree char *path = g_build_filename (dir, file, NULL);
+
+  return g_file_test (path, G_FILE_TEST_IS_REGULAR);
+}
+
+PlTokenizer *
+cli_load_tokenizer (const char *name_or_dir,
+                    GError    **error)
+{
+  g_autofree char *dir = NULL;
+
+  if (name_or_dir == NULL)
+    return pl_tokenizer_new_default (error);
+  dir = pl_model_store_resolve (name_or_dir, error);
+  if (dir == NULL)
+    return NULL;
+  /* As pl_model_tokenizer does: the folder's own files, else the shipped ones. */
+  if (dir_has (dir, "vocab.json") || dir_has (dir, "encoder.json"))
+    return pl_tokenizer_new_from_dir (dir, error);
+  return pl_tokenizer_new_default (error);
+}
+
+int
+cli_text_width (const char *s)
+{
+  int width = 0;
+
+  for (const char *p = s; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iszerowidth (c))
+        continue;
+      width += g_unichar_iswide (c) ? 2 : 1;
+    }
+  return width;
+}
+
+void
+cli_print_padded (FILE       *out,
+                  const char *s,
+                  int         width,
+                  gboolean    right)
+{
+  int pad = MAX (0, width - cli_text_width (s));
+
+  if (right)
+    fprintf (out, "%*s%s", pad, "", s);
+  else
+    fprintf (out, "%s%*s", s, pad, "");
+}
+
+char *
+cli_quote_token (const char *piece)
+{
+  GString *s = g_string_new ("'");
+
+  for (const char *p = piece; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (c == '\n')
+        g_string_append (s, "\\n");
+      else if (c == '\t')
+        g_string_append (s, "\\t");
+      else if (c == '\r')
+        g_string_append (s, "\\r");
+      else if (c == '\\')
+        g_string_append (s, "\\\\");
+      else if (c < 0x20 || c == 0x7f)
+        g_string_append_printf (s, "\\x%02x", c);
+      else
+        g_string_append_c (s, (char) c);
+    }
+  g_string_append_c (s, '\'');
+  return g_string_free (s, FALSE);
+}
+
+void
+cli_print_topk_table (FILE         *out,
+                      const PlTopK *top)
+{
+  static const char *const heads[] = {
+    "Position", "Token index", "Token", "Probability", "Logit",
+  };
+  g_auto(GStrv) tokens = g_new0 (char *, top->n + 1);
+  int token_width = cli_text_width (heads[2]);
+
+  for (int i = 0; i < top->n; i++)
+    {
+      tokens[i] = cli_quote_token (top->entries[i].token != NULL
+                                   ? top->entries[i].token : "");
+      token_width = MAX (token_width, cli_text_width (tokens[i]));
+    }
+
+  fprintf (out, "%8s | %11s | ", heads[0], heads[1]);
+  cli_print_padded (out, heads[2], token_width, FALSE);
+  fprintf (out, " | %11s | %10s\n", heads[3], heads[4]);
+  for (int i = 0; i < top->n; i++)
+    {
+      const PlTopEntry *e = &top->entries[i];
+
+      fprintf (out, "%8d | %11d | ", e->rank, (int) e->id);
+      cli_print_padded (out, tokens[i], token_width, FALSE);
+      fprintf (out, " | %11.4f | %10.4f\n", e->prob, (double) e->logit);
+    }
+}
+
+void
+cli_build_topk_json (JsonBuilder  *b,
+                     const PlTopK *top)
+{
+  json_builder_begin_array (b);
+  for (int i = 0; i < top->n; i++)
+    {
+      const PlTopEntry *e = &top->entries[i];
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "rank");
+      json_builder_add_int_value (b, e->rank);
+      json_builder_set_member_name (b, "id");
+      json_builder_add_int_value (b, e->id);
+      json_builder_set_member_name (b, "token");
+      json_builder_add_string_value (b, e->token != NULL ? e->token : "");
+      json_builder_set_member_name (b, "prob");
+      json_builder_add_double_value (b, e->prob);
+      json_builder_set_member_name (b, "logit");
+      json_builder_add_double_value (b, e->logit);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+}
+
+void
+cli_build_ids_json (JsonBuilder  *b,
+                    const gint32 *ids,
+                    int           n_ids,
+                    char * const *pieces)
+{
+  json_builder_set_member_name (b, "ids");
+  json_builder_begin_array (b);
+  for (int i = 0; i < n_ids; i++)
+    json_builder_add_int_value (b, ids[i]);
+  json_builder_end_array (b);
+  if (pieces == NULL)
+    return;
+  json_builder_set_member_name (b, "pieces");
+  json_builder_begin_array (b);
+  for (int i = 0; i < n_ids; i++)
+    json_builder_add_string_value (b, pieces[i] != NULL ? pieces[i] : "");
+  json_builder_end_array (b);
+}
+
+void
+cli_print_json (FILE     *out,
+                JsonNode *node,
+                gboolean  pretty)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  gsize length = 0;
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (gen, pretty);
+  json_generator_set_root (gen, node);
+  text = json_generator_to_data (gen, &length);
+  fwrite (text, 1, length, out);
+  fputc ('\n', out);
+}
+
+gboolean
+cli_finish_stdout (void)
+{
+  if (fflush (stdout) == 0 && !ferror (stdout))
+    return TRUE;
+  cli_message ("could not write to standard output: %s", g_strerror (errno));
+  return FALSE;
+}

@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * cli-models.c: `patchlens-cli models` (the models found on this machine) and
+ * `patchlens-cli download` (fetch one from the Hugging Face hub, with a progress bar and
+ * a clean Ctrl+C).
+ */
+#include <signal.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+#include <gio/gio.h>
+
+#include "cli-common.h"
+
+#include "pl-download.h"
+#include "pl-model-store.h"
+
+/* ---- models ---- */
+
+static void
+print_searched (void)
+{
+  const char *const *names = pl_model_store_known_names ();
+  const char *name = names != NULL && names[0] != NULL ? names[0] : "gpt2";
+  g_auto(GStrv) paths = pl_model_store_search_paths (name);
+
+  printf ("No models found. Searched, for %s (and likewise for the other names):\n",
+          name);
+  for (int i = 0; paths != NULL && paths[i] != NULL; i++)
+    printf ("  %s\n", paths[i]);
+  printf ("Get one with: patchlens-cli download %s\n", name);
+}
+
+int
+cli_models (int    argc,
+            char **argv)
+{
+  g_autoptr(GOptionContext) ctx = g_option_context_new ("");
+  g_autoptr(GPtrArray) found = NULL;
+  int name_w = 4, size_w = 4;
+
+  g_option_context_set_summary (ctx, "Lists the GPT-2 models found in $PATCHLENS_MODELS, "
+                                "Patchlens' download folder and the Hugging Face cache.");
+  if (!cli_parse_options (ctx, "models", &argc, &argv))
+    return CLI_EXIT_USAGE;
+  if (argc > 1)
+    return cli_usage ("models", "unexpected argument “%s”", argv[1]);
+
+  found = pl_model_store_list ();
+  if (found == NULL || found->len == 0)
+    {
+      print_searched ();
+      return CLI_EXIT_OK;
+    }
+  /* Idempotent: makes sure the entries go with the array whoever created it. */
+  g_ptr_array_set_free_func (found, (GDestroyNotify) pl_model_entry_free);
+
+  g_auto(GStrv) sizes = g_new0 (char *, found->len + 1);
+  for (guint i = 0; i < found->len; i++)
+    {
+      const PlModelEntry *e = found->pdata[i];
+
+      sizes[i] = g_format_size (e->size);
+      name_w = MAX (name_w, cli_text_width (e->name));
+      size_w = MAX (size_w, cli_text_width (sizes[i]));
+    }
+  printf ("%-*s  %*s  %-10s  %s\n", name_w, "NAME", size_w, "SIZE", "STATUS", "PATH");
+  for (guint i = 0; i < found->len; i++)
+    {
+      const PlModelEntry *e = found->pdata[i];
+
+      cli_print_padded (stdout, e->name, name_w, FALSE);
+      fputs ("  ", stdout);
+      cli_print_padded (stdout, sizes[i], size_w, TRUE);
+      printf ("  %-10s  %s\n", e->complete ? "complete" : "incomplete", e->path);
+    }
+  return CLI_EXIT_OK;
+}
+
+/* ---- download ---- */
+
+typedef struct {
+  char         *name;
+  char         *dest;
+  GCancellable *cancellable;
+  GMainLoop    *loop;
+  gboolean      tty;
+  /* Written by the worker thread; read by main only after the loop has quit. */
+  char         *dir;
+  GError       *error;
+  int           last_file;
+  gint64        last_print;
+  gboolean      shown;
+} Download;
+
+static void
+format_seconds (char *buf, gsize size, double seconds)
+{
+  int s = (int) MIN (seconds + 0.5, 359999.0);
+
+  if (seconds < 0)
+    g_snprintf (buf, size, "?");
+  else if (s >= 3600)
+    g_snprintf (buf, size, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
+  else
+    g_snprintf (buf, size, "%d:%02d", s / 60, s % 60);
+}
+
+/* [#####-----] 45%  230.1 MB / 548.1 MB  12.3 MB/s  0:25 left  model.safetensors (4/4) */
+static void
+print_bar (const PlDownloadProgress *p)
+{
+  enum { BAR = 24 };
+  g_autofree char *done = g_format_size (p->bytes_done);
+  g_autofree char *rate = g_format_size ((guint64) MAX (p->rate, 0.0));
+  char bar[BAR + 1], left[32];
+  double frac = p->bytes_total > 0 ? (double) p->bytes_done / p->bytes_total : 0.0;
+
+  frac = CLAMP (frac, 0.0, 1.0);
+  for (int i = 0; i < BAR; i++)
+    bar[i] = i < (int) (frac * BAR) ? '#' : '-';
+  bar[BAR] = '\0';
+  format_seconds (left, sizeof left, p->seconds_left);
+  if (p->bytes_total > 0)
+    {
+      g_autofree char *total = g_format_size (p->bytes_total);
+
+      fprintf (stderr, "\r\033[K[%s] %3.0f%%  %s / %s  %s/s  %s left  %s (%d/%d)", bar,
+               100 * frac, done, total, rate, left, p->file, p->file_index + 1,
+               p->n_files);
+    }
+  else
+    fprintf (stderr, "\r\033[K%s  %s/s  %s (%d/%d)", done, rate, p->file,
+             p->file_index + 1, p->n_files);
+  fflush (stderr);
+}
+
+/* Runs on the download thread. A terminal gets a bar redrawn at most 10 times a
+ * second; a log gets one line per file. */
+static void
+on_progress (const PlDownloadProgress *p,
+             gpointer                  user_data)
+{
+  Download *d = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (!d->tty)
+    {
+      if (p->file_index != d->last_file)
+        fprintf (stderr, "Fetching %s (%d/%d)\n", p->file, p->file_index + 1,
+                 p->n_files);
+      d->last_file = p->file_index;
+      return;
+    }
+  if (now - d->last_print < 100000 && p->file_index == d->last_file
+      && (p->bytes_total == 0 || p->bytes_done < p->bytes_total))
+    return;
+  d->last_print = now;
+  d->last_file = p->file_index;
+  d->shown = TRUE;
+  print_bar (p);
+}
+
+static gboolean
+quit_loop (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+download_thread (gpointer user_data)
+{
+  Download *d = user_data;
+
+  d->dir = pl_download_model (d->name, d->dest, on_progress, d, d->cancellable,
+                              &d->error);
+  g_idle_add (quit_loop, d->loop);
+  return NULL;
+}
+
+/* The first Ctrl+C cancels (the download stops at the next chunk); the watch is then
+ * removed, so a second Ctrl+C ends the program at once. */
+static gboolean
+on_sigint (gpointer user_data)
+{
+  Download *d = user_data;
+
+  if (d->shown)
+    fputs ("\r\033[K", stderr);
+  fputs ("Cancelling…\n", stderr);
+  g_cancellable_cancel (d->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static int
+download_finish (Download *d)
+{
+  if (d->shown)
+    fputs ("\r\033[K", stderr);
+  if (d->dir != NULL)
+    {
+      printf ("Downloaded %s to %s\n", d->name, d->dir);
+      return CLI_EXIT_OK;
+    }
+  if (g_error_matches (d->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      cli_message ("download of %s cancelled; the files already complete were kept "
+                   "and the same command resumes it", d->name);
+      return CLI_EXIT_FAILURE;
+    }
+  return cli_fail (d->error);
+}
+
+int
+cli_download (int    argc,
+              char **argv)
+{
+  Download d = { .last_file = -1 };
+  GOptionEntry entries[] = {
+    { "dest", 'd', 0, G_OPTION_ARG_FILENAME, &d.dest,
+      "Download into this folder (default: Patchlens' model folder)", "DIR" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new ("NAME");
+  GThread *thread;
+  guint sigint_id;
+  int status;
+
+  g_option_context_set_summary (ctx, "Downloads a GPT-2 model (gpt2, gpt2-medium, "
+                                "gpt2-large, gpt2-xl, distilgpt2) from the Hugging "
+                                "Face hub.\nAn interrupted download resumes where it "
+                                "stopped.");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!cli_parse_options (ctx, "download", &argc, &argv))
+    {
+      g_free (d.dest);
+      return CLI_EXIT_USAGE;
+    }
+  if (argc != 2)
+    {
+      g_free (d.dest);
+      return cli_usage ("download", argc < 2 ? "no model NAME given"
+                        : "give one model NAME");
+    }
+
+  d.name = argv[1];
+  d.tty = isatty (STDERR_FILENO);
+  d.cancellable = g_cancellable_new ();
+  d.loop = g_main_loop_new (NULL, FALSE);
+  sigint_id = g_unix_signal_add (SIGINT, on_sigint, &d);
+  thread = g_thread_new ("download", download_thread, &d);
+  g_main_loop_run (d.loop);
+  g_thread_join (thread);
+  /* on_sigint removes itself when it fires; remove the watch only if still there. */
+  if (!g_cancellable_is_cancelled (d.cancellable))
+    g_source_remove (sigint_id);
+
+  status = download_finish (&d);
+  g_clear_error (&d.error);
+  g_free (d.dir);
+  g_free (d.dest);
+  g_object_unref (d.cancellable);
+  g_main_loop_unref (d.loop);
+  return status;
+}

@@ -1,0 +1,468 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * cli-sweep.c: `patchlens-cli sweep`: one activation-patching sweep, shown as text or
+ * written as JSON, CSV and PNG/SVG/PDF figures.
+ *
+ * Outputs: before the sweep, every output's folder is checked; when none of the asked
+ * outputs could be written the command stops there (no minutes lost on a typo). After
+ * the sweep every output is attempted even when an earlier one failed, each failure is
+ * reported, and the exit status is then 1. "--json -" and "--csv -" write to stdout.
+ */
+#include <string.h>
+#include <unistd.h>
+
+#include "cli-common.h"
+
+#include "pl-heatmap.h"
+#include "pl-inputs.h"
+#include "pl-result-io.h"
+#include "pl-sweep.h"
+
+/* OpenBLAS owns all of the engine's parallelism. */
+extern void openblas_set_num_threads (int n);
+
+typedef enum { OUT_JSON, OUT_CSV, OUT_PNG, OUT_SVG, OUT_PDF, N_OUTPUTS } OutputKind;
+
+static const char *const output_flags[N_OUTPUTS] = {
+  "--json", "--csv", "--png", "--svg", "--pdf",
+};
+
+typedef struct {
+  char       *model;
+  char       *clean;
+  char       *corrupted;
+  char       *clean_answer;
+  char       *corrupted_answer;
+  char       *site;
+  char       *metric;
+  char       *colormap;
+  char       *outputs[N_OUTPUTS];   /* paths, NULL when not asked */
+  double      scale;
+  int         top_k;
+  int         threads;
+  gboolean    naive;
+} SweepArgs;
+
+static void
+sweep_args_clear (SweepArgs *a)
+{
+  g_free (a->model);
+  g_free (a->clean);
+  g_free (a->corrupted);
+  g_free (a->clean_answer);
+  g_free (a->corrupted_answer);
+  g_free (a->site);
+  g_free (a->metric);
+  g_free (a->colormap);
+  for (int i = 0; i < N_OUTPUTS; i++)
+    g_free (a->outputs[i]);
+}
+
+static gboolean
+any_output (const SweepArgs *a)
+{
+  for (int i = 0; i < N_OUTPUTS; i++)
+    if (a->outputs[i] != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* ---- options ---- */
+
+static GOptionContext *
+make_context (SweepArgs *a)
+{
+  /* Text options are FILENAME: raw bytes, no conversion from the locale's charset
+   * (which under LANG=C would refuse any non-ASCII prompt); the core checks UTF-8. */
+  const GOptionEntry entries[] = {
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &a->model,
+      "The model: a folder or a name such as gpt2 (required)", "DIR|NAME" },
+    { "clean", 0, 0, G_OPTION_ARG_FILENAME, &a->clean, "The clean prompt", "TEXT" },
+    { "corrupted", 0, 0, G_OPTION_ARG_FILENAME, &a->corrupted,
+      "The corrupted prompt (same number of tokens)", "TEXT" },
+    { "clean-answer", 0, 0, G_OPTION_ARG_FILENAME, &a->clean_answer,
+      "The clean run's answer, one token (e.g. \" Jones\")", "TOKEN" },
+    { "corrupted-answer", 0, 0, G_OPTION_ARG_FILENAME, &a->corrupted_answer,
+      "The corrupted run's answer, one token (e.g. \" Smith\")", "TOKEN" },
+    { "site", 0, 0, G_OPTION_ARG_STRING, &a->site,
+      "What to patch: resid_post (default), resid_pre, attn_out, mlp_out", "SITE" },
+    { "metric", 0, 0, G_OPTION_ARG_STRING, &a->metric,
+      "logit-diff (default), logit-delta, prob-diff, restored", "METRIC" },
+    { "json", 0, 0, G_OPTION_ARG_FILENAME, &a->outputs[OUT_JSON],
+      "Write the result as JSON (- for stdout)", "FILE" },
+    { "csv", 0, 0, G_OPTION_ARG_FILENAME, &a->outputs[OUT_CSV],
+      "Write the matrix as CSV (- for stdout)", "FILE" },
+    { "png", 0, 0, G_OPTION_ARG_FILENAME, &a->outputs[OUT_PNG],
+      "Write the heatmap as PNG", "FILE" },
+    { "svg", 0, 0, G_OPTION_ARG_FILENAME, &a->outputs[OUT_SVG],
+      "Write the heatmap as SVG", "FILE" },
+    { "pdf", 0, 0, G_OPTION_ARG_FILENAME, &a->outputs[OUT_PDF],
+      "Write the heatmap as PDF", "FILE" },
+    { "scale", 0, 0, G_OPTION_ARG_DOUBLE, &a->scale,
+      "Pixels per point of the PNG (default 1; 2 for a sharp figure)", "S" },
+    { "colormap", 0, 0, G_OPTION_ARG_STRING, &a->colormap,
+      "diverging (default) or viridis", "NAME" },
+    { "top-k", 'k', 0, G_OPTION_ARG_INT, &a->top_k,
+      "Size of the clean and corrupted top-k tables (default 20)", "K" },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &a->threads,
+      "Number of BLAS threads (default: all cores)", "N" },
+    { "naive", 0, 0, G_OPTION_ARG_NONE, &a->naive,
+      "One full forward pass per patch (slow baseline and cross-check)", NULL },
+    { NULL }
+  };
+  GOptionContext *ctx = g_option_context_new ("");
+
+  g_option_context_set_summary (ctx,
+      "Runs the corrupted prompt once per (layer, position) with that activation "
+      "taken from the clean run,\nand shows the metric for each as a heatmap. "
+      "Without an output option the result is printed as text.");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  return ctx;
+}
+
+static int
+check_args (const SweepArgs *a,
+            int              argc,
+            char           **argv,
+            PlSweepOptions  *opt,
+            PlColormap      *cmap)
+{
+  static const char *const required[][2] = {
+    { "--model", "a folder or a name such as gpt2" }, { "--clean", "TEXT" },
+    { "--corrupted", "TEXT" }, { "--clean-answer", "TOKEN" },
+    { "--corrupted-answer", "TOKEN" },
+  };
+  const char *const values[] = {
+    a->model, a->clean, a->corrupted, a->clean_answer, a->corrupted_answer,
+  };
+
+  if (argc > 1)
+    return cli_usage ("sweep", "unexpected argument “%s” (the texts go after --clean, "
+                      "--corrupted and the answer options)", argv[1]);
+  for (gsize i = 0; i < G_N_ELEMENTS (values); i++)
+    if (values[i] == NULL)
+      return cli_usage ("sweep", "%s is required (%s)", required[i][0], required[i][1]);
+  if (a->site != NULL && !pl_site_from_string (a->site, &opt->site))
+    return cli_usage ("sweep", "unknown site “%s”; the sites are resid_post, "
+                      "resid_pre, attn_out and mlp_out", a->site);
+  if (a->metric != NULL && !pl_metric_from_string (a->metric, &opt->metric))
+    return cli_usage ("sweep", "unknown metric “%s”; the metrics are logit-diff, "
+                      "logit-delta, prob-diff and restored", a->metric);
+  if (a->colormap == NULL || strcmp (a->colormap, "diverging") == 0)
+    *cmap = PL_COLORMAP_DIVERGING;
+  else if (strcmp (a->colormap, "viridis") == 0)
+    *cmap = PL_COLORMAP_VIRIDIS;
+  else
+    return cli_usage ("sweep", "unknown colour map “%s”; use diverging or viridis",
+                      a->colormap);
+  if (!(a->scale > 0 && a->scale <= 16))
+    return cli_usage ("sweep", "--scale must be between 0 and 16 (got %g)", a->scale);
+  if (a->top_k < 1)
+    return cli_usage ("sweep", "-k must be at least 1 (got %d)", a->top_k);
+  if (a->threads != -1 && a->threads < 1)
+    return cli_usage ("sweep", "--threads must be at least 1 (got %d)", a->threads);
+  for (int i = OUT_PNG; i < N_OUTPUTS; i++)
+    if (a->outputs[i] != NULL && strcmp (a->outputs[i], "-") == 0)
+      return cli_usage ("sweep", "%s needs a file name (only --json and --csv can "
+                        "write to stdout)", output_flags[i]);
+  opt->top_k = a->top_k;
+  opt->naive = a->naive;
+  return CLI_EXIT_OK;
+}
+
+/* ---- outputs ---- */
+
+/* Why path cannot be written, or NULL when its folder looks writable. */
+static char *
+output_problem (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    return g_strdup_printf ("cannot write “%s”: it is a folder", path);
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    return g_strdup_printf ("cannot write “%s”: the folder “%s” does not exist",
+                            path, dir);
+  if (access (dir, W_OK | X_OK) != 0)
+    return g_strdup_printf ("cannot write “%s”: no permission to write in “%s”",
+                            path, dir);
+  return NULL;
+}
+
+/* FALSE (after printing why) when no asked output could be written. */
+static gboolean
+preflight_outputs (const SweepArgs *a)
+{
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  int n_asked = 0;
+
+  for (int i = 0; i < N_OUTPUTS; i++)
+    {
+      char *problem;
+
+      if (a->outputs[i] == NULL)
+        continue;
+      n_asked++;
+      if (strcmp (a->outputs[i], "-") == 0)
+        continue;
+      problem = output_problem (a->outputs[i]);
+      if (problem != NULL)
+        g_ptr_array_add (problems, problem);
+    }
+  if (n_asked == 0 || (int) problems->len < n_asked)
+    return TRUE;
+  for (guint i = 0; i < problems->len; i++)
+    cli_message ("%s", (const char *) problems->pdata[i]);
+  cli_message ("no output could be written; the sweep was not run");
+  return FALSE;
+}
+
+/* Takes data. */
+static gboolean
+write_to_stdout (char  *data,
+                 gsize  length)
+{
+  fwrite (data, 1, length, stdout);
+  g_free (data);
+  return TRUE;
+}
+
+static gboolean
+write_output (const PlSweepResult *result,
+              OutputKind           kind,
+              const char          *path,
+              PlColormap           cmap,
+              double               scale,
+              GError             **error)
+{
+  static const PlFigureFormat formats[] = { PL_FIGURE_PNG, PL_FIGURE_SVG, PL_FIGURE_PDF };
+  gboolean to_stdout = strcmp (path, "-") == 0;
+  gsize length = 0;
+  char *data;
+  g_autoptr(PlHeatmap) hm = NULL;
+
+  /* (data and length in two statements: the order in which a call's arguments are
+   * evaluated is unspecified.) */
+  if (kind == OUT_JSON && !to_stdout)
+    return pl_result_save_json (result, path, error);
+  if (kind == OUT_CSV && !to_stdout)
+    return pl_result_save_csv (result, path, error);
+  if (kind == OUT_JSON || kind == OUT_CSV)
+    {
+      data = kind == OUT_JSON ? pl_result_to_json (result, &length)
+                              : pl_result_to_csv (result, &length);
+      return write_to_stdout (data, length);
+    }
+  hm = pl_heatmap_new_from_result (result);
+  pl_heatmap_set_colormap (hm, cmap);
+  return pl_heatmap_export (hm, formats[kind - OUT_PNG], path, scale, error);
+}
+
+/* Every output is attempted; returns the number that failed. */
+static int
+write_outputs (const SweepArgs     *a,
+               const PlSweepResult *result,
+               PlColormap           cmap)
+{
+  int n_failed = 0;
+
+  for (int i = 0; i < N_OUTPUTS; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (a->outputs[i] == NULL)
+        continue;
+      if (!write_output (result, i, a->outputs[i], cmap, a->scale, &error))
+        {
+          cli_message ("%s: %s", output_flags[i], error->message);
+          n_failed++;
+        }
+    }
+  return n_failed;
+}
+
+/* ---- text ---- */
+
+/* A column heading: the token without quotes, spaces shown as ␣. */
+static char *
+token_heading (const char *piece)
+{
+  g_autofree char *quoted = cli_quote_token (piece != NULL ? piece : "");
+  g_autoptr(GString) s = g_string_new (quoted + 1);
+
+  g_string_truncate (s, s->len - 1);
+  g_string_replace (s, " ", "␣", 0);
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+static void
+print_run (const char   *title,
+           const PlTopK *top,
+           const float   logits[2],
+           double        metric,
+           const PlSweepResult *r)
+{
+  g_autofree char *a = cli_quote_token (r->inputs->clean_answer);
+  g_autofree char *b = cli_quote_token (r->inputs->corrupted_answer);
+
+  printf ("%s: top %d next tokens\n", title, top->n);
+  cli_print_topk_table (stdout, top);
+  printf ("logit(%s) = %.4f, logit(%s) = %.4f, %s = %+.4f\n\n", a, (double) logits[0],
+          b, (double) logits[1], pl_metric_to_string (r->metric), metric);
+}
+
+static void
+print_matrix (const PlSweepResult *r)
+{
+  const PlPrompt *p = &r->inputs->corrupted;
+  g_auto(GStrv) heads = g_new0 (char *, r->n_positions + 1);
+  g_autoptr(GArray) widths = g_array_sized_new (FALSE, TRUE, sizeof (int),
+                                                r->n_positions);
+
+  printf ("%-6s", "Layer");
+  for (int j = 0; j < r->n_positions; j++)
+    {
+      int w;
+
+      heads[j] = token_heading (j < p->n_tokens ? p->pieces[j] : "");
+      w = MAX (7, cli_text_width (heads[j]));
+      g_array_append_val (widths, w);
+      fputs ("  ", stdout);
+      cli_print_padded (stdout, heads[j], w, TRUE);
+    }
+  fputc ('\n', stdout);
+  for (int l = 0; l < r->n_layers; l++)
+    {
+      printf ("%-6d", l);
+      for (int j = 0; j < r->n_positions; j++)
+        printf ("  %+*.3f", g_array_index (widths, int, j),
+                (double) r->matrix[(gsize) l * r->n_positions + j]);
+      fputc ('\n', stdout);
+    }
+}
+
+static void
+print_text (const PlSweepResult *r)
+{
+  g_autofree char *clean = pl_prompt_describe (&r->inputs->clean);
+  g_autofree char *corrupted = pl_prompt_describe (&r->inputs->corrupted);
+  g_autofree char *label = pl_metric_describe (r->metric, r->inputs->clean_answer,
+                                               r->inputs->corrupted_answer);
+
+  printf ("Model %s, %d layers; patching %s (%s)\n", r->model_name, r->n_layers,
+          pl_site_to_string (r->site), pl_site_describe (r->site));
+  printf ("Clean prompt (%d tokens):     %s\n", r->inputs->clean.n_tokens, clean);
+  printf ("Corrupted prompt (%d tokens): %s\n\n", r->inputs->corrupted.n_tokens,
+          corrupted);
+  print_run ("Clean run", r->clean_topk, r->clean_logits, r->clean_value, r);
+  print_run ("Corrupted run", r->corrupted_topk, r->corrupted_logits,
+             r->corrupted_value, r);
+  printf ("%s (%s) after patching each layer and position; clean run %+.3f, "
+          "corrupted run %+.3f:\n", pl_metric_to_string (r->metric), label,
+          r->clean_value, r->corrupted_value);
+  print_matrix (r);
+  printf ("\n%d cells in %.2f s (%s)\n", r->n_layers * r->n_positions, r->seconds,
+          r->naive ? "naive: one full forward per patch" : "fast schedule");
+}
+
+/* ---- progress ---- */
+
+typedef struct {
+  gint64 last_print;   /* monotonic microseconds */
+  gboolean shown;
+} Progress;
+
+static void
+format_duration (char *buf, gsize size, double seconds)
+{
+  int s = (int) MIN (seconds + 0.5, 359999.0);
+
+  if (s >= 3600)
+    g_snprintf (buf, size, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
+  else
+    g_snprintf (buf, size, "%d:%02d", s / 60, s % 60);
+}
+
+/* cells done/total, elapsed, time left, rewritten in place at most 10 times a second. */
+static void
+on_progress (const PlSweepProgress *p,
+             gpointer               user_data)
+{
+  Progress *state = user_data;
+  gint64 now = g_get_monotonic_time ();
+  char elapsed[32], left[32] = "?";
+
+  if (p->cells_done < p->cells_total && now - state->last_print < 100000)
+    return;
+  state->last_print = now;
+  state->shown = TRUE;
+  format_duration (elapsed, sizeof elapsed, p->elapsed);
+  if (p->cells_done > 0)
+    format_duration (left, sizeof left,
+                     p->elapsed * (p->cells_total - p->cells_done) / p->cells_done);
+  fprintf (stderr, "\r\033[K%d/%d cells (%.0f%%)  elapsed %s  left %s",
+           p->cells_done, p->cells_total,
+           p->cells_total > 0 ? 100.0 * p->cells_done / p->cells_total : 0.0,
+           elapsed, left);
+  fflush (stderr);
+}
+
+/* ---- the command ---- */
+
+static int
+run_sweep (const SweepArgs      *a,
+           const PlSweepOptions *opt,
+           PlColormap            cmap)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PlModel) model = NULL;
+  g_autoptr(PlInputs) inputs = NULL;
+  g_autoptr(PlSweepResult) result = NULL;
+  Progress progress = { 0 };
+  gboolean tty = isatty (STDERR_FILENO);
+
+  model = cli_load_model (a->model, &error);
+  if (model == NULL)
+    return cli_fail (error);
+  inputs = pl_inputs_prepare (pl_model_tokenizer (model),
+                              pl_model_config (model)->n_positions, a->clean,
+                              a->corrupted, a->clean_answer, a->corrupted_answer,
+                              &error);
+  if (inputs == NULL)
+    return cli_fail (error);
+  result = pl_sweep_run (model, inputs, opt, tty ? on_progress : NULL, &progress,
+                         NULL, &error);
+  if (progress.shown)
+    fputs ("\r\033[K", stderr);
+  if (result == NULL)
+    return cli_fail (error);
+  if (!any_output (a))
+    {
+      print_text (result);
+      return CLI_EXIT_OK;
+    }
+  return write_outputs (a, result, cmap) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+}
+
+int
+cli_sweep (int    argc,
+           char **argv)
+{
+  SweepArgs a = { .scale = 1.0, .top_k = 20, .threads = -1 };
+  PlSweepOptions opt = PL_SWEEP_OPTIONS_INIT;
+  PlColormap cmap = PL_COLORMAP_DIVERGING;
+  GOptionContext *ctx = make_context (&a);
+  int status = CLI_EXIT_USAGE;
+
+  if (cli_parse_options (ctx, "sweep", &argc, &argv))
+    status = check_args (&a, argc, argv, &opt, &cmap);
+  g_option_context_free (ctx);
+  if (status == CLI_EXIT_OK)
+    {
+      if (a.threads > 0)
+        openblas_set_num_threads (a.threads);
+      status = preflight_outputs (&a) ? run_sweep (&a, &opt, cmap) : CLI_EXIT_FAILURE;
+    }
+  sweep_args_clear (&a);
+  return status;
+}
