@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "pl-forward.h"
+#include "pl-gelu.h"
 
 PlScratch *
 pl_scratch_new (const PlConfig *cfg, int max_rows, int n_ctx)
@@ -100,19 +101,6 @@ linear (const float *x, int R, int K, const float *W, const float *bias, int N, 
     memcpy (out + (gsize) r * N, bias, sizeof (float) * N);
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, R, N, K,
                1.0f, x, K, W, N, 1.0f, out, N);
-}
-
-/* GELU, tanh form (GPT-2's "gelu_new"), in place on n values. */
-static void
-gelu (float *x, gsize n)
-{
-  const float k = 0.7978845608028654f; /* sqrt(2/pi) */
-
-  for (gsize i = 0; i < n; i++)
-    {
-      float v = x[i];
-      x[i] = 0.5f * v * (1.0f + tanhf (k * (v + 0.044715f * v * v * v)));
-    }
 }
 
 /* Gathers a segment's keys and values (n_keys, C): positions before pos0 from the
@@ -224,7 +212,7 @@ pl_block_mlp (const PlModel *model, int b, float *x, int n_rows, PlScratch *s)
 
   layernorm (x, n_rows, C, w->ln_2_w, w->ln_2_b, cfg->layer_norm_epsilon, s->ln);
   linear (s->ln, n_rows, C, w->fc_w, w->fc_b, 4 * C, s->fc);
-  gelu (s->fc, (gsize) n_rows * 4 * C);
+  pl_gelu (s->fc, (gsize) n_rows * 4 * C);
   linear (s->fc, n_rows, 4 * C, w->mlp_proj_w, w->mlp_proj_b, C, s->mlp);
 }
 

@@ -145,20 +145,20 @@ report (Sweep *sw)
     sw->progress (&p, sw->user_data);
 }
 
-/* Fills the matrix for cells [first, first + n) of the (l, p) order, whose final hidden
- * states are in place. */
+/* Fills the matrix for the n cells listed (indices in the (l, p) order), whose final
+ * hidden states are in place. */
 static void
-finish_cells (Sweep *sw, int first, int n)
+finish_cells (Sweep *sw, const int *cells, int n)
 {
   PlSweepResult *r = sw->result;
   g_autofree float *logits = NULL;
 
   if (sw->opt->metric == PL_METRIC_PROB_DIFF)
     logits = g_new (float, pl_model_config (sw->model)->vocab_size);
-  for (int i = first; i < first + n; i++)
+  for (int i = 0; i < n; i++)
     {
-      const float *h = r->final_hidden + (gsize) i * sw->C;
-      r->matrix[i] = metric_value (sw, h, cell_lse (sw, h, logits));
+      const float *h = r->final_hidden + (gsize) cells[i] * sw->C;
+      r->matrix[cells[i]] = metric_value (sw, h, cell_lse (sw, h, logits));
     }
   sw->done += n;
   report (sw);
@@ -209,17 +209,16 @@ prepare_start_rows (Sweep *sw, PlScratch *s)
     }
 }
 
-/* Runs the cells [first, first + n) of the (l, p) order as one batch. Cells are in
- * order of their start block, so the runs active at a block are a prefix of the batch. */
+/* Runs the n cells listed as one batch. Cells are listed in the (l, p) order, so by
+ * their start block: the runs active at a block are a prefix of the batch. */
 static gboolean
-run_batch (Sweep *sw, int first, int n, float *x, PlSegment *segs, PlScratch *s)
+run_batch (Sweep *sw, const int *cells, int n, float *x, PlSegment *segs, PlScratch *s)
 {
   int T = sw->T, C = sw->C, row = 0;
-  int s0 = start_block (sw, first / T);
 
   for (int i = 0; i < n; i++)
     {
-      int l = (first + i) / T, p = (first + i) % T;
+      int l = cells[i] / T, p = cells[i] % T;
 
       segs[i] = (PlSegment) { p, T - p, row };
       memcpy (x + (gsize) row * C, at (sw->corr.resid, T, C, start_block (sw, l), p),
@@ -227,9 +226,9 @@ run_batch (Sweep *sw, int first, int n, float *x, PlSegment *segs, PlScratch *s)
       memcpy (x + (gsize) row * C, at (sw->start_rows, T, C, l, p), sizeof (float) * C);
       row += T - p;
     }
-  for (int b = s0, active = 0; b < sw->L; b++)
+  for (int b = start_block (sw, cells[0] / T), active = 0; b < sw->L; b++)
     {
-      while (active < n && start_block (sw, (first + active) / T) <= b)
+      while (active < n && start_block (sw, cells[active] / T) <= b)
         active++;
       if (g_cancellable_is_cancelled (sw->cancellable))
         return FALSE;
@@ -238,8 +237,8 @@ run_batch (Sweep *sw, int first, int n, float *x, PlSegment *segs, PlScratch *s)
     }
   for (int i = 0; i < n; i++)
     pl_final_norm (sw->model, x + (gsize) (segs[i].row + segs[i].n - 1) * C,
-                   sw->result->final_hidden + (gsize) (first + i) * C);
-  finish_cells (sw, first, n);
+                   sw->result->final_hidden + (gsize) cells[i] * C);
+  finish_cells (sw, cells, n);
   return TRUE;
 }
 
@@ -250,23 +249,55 @@ batch_rows (const Sweep *sw)
   return MAX (MIN (rows, BATCH_MAX_ROWS), sw->T);
 }
 
+/* A patch that writes the value already there leaves the corrupted run as it is: its
+ * cell is the corrupted run's (every position before the first differing token). The
+ * rest are listed in (l, p) order. */
+static int
+cells_to_run (Sweep *sw, int *cells)
+{
+  int T = sw->T, C = sw->C, n = 0, n_same = 0;
+  g_autofree int *same = g_new (int, sw->L * T);
+
+  for (int cell = 0; cell < sw->L * T; cell++)
+    {
+      int l = cell / T, p = cell % T;
+      const float *patched = at (sw->start_rows, T, C, l, p);
+
+      if (memcmp (patched, at (sw->corr.resid, T, C, start_block (sw, l), p),
+                  sizeof (float) * C) == 0)
+        {
+          memcpy (sw->result->final_hidden + (gsize) cell * C, sw->corr.final_h,
+                  sizeof (float) * C);
+          same[n_same++] = cell;
+        }
+      else
+        cells[n++] = cell;
+    }
+  if (n_same > 0)
+    finish_cells (sw, same, n_same);
+  return n;
+}
+
 static gboolean
 run_fast (Sweep *sw)
 {
-  int T = sw->T, n_cells = sw->L * T, max_rows = batch_rows (sw);
+  int T = sw->T, max_rows = batch_rows (sw);
   g_autofree float *x = g_new (float, (gsize) max_rows * sw->C);
-  g_autofree PlSegment *segs = g_new (PlSegment, n_cells);
+  g_autofree PlSegment *segs = g_new (PlSegment, sw->L * T);
+  g_autofree int *cells = g_new (int, sw->L * T);
   PlScratch *s = pl_scratch_new (pl_model_config (sw->model), max_rows, T);
   gboolean ok = TRUE;
+  int n_cells;
 
   prepare_start_rows (sw, s);
+  n_cells = cells_to_run (sw, cells);
   for (int first = 0; ok && first < n_cells;)
     {
       int n = 0, rows = 0;
 
-      while (first + n < n_cells && rows + (T - (first + n) % T) <= max_rows)
-        rows += T - (first + n++) % T;
-      ok = run_batch (sw, first, n, x, segs, s);
+      while (first + n < n_cells && rows + (T - cells[first + n] % T) <= max_rows)
+        rows += T - cells[first + n++] % T;
+      ok = run_batch (sw, cells + first, n, x, segs, s);
       first += n;
     }
   pl_scratch_free (s);
@@ -313,7 +344,7 @@ run_naive (Sweep *sw)
         int cell = l * T + p;
 
         run_one_naive (sw, l, p, x, s, sw->result->final_hidden + (gsize) cell * sw->C);
-        finish_cells (sw, cell, 1);
+        finish_cells (sw, &cell, 1);
         ok = !g_cancellable_is_cancelled (sw->cancellable);
       }
   pl_scratch_free (s);
