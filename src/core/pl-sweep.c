@@ -103,12 +103,11 @@ capture_run (Sweep *sw, const gint32 *ids, RunCache *c, PlScratch *s)
 
 /* ---- metrics ---- */
 
+/* The metric for a run whose answers have logits a (clean answer) and b (corrupted
+ * answer), lse the log-sum-exp of all its logits (prob-diff only). */
 static double
-metric_value (Sweep *sw, const float *h, double lse)
+metric_of (Sweep *sw, double a, double b, double lse)
 {
-  double a = pl_token_logit (sw->model, h, sw->id_a);
-  double b = pl_token_logit (sw->model, h, sw->id_b);
-
   switch (sw->opt->metric)
     {
     case PL_METRIC_LOGIT_DIFF:
@@ -122,6 +121,13 @@ metric_value (Sweep *sw, const float *h, double lse)
     default:
       g_return_val_if_reached (NAN);
     }
+}
+
+static double
+metric_value (Sweep *sw, const float *h, double lse)
+{
+  return metric_of (sw, pl_token_logit (sw->model, h, sw->id_a),
+                    pl_token_logit (sw->model, h, sw->id_b), lse);
 }
 
 /* log-sum-exp of the full next-token distribution, which only prob-diff needs. */
@@ -384,28 +390,9 @@ check_inputs (PlModel *model, const PlInputs *in, GError **error)
   return TRUE;
 }
 
+/* Fills one unpatched run's side of the result: top-k and answer logits; returns the
+ * log-sum-exp of its logits. */
 static double
-unpatched_value (Sweep *sw, const float *logits_ab, gboolean clean, double lse)
-{
-  double a = logits_ab[0], b = logits_ab[1];
-
-  switch (sw->opt->metric)
-    {
-    case PL_METRIC_LOGIT_DIFF:
-      return b - a;
-    case PL_METRIC_LOGIT_DELTA:
-      return a - sw->result->clean_logits[0];
-    case PL_METRIC_PROB_DIFF:
-      return exp (b - lse) - exp (a - lse);
-    case PL_METRIC_RESTORED:
-      return clean ? 1.0 : 0.0;
-    default:
-      g_return_val_if_reached (NAN);
-    }
-}
-
-/* Fills one unpatched run's side of the result: top-k, answer logits, metric. */
-static void
 summarize_run (Sweep *sw, RunCache *c, gboolean clean)
 {
   PlSweepResult *r = sw->result;
@@ -418,13 +405,9 @@ summarize_run (Sweep *sw, RunCache *c, gboolean clean)
   top = pl_topk_from_logits (logits, V, sw->opt->top_k, pl_model_tokenizer (sw->model));
   ab[0] = pl_token_logit (sw->model, c->final_h, sw->id_a);
   ab[1] = pl_token_logit (sw->model, c->final_h, sw->id_b);
-  if (clean)
-    r->clean_topk = top;
-  else
-    r->corrupted_topk = top;
-  *(clean ? &sw->d_clean : &sw->d_corr) = ab[1] - ab[0];
-  *(clean ? &r->clean_value : &r->corrupted_value) =
-    unpatched_value (sw, ab, clean, pl_logsumexp (logits, V));
+  *(clean ? &r->clean_topk : &r->corrupted_topk) = top;
+  *(clean ? &sw->d_clean : &sw->d_corr) = (double) ab[1] - ab[0];
+  return pl_logsumexp (logits, V);
 }
 
 static PlSweepResult *
@@ -452,12 +435,14 @@ static gboolean
 run_unpatched (Sweep *sw, GError **error)
 {
   PlScratch *s = pl_scratch_new (pl_model_config (sw->model), sw->T, sw->T);
+  PlSweepResult *r = sw->result;
+  double lse_clean, lse_corr;
 
   capture_run (sw, sw->result->inputs->clean.ids, &sw->clean, s);
   capture_run (sw, sw->result->inputs->corrupted.ids, &sw->corr, s);
   pl_scratch_free (s);
-  summarize_run (sw, &sw->clean, TRUE);
-  summarize_run (sw, &sw->corr, FALSE);
+  lse_clean = summarize_run (sw, &sw->clean, TRUE);
+  lse_corr = summarize_run (sw, &sw->corr, FALSE);
   if (sw->opt->metric == PL_METRIC_RESTORED && sw->d_corr == sw->d_clean)
     {
       g_set_error (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT,
@@ -466,6 +451,8 @@ run_unpatched (Sweep *sw, GError **error)
                    sw->d_clean);
       return FALSE;
     }
+  r->clean_value = metric_of (sw, r->clean_logits[0], r->clean_logits[1], lse_clean);
+  r->corrupted_value = metric_of (sw, r->corrupted_logits[0], r->corrupted_logits[1], lse_corr);
   return TRUE;
 }
 
