@@ -13,10 +13,10 @@
 #include <stdio.h>
 #include <sys/resource.h>
 
+#include "pl-blas.h"
 #include "pl-inputs.h"
 #include "pl-sweep.h"
 
-extern void openblas_set_num_threads (int n);
 
 /* Matrix-product FLOPs any method must spend: each patched run (l, p) pushes rows
  * [p, T) through the blocks after the patch (12 C^2 multiply-adds per row and block,
@@ -120,6 +120,9 @@ main (int argc, char **argv)
   struct rusage ru;
   gint64 t0;
 
+  g_autofree char *blas = NULL;
+
+  pl_blas_init (argv);
   setvbuf (stdout, NULL, _IOLBF, 0);   /* figures appear as they are measured */
   for (int i = 2; i < argc; i++)
     if (g_str_equal (argv[i], "--threads") && i + 1 < argc)
@@ -128,8 +131,9 @@ main (int argc, char **argv)
       naive_64 = FALSE;
   if (argc < 2)
     g_error ("usage: pl-bench MODEL_DIR [--threads N] [--skip-naive-64]");
-  if (threads > 0)
-    openblas_set_num_threads (threads);
+  pl_blas_set_threads (threads);
+  blas = pl_blas_describe ();
+  printf ("%s\n", blas);
   bench_blas ();
   t0 = g_get_monotonic_time ();
   model = pl_model_load (argv[1], &error);

@@ -13,13 +13,14 @@
 
 #include "cli-common.h"
 
+#include "pl-blas.h"
+
 #include "pl-heatmap.h"
 #include "pl-inputs.h"
 #include "pl-result-io.h"
 #include "pl-sweep.h"
 
 /* OpenBLAS owns all of the engine's parallelism. */
-extern void openblas_set_num_threads (int n);
 
 typedef enum { OUT_JSON, OUT_CSV, OUT_PNG, OUT_SVG, OUT_PDF, N_OUTPUTS } OutputKind;
 
@@ -165,6 +166,9 @@ check_args (const SweepArgs *a,
     if (a->outputs[i] != NULL && strcmp (a->outputs[i], "-") == 0)
       return cli_usage ("sweep", "%s needs a file name (only --json and --csv can "
                         "write to stdout)", output_flags[i]);
+  if (a->outputs[OUT_JSON] != NULL && a->outputs[OUT_CSV] != NULL
+      && strcmp (a->outputs[OUT_JSON], "-") == 0 && strcmp (a->outputs[OUT_CSV], "-") == 0)
+    return cli_usage ("sweep", "only one of --json and --csv can write to stdout");
   opt->top_k = a->top_k;
   opt->naive = a->naive;
   return CLI_EXIT_OK;
@@ -460,7 +464,7 @@ cli_sweep (int    argc,
   if (status == CLI_EXIT_OK)
     {
       if (a.threads > 0)
-        openblas_set_num_threads (a.threads);
+        pl_blas_set_threads (a.threads);
       status = preflight_outputs (&a) ? run_sweep (&a, &opt, cmap) : CLI_EXIT_FAILURE;
     }
   sweep_args_clear (&a);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli-common.h"
+#include "pl-blas.h"
 
 static const CliCommand commands[] = {
   { "tokenize", "Show the GPT-2 tokens of a text (or of JSON lines on stdin)",
@@ -96,6 +97,7 @@ main (int    argc,
   const CliCommand *cmd;
   int status;
 
+  pl_blas_init (argv);
   setlocale (LC_ALL, "");
   g_set_prgname ("patchlens-cli");
 

@@ -9,6 +9,7 @@
 #include <locale.h>
 
 #include "pl-application.h"
+#include "pl-blas.h"
 
 /* From the build tree the schema is not installed: use the one compiled into
  * build/data so `build/src/gui/patchlens` works before `meson install`. */
@@ -57,6 +58,7 @@ main (int   argc,
 {
   g_autoptr(PlApplication) app = NULL;
 
+  pl_blas_init (argv);
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * pl-blas.c: choosing OpenBLAS kernels that match the CPU, and its thread count.
+ */
+#include <string.h>
+#include <unistd.h>
+
+#include "pl-blas.h"
+
+/* OpenBLAS' own API, not in Debian's cblas.h. */
+extern char *openblas_get_corename (void);
+extern char *openblas_get_config (void);
+extern int   openblas_get_num_threads (void);
+extern void  openblas_set_num_threads (int n);
+
+/* Kernels OpenBLAS 0.3.21 has for CPUs with AVX2 or better. */
+static const char *const fast_cores[] = {
+  "haswell", "skylakex", "cooperlake", "sapphirerapids", "zen",
+};
+
+static gboolean
+is_fast_core (const char *core)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (fast_cores); i++)
+    if (g_ascii_strcasecmp (core, fast_cores[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The best kernels this CPU can run, or NULL when it has no AVX2. */
+static const char *
+best_core (void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+  __builtin_cpu_init ();
+  if (__builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("avx512vl")
+      && __builtin_cpu_supports ("avx512bw") && __builtin_cpu_supports ("avx512dq"))
+    return "SkylakeX";
+  if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
+    return "Haswell";
+#endif
+  return NULL;
+}
+
+/* valgrind does not emulate AVX-512, and an exec would leave it behind. */
+static gboolean
+under_valgrind (void)
+{
+  const char *preload = g_getenv ("LD_PRELOAD");
+  return preload != NULL && strstr (preload, "vgpreload") != NULL;
+}
+
+void
+pl_blas_init (char **argv)
+{
+  const char *core = openblas_get_corename ();
+  const char *best = best_core ();
+
+  if (g_getenv ("OPENBLAS_CORETYPE") || g_getenv ("PATCHLENS_BLAS_NO_TUNE")
+      || best == NULL || core == NULL || is_fast_core (core) || under_valgrind ())
+    return;
+  g_setenv ("OPENBLAS_CORETYPE", best, TRUE);
+  execv ("/proc/self/exe", argv);
+  /* The exec failed: go on with the kernels we have. */
+  g_unsetenv ("OPENBLAS_CORETYPE");
+}
+
+void
+pl_blas_set_threads (int n_threads)
+{
+  if (n_threads > 0)
+    openblas_set_num_threads (n_threads);
+}
+
+char *
+pl_blas_describe (void)
+{
+  g_auto(GStrv) config = g_strsplit (openblas_get_config (), " ", 3);
+
+  return g_strdup_printf ("%s %s · %s kernels · %d threads", config[0],
+                          config[1] ? config[1] : "", openblas_get_corename (),
+                          openblas_get_num_threads ());
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * pl-blas.h: setting up OpenBLAS, the one owner of parallelism in Patchlens.
+ *
+ *   int main (int argc, char **argv)
+ *   {
+ *     pl_blas_init (argv);         // first thing: may re-execute the program once
+ *     ...
+ *     pl_blas_set_threads (n);     // --threads
+ *
+ * OpenBLAS picks its kernels for the CPU when the library loads. The OpenBLAS of
+ * Debian 12 (0.3.21) does not know recent CPUs such as Intel's Sapphire Rapids and falls
+ * back to its Prescott (SSE3) kernels, about 15 times slower than its AVX-512 ones on
+ * the same machine. The choice can only be made through OPENBLAS_CORETYPE before the
+ * library loads, so when OpenBLAS chose a core without AVX2 on a CPU that has AVX2 or
+ * AVX-512, pl_blas_init sets OPENBLAS_CORETYPE and executes the program again (once). A
+ * user's own OPENBLAS_CORETYPE is always respected; PATCHLENS_BLAS_NO_TUNE=1 turns this
+ * off.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+void  pl_blas_init        (char **argv);
+void  pl_blas_set_threads (int    n_threads);
+/* "OpenBLAS 0.3.21 · SkylakeX kernels · 2 threads" */
+char *pl_blas_describe    (void);
+
+G_END_DECLS
