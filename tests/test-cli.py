@@ -221,6 +221,10 @@ def test_tokenize_jsonl_bad_lines():
     check(len(out.splitlines()) == 2, out)
     expect_error(["tokenize", "--jsonl"], 1, "line 2", "string", stdin=b'"a"\n42\n')
     expect_error(["tokenize", "--jsonl"], 1, "line 2", stdin=b'"a"\n\n"b"\n')
+    expect_error(["tokenize", "--jsonl"], 1, "line 1", "surrogate", stdin=b'"\\ud83d"\n')
+    expect_error(["tokenize", "--jsonl"], 1, "line 1", "escape", stdin=b'"\\q"\n')
+    expect_error(["tokenize", "--jsonl"], 1, "line 2", stdin=b'"a"\n"b" "c"\n')
+    expect_error(["tokenize", "--jsonl"], 1, "line 1", "UTF-8", stdin=b'"caf\xe9"\n')
     expect_error(["tokenize", "--jsonl", "extra"], 2, "TEXT")
 
 
@@ -261,8 +265,8 @@ def test_topk_table():
         check(col in head[0], head[0])
     rows = lines[lines.index(head[0]) + 1:]
     check(len(rows) == 3 and rows[0].split("|")[0].strip() == "1", out)
-    widths = {len(r) for r in rows}
-    check(len(widths) == 1 or all("|" in r for r in rows), out)
+    bars = [[i for i, ch in enumerate(line) if ch == "|"] for line in [head[0]] + rows]
+    check(len(bars[0]) == 4 and all(b == bars[0] for b in bars), "columns not aligned:\n" + out)
 
 
 @test

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "pl-model-store.h"
+#include "pl-result-io.h"
 
 /* Plain stdio, not g_printerr: GLib converts to the locale's charset, which under
  * LANG=C would mangle the UTF-8 of tokens and paths in messages. */
@@ -241,18 +242,12 @@ cli_build_ids_json (JsonBuilder  *b,
 
 void
 cli_print_json (FILE     *out,
-                JsonNode *node,
-                gboolean  pretty)
+                JsonNode *node)
 {
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
   gsize length = 0;
-  g_autofree char *text = NULL;
+  g_autofree char *text = pl_json_node_to_string (node, &length);
 
-  json_generator_set_pretty (gen, pretty);
-  json_generator_set_root (gen, node);
-  text = json_generator_to_data (gen, &length);
   fwrite (text, 1, length, out);
-  fputc ('\n', out);
 }
 
 gboolean

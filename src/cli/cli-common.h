@@ -87,8 +87,9 @@ void  cli_build_ids_json   (JsonBuilder  *b,
                             const gint32 *ids,
                             int           n_ids,
                             char * const *pieces);
-/* Writes node as compact JSON and a newline to out. */
-void  cli_print_json       (FILE *out, JsonNode *node, gboolean pretty);
+/* Writes node and a newline to out as the sweep's JSON files are written (numbers as
+ * the shortest decimal that reads back as the same float). */
+void  cli_print_json       (FILE *out, JsonNode *node);
 
 /* TRUE when stdout could be written and flushed; prints the error otherwise. */
 gboolean cli_finish_stdout (void);

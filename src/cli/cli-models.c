@@ -98,40 +98,47 @@ format_seconds (char *buf, gsize size, double seconds)
 {
   int s = (int) MIN (seconds + 0.5, 359999.0);
 
-  if (seconds < 0)
-    g_snprintf (buf, size, "?");
-  else if (s >= 3600)
+  if (s >= 3600)
     g_snprintf (buf, size, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
   else
     g_snprintf (buf, size, "%d:%02d", s / 60, s % 60);
 }
 
-/* [#####-----] 45%  230.1 MB / 548.1 MB  12.3 MB/s  0:25 left  model.safetensors (4/4) */
+/* [#####-----] 45%  230.1 MB / 548.1 MB  12.3 MB/s  0:25 left  model.safetensors (4/4)
+ * The rate and the time left are left out while unknown. */
 static void
 print_bar (const PlDownloadProgress *p)
 {
   enum { BAR = 24 };
   g_autofree char *done = g_format_size (p->bytes_done);
-  g_autofree char *rate = g_format_size ((guint64) MAX (p->rate, 0.0));
-  char bar[BAR + 1], left[32];
+  g_autofree char *total = g_format_size (p->bytes_total);
+  g_autoptr(GString) line = g_string_new ("\r\033[K");
   double frac = p->bytes_total > 0 ? (double) p->bytes_done / p->bytes_total : 0.0;
+  char left[32];
 
   frac = CLAMP (frac, 0.0, 1.0);
-  for (int i = 0; i < BAR; i++)
-    bar[i] = i < (int) (frac * BAR) ? '#' : '-';
-  bar[BAR] = '\0';
-  format_seconds (left, sizeof left, p->seconds_left);
   if (p->bytes_total > 0)
     {
-      g_autofree char *total = g_format_size (p->bytes_total);
-
-      fprintf (stderr, "\r\033[K[%s] %3.0f%%  %s / %s  %s/s  %s left  %s (%d/%d)", bar,
-               100 * frac, done, total, rate, left, p->file, p->file_index + 1,
-               p->n_files);
+      g_string_append_c (line, '[');
+      for (int i = 0; i < BAR; i++)
+        g_string_append_c (line, i < (int) (frac * BAR) ? '#' : '-');
+      g_string_append_printf (line, "] %3.0f%%  %s / %s", 100 * frac, done, total);
     }
   else
-    fprintf (stderr, "\r\033[K%s  %s/s  %s (%d/%d)", done, rate, p->file,
-             p->file_index + 1, p->n_files);
+    g_string_append (line, done);
+  if (p->rate > 0)
+    {
+      g_autofree char *rate = g_format_size ((guint64) p->rate);
+
+      g_string_append_printf (line, "  %s/s", rate);
+    }
+  if (p->seconds_left >= 0)
+    {
+      format_seconds (left, sizeof left, p->seconds_left);
+      g_string_append_printf (line, "  %s left", left);
+    }
+  g_string_append_printf (line, "  %s (%d/%d)", p->file, p->file_index + 1, p->n_files);
+  fputs (line->str, stderr);
   fflush (stderr);
 }
 

@@ -21,7 +21,7 @@ print_json (const PlPrompt *prompt,
   cli_build_topk_json (b, top);
   json_builder_end_object (b);
   root = json_builder_get_root (b);
-  cli_print_json (stdout, root, FALSE);
+  cli_print_json (stdout, root);
 }
 
 static void
