@@ -4,7 +4,8 @@
 # runs each for SECONDS (default 60), starting from the committed seeds in
 # fuzz/corpus/<target>/ and growing fuzz/corpus-run/<target>/ (git-ignored).
 # Prints executions and crashes per target; crash inputs are kept in
-# fuzz/corpus-run/crashes-<target>/ (emptied at each run).
+# fuzz/corpus-run/crashes-<target>/ (emptied at each run). fuzz/<target>.dict, when
+# present, is the libFuzzer dictionary.
 # Exit status is 1 if any target crashed.
 set -eu
 
@@ -29,17 +30,19 @@ printf '%-12s %12s %8s\n' target executions crashes
 for exe in "$build"/fuzz/fuzz-*; do
   name=$(basename "$exe")
   case $name in fuzz-replay-*) continue ;; esac
-  [ -x "$exe" ] || continue
+  [ -f "$exe" ] && [ -x "$exe" ] || continue
   target=${name#fuzz-}
   run="$src/fuzz/corpus-run/$target"
   crashes="$src/fuzz/corpus-run/crashes-$target"
   rm -rf "$crashes"
   mkdir -p "$run" "$crashes"
   log="$build/fuzz/$name.log"
+  dict=
+  [ -f "$src/fuzz/$target.dict" ] && dict="-dict=$src/fuzz/$target.dict"
   # -fork would survive crashes, but one crash is a finding to fix; stop at the first.
   set +e
   "$exe" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-    -print_final_stats=1 -artifact_prefix="$crashes/" \
+    -print_final_stats=1 -artifact_prefix="$crashes/" $dict \
     "$run" "$src/fuzz/corpus/$target" >"$log" 2>&1
   rc=$?
   set -e

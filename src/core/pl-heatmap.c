@@ -526,6 +526,29 @@ layout_colorbar (PlHeatmap    *hm,
   return u;
 }
 
+/* From grid space (grid at 0,0) to figure space. */
+static void
+figure_translate (Figure *f,
+                  double  dx,
+                  double  dy)
+{
+  for (guint i = 0; i < f->labels->len; i++)
+    {
+      Label *l = &g_array_index (f->labels, Label, i);
+      l->ax += dx;
+      l->ay += dy;
+    }
+  for (guint i = 0; i < f->ticks->len; i++)
+    {
+      Box *b = &g_array_index (f->ticks, Box, i);
+      b->x0 += dx, b->x1 += dx, b->y0 += dy, b->y1 += dy;
+    }
+  f->gx += dx;
+  f->gy += dy;
+  f->cbx += dx;
+  f->cby += dy;
+}
+
 static Figure *
 figure_layout (PlHeatmap *hm)
 {
@@ -592,22 +615,7 @@ figure_layout (PlHeatmap *hm)
   g_object_unref (ctx);
 
   /* Move everything so the union starts at (margin, margin). */
-  double dx = margin - u.x0, dy = margin - u.y0;
-  for (guint i = 0; i < f->labels->len; i++)
-    {
-      Label *l = &g_array_index (f->labels, Label, i);
-      l->ax += dx;
-      l->ay += dy;
-    }
-  for (guint i = 0; i < f->ticks->len; i++)
-    {
-      Box *b = &g_array_index (f->ticks, Box, i);
-      b->x0 += dx, b->x1 += dx, b->y0 += dy, b->y1 += dy;
-    }
-  f->gx = dx;
-  f->gy = dy;
-  f->cbx += dx;
-  f->cby += dy;
+  figure_translate (f, margin - u.x0, margin - u.y0);
   f->width = ceil (u.x1 - u.x0 + 2 * margin);
   f->height = ceil (u.y1 - u.y0 + 2 * margin);
   return f;

@@ -185,6 +185,39 @@ escape_length (const char *h,
   return low >= 0xDC00 && low <= 0xDFFF ? 12 : 0;
 }
 
+/* Moves *i from a string's opening quote to its closing one (or to n if unclosed,
+ * which json-glib then reports), refusing raw control characters and bad escapes. */
+static gboolean
+skip_string (const char *h,
+             gsize       n,
+             gsize      *i,
+             const char *file,
+             GError    **error)
+{
+  for ((*i)++; *i < n && h[*i] != '"'; (*i)++)
+    {
+      if ((guchar) h[*i] < 0x20)
+        {
+          format_error (error, file, "the header has a control character inside a "
+                        "string at byte %" G_GSIZE_FORMAT, *i);
+          return FALSE;
+        }
+      if (h[*i] == '\\')
+        {
+          gsize len = escape_length (h, n, *i);
+
+          if (len == 0)
+            {
+              format_error (error, file, "the header has an invalid escape in a "
+                            "string at byte %" G_GSIZE_FORMAT, *i);
+              return FALSE;
+            }
+          *i += len - 1;
+        }
+    }
+  return TRUE;
+}
+
 /* json-glib 1.6 is lenient (comments, single quotes, hex numbers, "var x ="), and
  * nests as deep as it is asked. This scan refuses all that before json-glib sees it,
  * so that what we accept is plain JSON, and keeps numbers short enough not to wrap. */
@@ -194,7 +227,6 @@ check_header_lexically (const char *h,
                         const char *file,
                         GError    **error)
 {
-  gboolean in_string = FALSE;
   int depth = 0;
   int digits = 0;
 
@@ -212,33 +244,10 @@ check_header_lexically (const char *h,
     {
       char c = h[i];
 
-      if (in_string)
-        {
-          if ((guchar) c < 0x20)
-            {
-              format_error (error, file, "the header has a control character inside a "
-                            "string at byte %" G_GSIZE_FORMAT, i);
-              return FALSE;
-            }
-          if (c == '\\')
-            {
-              gsize len = escape_length (h, n, i);
-
-              if (len == 0)
-                {
-                  format_error (error, file, "the header has an invalid escape in a "
-                                "string at byte %" G_GSIZE_FORMAT, i);
-                  return FALSE;
-                }
-              i += len - 1;
-            }
-          else if (c == '"')
-            in_string = FALSE;
-          continue;
-        }
       if (c == '"')
         {
-          in_string = TRUE;
+          if (!skip_string (h, n, &i, file, error))
+            return FALSE;
           digits = 0;
           continue;
         }
