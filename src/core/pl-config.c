@@ -18,22 +18,6 @@
 
 static const char *const tanh_gelus[] = { "gelu_new", "gelu_pytorch_tanh", "gelu_fast" };
 
-/* Sets PL_ERROR_CONFIG as "<file>: <message>". */
-G_GNUC_PRINTF (3, 4)
-static void
-config_error (GError    **error,
-              const char *file,
-              const char *format,
-              ...)
-{
-  va_list args;
-  g_autofree char *message = NULL;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error (error, PL_ERROR, PL_ERROR_CONFIG, "%s: %s", file, message);
-}
 
 static const char *
 json_kind (JsonNode *node)
@@ -71,18 +55,18 @@ read_size (JsonObject *o,
 
   if (!node)
     {
-      config_error (error, file, "missing key '%s'", key);
+      pl_set_file_error (error, PL_ERROR_CONFIG, file, "missing key '%s'", key);
       return FALSE;
     }
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
     {
-      config_error (error, file, "'%s' must be an integer, not %s", key, json_kind (node));
+      pl_set_file_error (error, PL_ERROR_CONFIG, file, "'%s' must be an integer, not %s", key, json_kind (node));
       return FALSE;
     }
   v = json_node_get_int (node);
   if (v <= 0 || v > max)
     {
-      config_error (error, file, "'%s' (%" G_GINT64_FORMAT ") must be between 1 and %"
+      pl_set_file_error (error, PL_ERROR_CONFIG, file, "'%s' (%" G_GINT64_FORMAT ") must be between 1 and %"
                     G_GINT64_FORMAT, key, v, max);
       return FALSE;
     }
@@ -102,7 +86,7 @@ read_positions (JsonObject *o,
 
   if (!key)
     {
-      config_error (error, file, "missing key 'n_positions' (or 'n_ctx')");
+      pl_set_file_error (error, PL_ERROR_CONFIG, file, "missing key 'n_positions' (or 'n_ctx')");
       return FALSE;
     }
   return read_size (o, key, 1048576, &cfg->n_positions, file, error);
@@ -124,7 +108,7 @@ read_epsilon (JsonObject *o,
       || (json_node_get_value_type (node) != G_TYPE_DOUBLE
           && json_node_get_value_type (node) != G_TYPE_INT64))
     {
-      config_error (error, file, "'layer_norm_epsilon' must be a number, not %s",
+      pl_set_file_error (error, PL_ERROR_CONFIG, file, "'layer_norm_epsilon' must be a number, not %s",
                     json_kind (node));
       return FALSE;
     }
@@ -132,7 +116,7 @@ read_epsilon (JsonObject *o,
   /* Below float's smallest normal it would vanish; at 1 or above it is not an epsilon. */
   if (!isfinite (eps) || eps < 1e-30 || eps >= 1.0 || (float) eps >= 1.0f)
     {
-      config_error (error, file, "'layer_norm_epsilon' (%g) must be a small positive "
+      pl_set_file_error (error, PL_ERROR_CONFIG, file, "'layer_norm_epsilon' (%g) must be a small positive "
                     "number such as 1e-05", eps);
       return FALSE;
     }
@@ -152,20 +136,20 @@ check_activation (JsonObject *o,
     return TRUE;   /* default: gelu_new */
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
     {
-      config_error (error, file, "'activation_function' must be a string, not %s",
+      pl_set_file_error (error, PL_ERROR_CONFIG, file, "'activation_function' must be a string, not %s",
                     json_kind (node));
       return FALSE;
     }
   name = json_node_get_string (node);
   if (!g_utf8_validate (name, -1, NULL))   /* json-glib 1.6 decodes octal escapes */
     {
-      config_error (error, file, "'activation_function' is not valid UTF-8 text");
+      pl_set_file_error (error, PL_ERROR_CONFIG, file, "'activation_function' is not valid UTF-8 text");
       return FALSE;
     }
   for (gsize i = 0; i < G_N_ELEMENTS (tanh_gelus); i++)
     if (strcmp (name, tanh_gelus[i]) == 0)
       return TRUE;
-  config_error (error, file, "'activation_function' is '%s', but Patchlens computes only "
+  pl_set_file_error (error, PL_ERROR_CONFIG, file, "'activation_function' is '%s', but Patchlens computes only "
                 "GPT-2's tanh GELU ('gelu_new', 'gelu_pytorch_tanh' or 'gelu_fast')", name);
   return FALSE;
 }
@@ -184,13 +168,13 @@ check_inner (JsonObject     *o,
     return TRUE;
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
     {
-      config_error (error, file, "'n_inner' must be null or an integer, not %s",
+      pl_set_file_error (error, PL_ERROR_CONFIG, file, "'n_inner' must be null or an integer, not %s",
                     json_kind (node));
       return FALSE;
     }
   if (json_node_get_int (node) != want)
     {
-      config_error (error, file, "'n_inner' (%" G_GINT64_FORMAT ") must be null or 4 x "
+      pl_set_file_error (error, PL_ERROR_CONFIG, file, "'n_inner' (%" G_GINT64_FORMAT ") must be null or 4 x "
                     "'n_embd' (%" G_GINT64_FORMAT "); Patchlens computes only that MLP width",
                     json_node_get_int (node), want);
       return FALSE;
@@ -215,7 +199,7 @@ read_config (JsonObject *o,
 
   if (cfg->n_embd % cfg->n_head != 0)
     {
-      config_error (error, file, "'n_embd' (%d) is not divisible by 'n_head' (%d)",
+      pl_set_file_error (error, PL_ERROR_CONFIG, file, "'n_embd' (%d) is not divisible by 'n_head' (%d)",
                     cfg->n_embd, cfg->n_head);
       return FALSE;
     }

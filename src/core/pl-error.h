@@ -34,4 +34,12 @@ typedef enum {
   PL_ERROR_INVALID_ARGUMENT,
 } PlError;
 
+/* Sets error to code with the message "<file>: <message>", the form of every error about
+ * the contents of a file. */
+void pl_set_file_error (GError    **error,
+                        PlError     code,
+                        const char *file,
+                        const char *format,
+                        ...) G_GNUC_PRINTF (4, 5);
+
 G_END_DECLS

@@ -51,22 +51,6 @@ static const struct {
 
 /* ---- errors ---- */
 
-/* Sets PL_ERROR_FORMAT as "<file>: <message>". */
-G_GNUC_PRINTF (3, 4)
-static void
-format_error (GError    **error,
-              const char *file,
-              const char *format,
-              ...)
-{
-  va_list args;
-  g_autofree char *message = NULL;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error (error, PL_ERROR, PL_ERROR_FORMAT, "%s: %s", file, message);
-}
 
 /* "[768, 2304]" */
 static char *
@@ -94,7 +78,7 @@ read_header_length (const guint8 *bytes,
 
   if (size < 8)
     {
-      format_error (error, file, "the file is %" G_GSIZE_FORMAT " bytes, too short for "
+      pl_set_file_error (error, PL_ERROR_FORMAT, file, "the file is %" G_GSIZE_FORMAT " bytes, too short for "
                     "a safetensors file (it starts with an 8-byte header length)", size);
       return FALSE;
     }
@@ -103,14 +87,14 @@ read_header_length (const guint8 *bytes,
 
   if (n > PL_SAFETENSORS_MAX_HEADER)
     {
-      format_error (error, file, "the header length %" G_GUINT64_FORMAT " is above the "
+      pl_set_file_error (error, PL_ERROR_FORMAT, file, "the header length %" G_GUINT64_FORMAT " is above the "
                     "limit of %d bytes; this is not a safetensors file",
                     n, PL_SAFETENSORS_MAX_HEADER);
       return FALSE;
     }
   if (n > size - 8)
     {
-      format_error (error, file, "the header length %" G_GUINT64_FORMAT " goes beyond "
+      pl_set_file_error (error, PL_ERROR_FORMAT, file, "the header length %" G_GUINT64_FORMAT " goes beyond "
                     "the end of the file (%" G_GSIZE_FORMAT " bytes); the file is "
                     "truncated or not a safetensors file", n, size);
       return FALSE;
@@ -138,7 +122,7 @@ check_header_tail (const char *h,
   for (; i < n; i++)
     if (!strchr (" \t\n\r", h[i]))
       {
-        format_error (error, file, "the header has text after its JSON object, at byte %"
+        pl_set_file_error (error, PL_ERROR_FORMAT, file, "the header has text after its JSON object, at byte %"
                       G_GSIZE_FORMAT, i);
         return FALSE;
       }
@@ -198,7 +182,7 @@ skip_string (const char *h,
     {
       if ((guchar) h[*i] < 0x20)
         {
-          format_error (error, file, "the header has a control character inside a "
+          pl_set_file_error (error, PL_ERROR_FORMAT, file, "the header has a control character inside a "
                         "string at byte %" G_GSIZE_FORMAT, *i);
           return FALSE;
         }
@@ -208,7 +192,7 @@ skip_string (const char *h,
 
           if (len == 0)
             {
-              format_error (error, file, "the header has an invalid escape in a "
+              pl_set_file_error (error, PL_ERROR_FORMAT, file, "the header has an invalid escape in a "
                             "string at byte %" G_GSIZE_FORMAT, *i);
               return FALSE;
             }
@@ -232,12 +216,12 @@ check_header_lexically (const char *h,
 
   if (!g_utf8_validate_len (h, n, NULL))
     {
-      format_error (error, file, "the header is not valid UTF-8 text");
+      pl_set_file_error (error, PL_ERROR_FORMAT, file, "the header is not valid UTF-8 text");
       return FALSE;
     }
   if (n == 0 || h[0] != '{')
     {
-      format_error (error, file, "the header is not a JSON object (it must start with '{')");
+      pl_set_file_error (error, PL_ERROR_FORMAT, file, "the header is not a JSON object (it must start with '{')");
       return FALSE;
     }
   for (gsize i = 0; i < n; i++)
@@ -253,14 +237,14 @@ check_header_lexically (const char *h,
         }
       if (!is_json_bare_char (c))
         {
-          format_error (error, file, "the header is not valid JSON: unexpected character "
+          pl_set_file_error (error, PL_ERROR_FORMAT, file, "the header is not valid JSON: unexpected character "
                         "'%c' at byte %" G_GSIZE_FORMAT, g_ascii_isprint (c) ? c : '?', i);
           return FALSE;
         }
       digits = g_ascii_isdigit (c) ? digits + 1 : 0;
       if (digits > MAX_NUMBER_DIGITS)
         {
-          format_error (error, file, "the header has a number with more than %d digits at "
+          pl_set_file_error (error, PL_ERROR_FORMAT, file, "the header has a number with more than %d digits at "
                         "byte %" G_GSIZE_FORMAT, MAX_NUMBER_DIGITS, i);
           return FALSE;
         }
@@ -270,7 +254,7 @@ check_header_lexically (const char *h,
         return check_header_tail (h, n, i + 1, file, error);
       if (depth > HEADER_MAX_DEPTH)
         {
-          format_error (error, file, "the header nests deeper than a safetensors header "
+          pl_set_file_error (error, PL_ERROR_FORMAT, file, "the header nests deeper than a safetensors header "
                         "can (at byte %" G_GSIZE_FORMAT ")", i);
           return FALSE;
         }
@@ -314,7 +298,7 @@ duplicate_error (JsonObject *root,
 
   if (dc->dup_object == root)
     {
-      format_error (error, file, "tensor '%s' appears twice in the header", dc->dup_name);
+      pl_set_file_error (error, PL_ERROR_FORMAT, file, "tensor '%s' appears twice in the header", dc->dup_name);
       return;
     }
   for (GList *l = members; l; l = l->next)
@@ -323,14 +307,14 @@ duplicate_error (JsonObject *root,
 
       if (JSON_NODE_HOLDS_OBJECT (node) && json_node_get_object (node) == dc->dup_object)
         {
-          format_error (error, file, "%s%s%s: key '%s' appears twice",
+          pl_set_file_error (error, PL_ERROR_FORMAT, file, "%s%s%s: key '%s' appears twice",
                         strcmp (l->data, "__metadata__") ? "tensor '" : "",
                         (const char *) l->data,
                         strcmp (l->data, "__metadata__") ? "'" : "", dc->dup_name);
           return;
         }
     }
-  format_error (error, file, "key '%s' appears twice in the header", dc->dup_name);
+  pl_set_file_error (error, PL_ERROR_FORMAT, file, "key '%s' appears twice in the header", dc->dup_name);
 }
 
 /* Parses the header into a JSON object; returns the parser that owns it. */
@@ -354,10 +338,10 @@ parse_header_json (const char  *h,
     {
       /* json-glib quotes what it choked on; the lexical check should keep that UTF-8 */
       g_autofree char *why = g_utf8_make_valid (json_error->message, -1);
-      format_error (error, file, "the header is not valid JSON: %s", why);
+      pl_set_file_error (error, PL_ERROR_FORMAT, file, "the header is not valid JSON: %s", why);
     }
   else if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    format_error (error, file, "the header is not a JSON object");
+    pl_set_file_error (error, PL_ERROR_FORMAT, file, "the header is not a JSON object");
   else
     root = json_node_get_object (json_parser_get_root (parser));
 
@@ -391,7 +375,7 @@ parse_dtype (JsonNode     *node,
 
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
     {
-      format_error (error, file, "tensor '%s': 'dtype' must be a string", t->name);
+      pl_set_file_error (error, PL_ERROR_FORMAT, file, "tensor '%s': 'dtype' must be a string", t->name);
       return FALSE;
     }
   s = json_node_get_string (node);
@@ -401,7 +385,7 @@ parse_dtype (JsonNode     *node,
         t->dtype = dtypes[i].dtype;
         return TRUE;
       }
-  format_error (error, file, "tensor '%s' has dtype '%s', which Patchlens does not "
+  pl_set_file_error (error, PL_ERROR_FORMAT, file, "tensor '%s' has dtype '%s', which Patchlens does not "
                 "read (it reads F32, F16, BF16, F64, I64, I32, I16, I8, U8, BOOL)",
                 t->name, s);
   return FALSE;
@@ -419,14 +403,14 @@ parse_shape (JsonNode     *node,
 
   if (!JSON_NODE_HOLDS_ARRAY (node))
     {
-      format_error (error, file, "tensor '%s': 'shape' must be an array of integers", t->name);
+      pl_set_file_error (error, PL_ERROR_FORMAT, file, "tensor '%s': 'shape' must be an array of integers", t->name);
       return FALSE;
     }
   a = json_node_get_array (node);
   n = json_array_get_length (a);
   if (n > PL_SAFETENSORS_MAX_DIMS)
     {
-      format_error (error, file, "tensor '%s' has %u dimensions; at most %d are supported",
+      pl_set_file_error (error, PL_ERROR_FORMAT, file, "tensor '%s' has %u dimensions; at most %d are supported",
                     t->name, n, PL_SAFETENSORS_MAX_DIMS);
       return FALSE;
     }
@@ -437,7 +421,7 @@ parse_shape (JsonNode     *node,
 
       if (!node_is_int (e) || json_node_get_int (e) < 0)
         {
-          format_error (error, file, "tensor '%s': dimension %u of 'shape' is not a "
+          pl_set_file_error (error, PL_ERROR_FORMAT, file, "tensor '%s': dimension %u of 'shape' is not a "
                         "non-negative integer", t->name, d);
           return FALSE;
         }
@@ -449,7 +433,7 @@ parse_shape (JsonNode     *node,
       if (!g_uint64_checked_mul (&t->n_elements, t->n_elements, (guint64) t->shape[d]))
         {
           g_autofree char *shape = shape_to_string (t);
-          format_error (error, file, "tensor '%s' has shape %s, whose element count "
+          pl_set_file_error (error, PL_ERROR_FORMAT, file, "tensor '%s' has shape %s, whose element count "
                         "overflows 64 bits", t->name, shape);
           return FALSE;
         }
@@ -472,7 +456,7 @@ parse_offsets (JsonNode     *node,
       || !node_is_int (e = json_array_get_element (a, 1))
       || json_node_get_int (b) < 0 || json_node_get_int (e) < 0)
     {
-      format_error (error, file, "tensor '%s': 'data_offsets' must be two non-negative "
+      pl_set_file_error (error, PL_ERROR_FORMAT, file, "tensor '%s': 'data_offsets' must be two non-negative "
                     "integers [begin, end]", t->name);
       return FALSE;
     }
@@ -480,7 +464,7 @@ parse_offsets (JsonNode     *node,
   t->end = (guint64) json_node_get_int (e);
   if (t->begin > t->end)
     {
-      format_error (error, file, "tensor '%s' has data_offsets [%" G_GUINT64_FORMAT ", %"
+      pl_set_file_error (error, PL_ERROR_FORMAT, file, "tensor '%s' has data_offsets [%" G_GUINT64_FORMAT ", %"
                     G_GUINT64_FORMAT "]: it begins after it ends", t->name, t->begin, t->end);
       return FALSE;
     }
@@ -500,7 +484,7 @@ parse_tensor_entry (JsonNode     *node,
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      format_error (error, file, "tensor '%s': its entry is not a JSON object", t->name);
+      pl_set_file_error (error, PL_ERROR_FORMAT, file, "tensor '%s': its entry is not a JSON object", t->name);
       return FALSE;
     }
   o = json_node_get_object (node);
@@ -509,7 +493,7 @@ parse_tensor_entry (JsonNode     *node,
   offsets = json_object_get_member (o, "data_offsets");
   if (!dtype || !shape || !offsets || json_object_get_size (o) != 3)
     {
-      format_error (error, file, "tensor '%s': its entry must have exactly the keys "
+      pl_set_file_error (error, PL_ERROR_FORMAT, file, "tensor '%s': its entry must have exactly the keys "
                     "'dtype', 'shape' and 'data_offsets'", t->name);
       return FALSE;
     }
@@ -531,7 +515,7 @@ parse_metadata (JsonNode    *node,
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      format_error (error, file, "'__metadata__' must be an object of strings");
+      pl_set_file_error (error, PL_ERROR_FORMAT, file, "'__metadata__' must be an object of strings");
       return FALSE;
     }
   o = json_node_get_object (node);
@@ -542,13 +526,13 @@ parse_metadata (JsonNode    *node,
 
       if (!g_utf8_validate (l->data, -1, NULL))
         {
-          format_error (error, file, "'__metadata__' has a key that is not valid UTF-8");
+          pl_set_file_error (error, PL_ERROR_FORMAT, file, "'__metadata__' has a key that is not valid UTF-8");
           return FALSE;
         }
       if (!JSON_NODE_HOLDS_VALUE (v) || json_node_get_value_type (v) != G_TYPE_STRING
           || !g_utf8_validate (json_node_get_string (v), -1, NULL))
         {
-          format_error (error, file, "'__metadata__' key '%s' is not a string; metadata "
+          pl_set_file_error (error, PL_ERROR_FORMAT, file, "'__metadata__' key '%s' is not a string; metadata "
                         "maps strings to strings only", (const char *) l->data);
           return FALSE;
         }
@@ -583,21 +567,21 @@ check_tensor_bytes (const PlTensorInfo *t,
 
   if (t->end > data_size)
     {
-      format_error (error, file, "tensor '%s' ends at byte %" G_GUINT64_FORMAT " but the "
+      pl_set_file_error (error, PL_ERROR_FORMAT, file, "tensor '%s' ends at byte %" G_GUINT64_FORMAT " but the "
                     "data buffer has %" G_GUINT64_FORMAT " bytes", t->name, t->end, data_size);
       return FALSE;
     }
   if (!g_uint64_checked_mul (&n_bytes, t->n_elements, pl_dtype_size (t->dtype)))
     {
       g_autofree char *shape = shape_to_string (t);
-      format_error (error, file, "tensor '%s' has shape %s of %s, whose byte size "
+      pl_set_file_error (error, PL_ERROR_FORMAT, file, "tensor '%s' has shape %s of %s, whose byte size "
                     "overflows 64 bits", t->name, shape, pl_dtype_to_string (t->dtype));
       return FALSE;
     }
   if (n_bytes != t->end - t->begin)
     {
       g_autofree char *shape = shape_to_string (t);
-      format_error (error, file, "tensor '%s' has shape %s of %s, which takes %"
+      pl_set_file_error (error, PL_ERROR_FORMAT, file, "tensor '%s' has shape %s of %s, which takes %"
                     G_GUINT64_FORMAT " bytes, but its data_offsets [%" G_GUINT64_FORMAT
                     ", %" G_GUINT64_FORMAT "] span %" G_GUINT64_FORMAT " bytes",
                     t->name, shape, pl_dtype_to_string (t->dtype), n_bytes,
@@ -628,7 +612,7 @@ check_layout (GArray     *tensors,
 
       if (t->begin < pos)
         {
-          format_error (error, file, "tensor '%s' (bytes %" G_GUINT64_FORMAT "-%"
+          pl_set_file_error (error, PL_ERROR_FORMAT, file, "tensor '%s' (bytes %" G_GUINT64_FORMAT "-%"
                         G_GUINT64_FORMAT ") overlaps tensor '%s' (bytes %" G_GUINT64_FORMAT
                         "-%" G_GUINT64_FORMAT ")", t->name, t->begin, t->end,
                         prev->name, prev->begin, prev->end);
@@ -636,7 +620,7 @@ check_layout (GArray     *tensors,
         }
       if (t->begin > pos)
         {
-          format_error (error, file, "the data buffer has a hole of %" G_GUINT64_FORMAT
+          pl_set_file_error (error, PL_ERROR_FORMAT, file, "the data buffer has a hole of %" G_GUINT64_FORMAT
                         " unused bytes before tensor '%s' (bytes %" G_GUINT64_FORMAT "-%"
                         G_GUINT64_FORMAT ")", t->begin - pos, t->name, t->begin, t->end);
           return FALSE;
@@ -646,7 +630,7 @@ check_layout (GArray     *tensors,
     }
   if (pos != data_size)
     {
-      format_error (error, file, "the data buffer has %" G_GUINT64_FORMAT " bytes but the "
+      pl_set_file_error (error, PL_ERROR_FORMAT, file, "the data buffer has %" G_GUINT64_FORMAT " bytes but the "
                     "tensors use only %" G_GUINT64_FORMAT "; %" G_GUINT64_FORMAT " bytes "
                     "after the last tensor belong to nothing", data_size, pos, data_size - pos);
       return FALSE;
@@ -680,7 +664,7 @@ read_entries (PlSafetensors *st,
       /* a lone surrogate (\ud800) still gets through json-glib as invalid UTF-8 */
       if (!g_utf8_validate (name, -1, NULL))
         {
-          format_error (error, file, "the header has a tensor name that is not valid UTF-8");
+          pl_set_file_error (error, PL_ERROR_FORMAT, file, "the header has a tensor name that is not valid UTF-8");
           return FALSE;
         }
       if (strcmp (name, "__metadata__") == 0)
