@@ -5,7 +5,9 @@
 # random GPT-2 with tests/gen-model.py, runs a sweep with the CLI, and photographs the
 # real app under Xvfb at 1280x800: docs/start.png (the tiny model loaded),
 # docs/heatmap.png (that sweep opened as an experiment), docs/heatmap-dark.png and
-# docs/heatmap-es.png (the same in dark mode and in Spanish).
+# docs/heatmap-es.png (the same in dark mode and in Spanish), docs/first-run.png (no
+# model anywhere: the status page) and, when xdotool is installed to press F11,
+# docs/presentation.png.
 #
 #   docs/take-screenshots.sh [BUILDDIR]      (default: build-screenshots)
 #
@@ -22,6 +24,7 @@ out=$src/docs
 scratch=$(mktemp -d)
 xvfb_pid=
 app_pid=
+keys=
 
 cleanup () {
   [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null || true
@@ -65,7 +68,8 @@ Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb_pid=$!
 sleep 1
 
-# shot NAME SECONDS [ENV=VALUE ...] -- [ARGS...]: starts the app, waits, photographs.
+# shot NAME SECONDS [ENV=VALUE ...] -- [ARGS...]: starts the app, waits, presses $keys
+# (if set, with xdotool), photographs. Cairo rendering: GL under Xvfb photographs black.
 shot () {
   name=$1; wait_s=$2; shift 2
   envs=
@@ -76,7 +80,7 @@ shot () {
       GSETTINGS_SCHEMA_DIR="$prefix/share/glib-2.0/schemas" \
       XDG_DATA_HOME="$scratch/xdg" XDG_CONFIG_HOME="$scratch/xdg" \
       XDG_DATA_DIRS="$prefix/share:/usr/share" \
-      GTK_A11Y=none NO_AT_BRIDGE=1 LANG=C.UTF-8 $envs \
+      GTK_A11Y=none NO_AT_BRIDGE=1 LANG=C.UTF-8 GSK_RENDERER=cairo $envs \
       "$prefix/bin/patchlens" "$@" >"$scratch/$name.log" 2>&1 &
   app_pid=$!
   sleep "$wait_s"
@@ -85,6 +89,10 @@ shot () {
     cat "$scratch/$name.log" >&2
     app_pid=
     return 1
+  fi
+  if [ -n "$keys" ]; then
+    DISPLAY="$display" xdotool key $keys
+    sleep 2
   fi
   import -display "$display" -window root "$out/$name.png"
   kill "$app_pid"; wait "$app_pid" 2>/dev/null || true
@@ -96,3 +104,13 @@ shot start 6 --
 shot heatmap 8 -- "$scratch/ioi.patchlens"
 shot heatmap-dark 8 ADW_DEBUG_COLOR_SCHEME=prefer-dark -- "$scratch/ioi.patchlens"
 shot heatmap-es 8 LANGUAGE=es -- "$scratch/ioi.patchlens"
+# No model in any of the places searched: what a new user sees first.
+mkdir -p "$scratch/none"
+shot first-run 6 PATCHLENS_MODELS="$scratch/none" HF_HOME="$scratch/none" -- 
+if command -v xdotool >/dev/null; then
+  keys=F11
+  shot presentation 8 -- "$scratch/ioi.patchlens"
+  keys=
+else
+  step "no xdotool: docs/presentation.png not retaken"
+fi

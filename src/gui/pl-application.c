@@ -73,6 +73,7 @@ set_accels (GtkApplication *app)
     { "win.zoom-out",          { "<Control>minus", NULL } },
     { "win.zoom-fit",          { "<Control>0", NULL } },
     { "win.presentation",      { "F11", "F5", NULL } },
+    { "win.show-topk",         { "F9", NULL } },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (table); i++)

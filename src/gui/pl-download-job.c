@@ -96,26 +96,46 @@ emit_progress (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* A rough time left, rounded up so that it never reads zero: "about 40 s left" under
+ * a minute and a half, else "about 3 min left". */
+static char *
+describe_time_left (double seconds)
+{
+  if (seconds < 90)
+    /* Translators: time left of a download, in seconds */
+    return g_strdup_printf (_("about %d s left"), MAX ((int) (seconds + 0.999), 1));
+  /* Translators: time left of a download, in minutes */
+  return g_strdup_printf (_("about %d min left"), (int) (seconds / 60.0 + 0.5));
+}
+
+/* "model.safetensors: 120 MB of 548 MB · 2.1 MB/s · about 3 min left"; the rate and the
+ * time left only once the download knows them. */
 static char *
 describe_progress (const PlDownloadProgress *p)
 {
   g_autofree char *done = g_format_size (p->bytes_done);
   g_autofree char *total = p->bytes_total ? g_format_size (p->bytes_total) : NULL;
-  g_autofree char *amount = NULL;
+  GString *s = g_string_new (p->file);
 
+  g_string_append (s, ": ");
   if (total != NULL)
     /* Translators: "120 MB of 548 MB" */
-    amount = g_strdup_printf (_("%s of %s"), done, total);
+    g_string_append_printf (s, _("%s of %s"), done, total);
   else
-    amount = g_strdup (done);
-  if (p->seconds_left >= 0)
+    g_string_append (s, done);
+  if (p->rate > 0)
     {
-      int minutes = (int) (p->seconds_left / 60.0 + 0.5);
-      /* Translators: file name, amount downloaded, time left */
-      return g_strdup_printf (_("%s: %s, about %d min left"), p->file, amount,
-                              MAX (minutes, 1));
+      g_autofree char *rate = g_format_size ((guint64) p->rate);
+      g_string_append (s, " · ");
+      /* Translators: a download rate, "2.1 MB/s" */
+      g_string_append_printf (s, _("%s/s"), rate);
     }
-  return g_strdup_printf ("%s: %s", p->file, amount);
+  if (p->seconds_left >= 0 && p->bytes_done < p->bytes_total)
+    {
+      g_autofree char *left = describe_time_left (p->seconds_left);
+      g_string_append_printf (s, " · %s", left);
+    }
+  return g_string_free (s, FALSE);
 }
 
 /* Worker thread. */

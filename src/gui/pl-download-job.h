@@ -23,7 +23,7 @@ PlDownloadJob *pl_download_job_new      (const char    *name);
 void           pl_download_job_start    (PlDownloadJob *self);
 void           pl_download_job_cancel   (PlDownloadJob *self);
 /* In a "progress" handler: fraction in [0, 1] (or < 0 while unknown) and a line such as
- * "model.safetensors: 120 MB of 548 MB, 2 minutes left". */
+ * "model.safetensors: 120 MB of 548 MB · 2.1 MB/s · about 3 min left". */
 double         pl_download_job_get_fraction (PlDownloadJob *self);
 const char    *pl_download_job_get_text     (PlDownloadJob *self);
 /* After "finished": the folder (NULL on error) or the error. */

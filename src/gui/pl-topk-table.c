@@ -98,10 +98,14 @@ bind_cell (GtkSignalListItemFactory *factory,
   if (self->top == NULL || pos >= (guint) self->top->n)
     {
       gtk_label_set_text (label, "");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (label), NULL);
       return;
     }
   text = cell_text (&self->top->entries[pos], GPOINTER_TO_INT (data));
   gtk_label_set_text (label, text);
+  /* The pane is narrow, so long tokens are ellipsized: the tooltip shows them whole. */
+  if (GPOINTER_TO_INT (data) == COL_TOKEN)
+    gtk_widget_set_tooltip_text (GTK_WIDGET (label), text);
 }
 
 static void
@@ -139,7 +143,7 @@ pl_topk_table_init (PlTopkTable *self)
   add_column (self, C_("column", "#"), COL_RANK);
   add_column (self, C_("column", "ID"), COL_ID);
   add_column (self, C_("column", "Token"), COL_TOKEN);
-  add_column (self, C_("column", "Probability"), COL_PROB);
+  add_column (self, C_("column", "Prob."), COL_PROB);
   add_column (self, C_("column", "Logit"), COL_LOGIT);
 }
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
- * pl-window-actions.c: the window's actions: experiments (open, save, recent files,
- * presets), export of the figure and the data, model folder and download, presentation
- * mode, zoom, colours, copying a top-k table.
+ * pl-window-actions.c: the window's actions: experiments (open, save, recent files),
+ * presets, model folder and download, run and cancel, zoom, presentation mode, the
+ * next-token pane, colours, copying a top-k table. The export actions are in
+ * pl-window-export.c.
  */
 #include "config.h"
 
@@ -10,226 +11,7 @@
 
 #include <glib/gi18n.h>
 
-#include "pl-heatmap.h"
-#include "pl-result-io.h"
-
 #define RECENT_MAX 8
-
-/* ---- the figure and the data ---- */
-
-gboolean
-pl_window_export_figure_to (PlWindow   *self,
-                            const char *path,
-                            double      scale,
-                            GError    **error)
-{
-  PlSweepResult *r = pl_window_get_result (self);
-  g_autoptr(PlHeatmap) hm = NULL;
-  PlFigureFormat format;
-
-  if (r == NULL)
-    {
-      g_set_error_literal (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT,
-                           _("There is no finished sweep to export yet."));
-      return FALSE;
-    }
-  if (!pl_figure_format_from_path (path, &format))
-    {
-      g_autofree char *base = g_path_get_basename (path);
-      g_set_error (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT,
-                   _("“%s” does not end in .png, .svg or .pdf."), base);
-      return FALSE;
-    }
-  /* A fresh figure in export colours (black text), not the screen's themed one. */
-  hm = pl_heatmap_new_from_result (r);
-  pl_heatmap_set_row_title (hm, _("Layer"));
-  pl_heatmap_set_col_title (hm, _("Position (token)"));
-  if (self->settings != NULL &&
-      g_strcmp0 (g_settings_get_string (self->settings, "colormap"), "viridis") == 0)
-    pl_heatmap_set_colormap (hm, PL_COLORMAP_VIRIDIS);
-  return pl_heatmap_export (hm, format, path, scale, error);
-}
-
-gboolean
-pl_window_export_data_to (PlWindow   *self,
-                          const char *path,
-                          GError    **error)
-{
-  PlSweepResult *r = pl_window_get_result (self);
-
-  if (r == NULL)
-    {
-      g_set_error_literal (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT,
-                           _("There is no finished sweep to export yet."));
-      return FALSE;
-    }
-  if (g_str_has_suffix (path, ".json") || g_str_has_suffix (path, ".JSON"))
-    return pl_result_save_json (r, path, error);
-  if (g_str_has_suffix (path, ".csv") || g_str_has_suffix (path, ".CSV"))
-    return pl_result_save_csv (r, path, error);
-  {
-    g_autofree char *base = g_path_get_basename (path);
-    g_set_error (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT,
-                 _("“%s” does not end in .csv or .json."), base);
-  }
-  return FALSE;
-}
-
-static void
-toast_saved (PlWindow   *self,
-             const char *path)
-{
-  /* Translators: a toast after saving or exporting; the argument is the file's path */
-  g_autofree char *msg = g_strdup_printf (_("Saved %s"), path);
-
-  pl_window_toast (self, msg);
-}
-
-static GtkFileFilter *
-make_filter (const char *name,
-             const char *pattern)
-{
-  GtkFileFilter *f = gtk_file_filter_new ();
-
-  gtk_file_filter_set_name (f, name);
-  gtk_file_filter_add_pattern (f, pattern);
-  return f;
-}
-
-/* The chosen path, with the extension of the chosen filter added when the name has
- * none of the known ones. */
-static char *
-chosen_path (GtkFileChooser     *chooser,
-             const char * const *exts)
-{
-  g_autoptr(GFile) file = gtk_file_chooser_get_file (chooser);
-  GtkFileFilter *filter = gtk_file_chooser_get_filter (chooser);
-  g_autofree char *path = file ? g_file_get_path (file) : NULL;
-  g_autofree char *lower = path ? g_ascii_strdown (path, -1) : NULL;
-  const char *ext = exts[0];
-
-  if (path == NULL)
-    return NULL;
-  for (int i = 0; exts[i]; i++)
-    if (g_str_has_suffix (lower, exts[i]))
-      return g_steal_pointer (&path);
-  if (filter != NULL && g_object_get_data (G_OBJECT (filter), "ext"))
-    ext = g_object_get_data (G_OBJECT (filter), "ext");
-  return g_strconcat (path, ext, NULL);
-}
-
-static void
-on_export_figure_response (GtkNativeDialog *native,
-                           int              response,
-                           PlWindow        *self)
-{
-  static const char *exts[] = { ".png", ".svg", ".pdf", NULL };
-  g_autofree char *path = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *choice;
-  double scale = 2.0;
-
-  if (response == GTK_RESPONSE_ACCEPT &&
-      (path = chosen_path (GTK_FILE_CHOOSER (native), exts)) != NULL)
-    {
-      choice = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (native), "scale");
-      if (choice != NULL)
-        scale = g_ascii_strtod (choice, NULL);
-      if (self->settings != NULL)
-        g_settings_set_double (self->settings, "png-scale", scale);
-      if (pl_window_export_figure_to (self, path, scale, &error))
-        toast_saved (self, path);
-      else
-        pl_window_show_error (self, _("Could Not Export the Figure"), error);
-    }
-  g_object_unref (native);
-}
-
-static GtkFileChooserNative *
-new_save_chooser (PlWindow   *self,
-                  const char *title,
-                  const char *name)
-{
-  GtkFileChooserNative *native = gtk_file_chooser_native_new (title, GTK_WINDOW (self),
-      GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
-
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), name);
-  return native;
-}
-
-static void
-add_filter (GtkFileChooser *chooser,
-            const char     *name,
-            const char     *pattern,
-            const char     *ext)
-{
-  GtkFileFilter *f = make_filter (name, pattern);
-
-  g_object_set_data_full (G_OBJECT (f), "ext", g_strdup (ext), g_free);
-  gtk_file_chooser_add_filter (chooser, f);
-  g_object_unref (f);
-}
-
-static void
-export_figure (GSimpleAction *action,
-               GVariant      *param,
-               gpointer       data)
-{
-  PlWindow *self = data;
-  GtkFileChooserNative *native = new_save_chooser (self, _("Export the Figure"),
-                                                   "patching.png");
-  const char *ids[] = { "1", "2", "3", "4", NULL };
-  const char *labels[] = { N_("1× (72 dpi)"), N_("2× (144 dpi)"), N_("3× (216 dpi)"),
-                           N_("4× (288 dpi)"), NULL };
-  const char *tr[5];
-  g_autofree char *current = g_strdup_printf ("%d", self->settings
-      ? CLAMP ((int) (g_settings_get_double (self->settings, "png-scale") + 0.5), 1, 4) : 2);
-
-  for (int i = 0; i < 5; i++)
-    tr[i] = labels[i] ? _(labels[i]) : NULL;
-  add_filter (GTK_FILE_CHOOSER (native), _("PNG image"), "*.png", ".png");
-  add_filter (GTK_FILE_CHOOSER (native), _("SVG drawing"), "*.svg", ".svg");
-  add_filter (GTK_FILE_CHOOSER (native), _("PDF document"), "*.pdf", ".pdf");
-  gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (native), "scale", _("PNG scale"), ids, tr);
-  gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (native), "scale", current);
-  g_signal_connect (native, "response", G_CALLBACK (on_export_figure_response), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
-}
-
-static void
-on_export_data_response (GtkNativeDialog *native,
-                         int              response,
-                         PlWindow        *self)
-{
-  static const char *exts[] = { ".csv", ".json", NULL };
-  g_autofree char *path = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (response == GTK_RESPONSE_ACCEPT &&
-      (path = chosen_path (GTK_FILE_CHOOSER (native), exts)) != NULL)
-    {
-      if (pl_window_export_data_to (self, path, &error))
-        toast_saved (self, path);
-      else
-        pl_window_show_error (self, _("Could Not Export the Data"), error);
-    }
-  g_object_unref (native);
-}
-
-static void
-export_data (GSimpleAction *action,
-             GVariant      *param,
-             gpointer       data)
-{
-  PlWindow *self = data;
-  GtkFileChooserNative *native = new_save_chooser (self, _("Export the Data"), "patching.csv");
-
-  add_filter (GTK_FILE_CHOOSER (native), _("CSV table"), "*.csv", ".csv");
-  add_filter (GTK_FILE_CHOOSER (native), _("JSON (all results)"), "*.json", ".json");
-  g_signal_connect (native, "response", G_CALLBACK (on_export_data_response), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
-}
 
 /* ---- experiments ---- */
 
@@ -247,6 +29,14 @@ remember_file (PlWindow   *self,
   adw_window_title_set_subtitle (self->window_title, base);
 }
 
+static void
+replace_string (char       **slot,
+                const char  *value)
+{
+  g_free (*slot);
+  *slot = g_strdup (value);
+}
+
 gboolean
 pl_window_save_experiment_to (PlWindow   *self,
                               const char *path,
@@ -255,11 +45,14 @@ pl_window_save_experiment_to (PlWindow   *self,
   g_autoptr(PlExperiment) e = pl_experiment_new ();
   gboolean ok;
 
-  e->clean = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->clean_entry)));
-  e->corrupted = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->corrupted_entry)));
-  e->clean_answer = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->clean_answer_entry)));
-  e->corrupted_answer = g_strdup (gtk_editable_get_text (
-      GTK_EDITABLE (self->corrupted_answer_entry)));
+  /* pl_experiment_new fills the strings with "": replace them, do not drop them. */
+  replace_string (&e->clean, gtk_editable_get_text (GTK_EDITABLE (self->clean_entry)));
+  replace_string (&e->corrupted,
+                  gtk_editable_get_text (GTK_EDITABLE (self->corrupted_entry)));
+  replace_string (&e->clean_answer,
+                  gtk_editable_get_text (GTK_EDITABLE (self->clean_answer_entry)));
+  replace_string (&e->corrupted_answer,
+                  gtk_editable_get_text (GTK_EDITABLE (self->corrupted_answer_entry)));
   e->site = pl_window_get_site (self);
   e->metric = pl_window_get_metric (self);
   e->top_k = gtk_spin_button_get_value_as_int (self->topk_spin);
@@ -341,7 +134,7 @@ open_experiment (GSimpleAction *action,
   PlWindow *self = data;
   GtkFileChooserNative *native = gtk_file_chooser_native_new (_("Open an Experiment"),
       GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
-  GtkFileFilter *f = make_filter (_("Patchlens experiments"), "*.patchlens");
+  GtkFileFilter *f = pl_window_file_filter_new (_("Patchlens experiments"), "*.patchlens");
 
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), f);
   g_object_unref (f);
@@ -360,10 +153,10 @@ on_save_response (GtkNativeDialog *native,
   g_autoptr(GError) error = NULL;
 
   if (response == GTK_RESPONSE_ACCEPT &&
-      (path = chosen_path (GTK_FILE_CHOOSER (native), exts)) != NULL)
+      (path = pl_window_chosen_path (GTK_FILE_CHOOSER (native), exts)) != NULL)
     {
       if (pl_window_save_experiment_to (self, path, &error))
-        toast_saved (self, path);
+        pl_window_toast_saved (self, path);
       else
         pl_window_show_error (self, _("Could Not Save the Experiment"), error);
     }
@@ -376,10 +169,10 @@ save_experiment_as (GSimpleAction *action,
                     gpointer       data)
 {
   PlWindow *self = data;
-  GtkFileChooserNative *native = new_save_chooser (self, _("Save the Experiment"),
+  GtkFileChooserNative *native = pl_window_save_chooser_new (self, _("Save the Experiment"),
                                                    "experiment.patchlens");
 
-  add_filter (GTK_FILE_CHOOSER (native), _("Patchlens experiments"), "*.patchlens",
+  pl_window_chooser_add_filter (GTK_FILE_CHOOSER (native), _("Patchlens experiments"), "*.patchlens",
               ".patchlens");
   g_signal_connect (native, "response", G_CALLBACK (on_save_response), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
@@ -399,7 +192,7 @@ save_experiment (GSimpleAction *action,
       return;
     }
   if (pl_window_save_experiment_to (self, self->experiment_path, &error))
-    toast_saved (self, self->experiment_path);
+    pl_window_toast_saved (self, self->experiment_path);
   else
     pl_window_show_error (self, _("Could Not Save the Experiment"), error);
 }
@@ -562,19 +355,28 @@ pl_window_set_presentation (PlWindow *self,
                             gboolean  on)
 {
   GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "presentation");
+  gboolean show_topk = self->topk_before_presentation;
 
+  if (on == self->presentation)
+    return;
   self->presentation = on;
   g_simple_action_set_state (G_SIMPLE_ACTION (action), g_variant_new_boolean (on));
   if (on)
     {
       gtk_widget_add_css_class (GTK_WIDGET (self), "presentation");
       gtk_window_fullscreen (GTK_WINDOW (self));
+      /* The figure is what the room looks at: the tables step aside (F9 brings them
+       * back) and return as they were when the presentation ends. */
+      self->topk_before_presentation = gtk_revealer_get_reveal_child (self->topk_revealer);
+      show_topk = FALSE;
     }
   else
     {
       gtk_widget_remove_css_class (GTK_WIDGET (self), "presentation");
       gtk_window_unfullscreen (GTK_WINDOW (self));
     }
+  g_action_group_change_action_state (G_ACTION_GROUP (self), "show-topk",
+                                      g_variant_new_boolean (show_topk));
   pl_heatmap_view_set_font_scale (self->heatmap_view, on ? 1.6 : 1.0);
 }
 
@@ -582,6 +384,18 @@ static void
 toggle_presentation (GSimpleAction *action, GVariant *param, gpointer data)
 {
   pl_window_set_presentation (data, !PL_WINDOW (data)->presentation);
+}
+
+/* The next-token tables can be hidden to give a wide heatmap (many positions) room. */
+static void
+set_show_topk (GSimpleAction *action,
+               GVariant      *value,
+               gpointer       data)
+{
+  PlWindow *self = data;
+
+  g_simple_action_set_state (action, value);
+  gtk_revealer_set_reveal_child (self->topk_revealer, g_variant_get_boolean (value));
 }
 
 static void
@@ -629,8 +443,6 @@ static const GActionEntry win_entries[] = {
   { "open-recent", open_recent, "s" },
   { "save", save_experiment },
   { "save-as", save_experiment_as },
-  { "export-figure", export_figure },
-  { "export-data", export_data },
   { "preset", apply_preset, "u" },
   { "choose-model", choose_model },
   { "download-model", download_model },
@@ -641,6 +453,7 @@ static const GActionEntry win_entries[] = {
   { "zoom-out", zoom_out },
   { "zoom-fit", zoom_fit },
   { "presentation", toggle_presentation, NULL, "false" },
+  { "show-topk", NULL, NULL, "true", set_show_topk },
   { "colormap", NULL, "s", "'diverging'", set_colormap },
   { "copy-topk", copy_topk, "s" },
 };
@@ -684,6 +497,7 @@ pl_window_setup_actions (PlWindow *self)
 {
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_entries,
                                    G_N_ELEMENTS (win_entries), self);
+  pl_window_add_export_actions (self);
   if (self->settings != NULL)
     {
       g_autofree char *cmap = g_settings_get_string (self->settings, "colormap");

@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * pl-window-model.c: the model: loading it on a worker (at startup the last one,
+ * or "gpt2" from the usual places), the status page shown while there is none (with
+ * the places searched), the model button's popover, and the GPT-2 download.
+ */
+#include "config.h"
+
+#include "pl-window-private.h"
+
+#include <glib/gi18n.h>
+
+#include "pl-model-store.h"
+
+/* ---- the model ---- */
+
+int
+pl_window_model_n_ctx (PlWindow *self)
+{
+  if (self->model == NULL)
+    return 0;
+  return pl_model_config (pl_loaded_model_get (self->model))->n_positions;
+}
+
+void
+pl_window_show_center_page (PlWindow *self)
+{
+  const char *page = "empty";
+
+  if (self->n_rows > 0)
+    page = "heatmap";
+  else if (self->model == NULL)
+    page = self->model_loading ? "loading" : "no-model";
+  gtk_stack_set_visible_child_name (self->center_stack, page);
+}
+
+void
+pl_window_update_model_labels (PlWindow *self)
+{
+  if (self->model != NULL)
+    {
+      PlModel *m = pl_loaded_model_get (self->model);
+      const PlConfig *cfg = pl_model_config (m);
+      g_autofree char *size = g_format_size (pl_model_file_size (m));
+      g_autofree char *info = NULL;
+
+      /* Translators: model size line: parameters (millions), layers, heads, width, file size */
+      info = g_strdup_printf (_("%.0f M parameters · %d layers · %d heads · %d wide · %s"),
+                              pl_model_n_params (m) / 1e6, cfg->n_layer, cfg->n_head,
+                              cfg->n_embd, size);
+      gtk_label_set_text (self->model_button_label, pl_model_name (m));
+      gtk_label_set_text (self->model_name_label, pl_model_name (m));
+      gtk_label_set_text (self->model_size_label, info);
+      gtk_label_set_text (self->model_path_label, pl_model_path (m));
+    }
+  else
+    {
+      gtk_label_set_text (self->model_button_label,
+                          self->model_loading ? _("Loading…") : _("No Model"));
+      gtk_label_set_text (self->model_name_label, _("No model loaded"));
+      gtk_label_set_text (self->model_size_label, "");
+      gtk_label_set_text (self->model_path_label, "");
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->model_spinner), self->model_loading);
+  gtk_spinner_set_spinning (self->model_spinner, self->model_loading);
+}
+
+void
+pl_window_update_searched_label (PlWindow     *self,
+                       const GError *error)
+{
+  g_auto(GStrv) paths = pl_model_store_search_paths ("gpt2");
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  /* The message in bold, to stand out from the (dim) list of places below; markup, so
+   * the message and the paths are escaped. */
+  if (error != NULL && !g_error_matches (error, PL_ERROR, PL_ERROR_NOT_FOUND))
+    {
+      g_autofree char *m = g_markup_escape_text (error->message, -1);
+      g_string_append_printf (s, "<b>%s</b>\n\n", m);
+    }
+  g_string_append (s, _("Searched for gpt2 in:"));
+  for (int i = 0; paths != NULL && paths[i]; i++)
+    {
+      g_autofree char *p = g_markup_escape_text (paths[i], -1);
+      g_string_append_printf (s, "\n• %s", p);
+    }
+  gtk_label_set_markup (self->searched_label, s->str);
+}
+
+static void
+on_model_loaded (GObject      *source,
+                 GAsyncResult *res,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  PlLoadedModel *lm = pl_model_loader_load_finish (res, &error);
+  GCancellable *cancellable = g_task_get_cancellable (G_TASK (res));
+  gboolean startup = g_object_get_data (G_OBJECT (cancellable), "startup") != NULL;
+  PlWindow *self;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;   /* a newer load, or the window closed: self may be gone */
+  self = user_data;
+  self->model_loading = FALSE;
+  if (lm == NULL)
+    {
+      pl_window_update_searched_label (self, error);
+      /* At startup, a missing model is the status page's job, not an error. */
+      if (self->model != NULL || !startup)
+        pl_window_show_error (self, _("Could Not Load the Model"), error);
+    }
+  else
+    {
+      g_clear_pointer (&self->model, pl_loaded_model_unref);
+      self->model = lm;
+      if (self->settings != NULL)
+        g_settings_set_string (self->settings, "last-model",
+                               pl_model_path (pl_loaded_model_get (lm)));
+      pl_window_validate (self);   /* the model's tokenizer and context length */
+    }
+  pl_window_update_model_labels (self);
+  pl_window_show_center_page (self);
+  pl_window_update_actions (self);
+}
+
+static void
+load_model_full (PlWindow   *self,
+                 const char *name_or_dir,
+                 gboolean    startup)
+{
+  g_cancellable_cancel (self->model_cancellable);
+  g_clear_object (&self->model_cancellable);
+  self->model_cancellable = g_cancellable_new ();
+  self->model_loading = TRUE;
+  pl_window_update_model_labels (self);
+  pl_window_show_center_page (self);
+  if (startup)   /* read back in on_model_loaded */
+    g_object_set_data (G_OBJECT (self->model_cancellable), "startup", GINT_TO_POINTER (1));
+  pl_model_loader_load_async (name_or_dir, self->model_cancellable, on_model_loaded, self);
+}
+
+void
+pl_window_load_model (PlWindow   *self,
+                      const char *name_or_dir)
+{
+  load_model_full (self, name_or_dir, FALSE);
+}
+
+void
+pl_window_load_startup_model (PlWindow *self)
+{
+  g_autofree char *last = self->settings ? g_settings_get_string (self->settings, "last-model")
+                                         : NULL;
+
+  load_model_full (self, last != NULL && *last ? last : "gpt2", TRUE);
+}
+
+/* ---- download ---- */
+
+static void
+on_download_progress (PlDownloadJob *job,
+                      PlWindow      *self)
+{
+  double f = pl_download_job_get_fraction (job);
+
+  if (f >= 0)
+    gtk_progress_bar_set_fraction (self->download_bar, f);
+  else
+    gtk_progress_bar_pulse (self->download_bar);
+  gtk_label_set_text (self->download_label, pl_download_job_get_text (job));
+}
+
+void
+pl_window_end_download (PlWindow *self)
+{
+  if (self->download != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->download, self);
+      pl_download_job_cancel (self->download);
+      g_clear_object (&self->download);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->download_box), FALSE);
+  pl_window_update_actions (self);
+}
+
+static void
+on_download_finished (PlDownloadJob *job,
+                      PlWindow      *self)
+{
+  g_autofree char *dir = g_strdup (pl_download_job_get_dir (job));
+  g_autoptr(GError) error = pl_download_job_get_error (job)
+                            ? g_error_copy (pl_download_job_get_error (job)) : NULL;
+
+  pl_window_end_download (self);
+  if (dir == NULL)
+    {
+      /* Said on the status page, beside the button that started it; a dialog only
+       * when a model is loaded and that page is hidden (the popover's Download). */
+      if (self->model != NULL)
+        pl_window_show_error (self, _("The Download Failed"), error);
+      g_prefix_error (&error, _("The download failed: "));
+      pl_window_update_searched_label (self, error);
+      return;
+    }
+  pl_window_toast (self, _("GPT-2 downloaded"));
+  pl_window_load_model (self, dir);
+}
+
+void
+pl_window_start_download (PlWindow *self)
+{
+  if (self->download != NULL)
+    return;
+  self->download = pl_download_job_new ("gpt2");
+  g_signal_connect (self->download, "progress", G_CALLBACK (on_download_progress), self);
+  g_signal_connect (self->download, "finished", G_CALLBACK (on_download_finished), self);
+  gtk_progress_bar_set_fraction (self->download_bar, 0);
+  gtk_label_set_text (self->download_label, _("Connecting…"));
+  gtk_widget_set_visible (GTK_WIDGET (self->download_box), TRUE);
+  pl_window_update_searched_label (self, NULL);   /* drop an earlier failure's message */
+  pl_download_job_start (self->download);
+  pl_window_update_actions (self);
+}
+
+void
+pl_window_cancel_download (PlWindow *self)
+{
+  g_autoptr(GError) note = NULL;
+
+  if (self->download == NULL)
+    return;
+  pl_window_end_download (self);
+  note = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                              _("The download was cancelled. Download again to resume "
+                                "where it stopped."));
+  pl_window_update_searched_label (self, note);
+  if (self->model != NULL)   /* the status page, and so the note, is hidden */
+    pl_window_toast (self, _("Download cancelled; it resumes where it stopped next time"));
+}
+
