@@ -15,14 +15,8 @@
 #include "pl-config.h"
 #include "pl-error.h"
 
-#define REQUIRE(cond) \
-  G_STMT_START { \
-    if (!(cond)) \
-      { \
-        fprintf (stderr, "fuzz-config: invariant failed: %s\n", #cond); \
-        abort (); \
-      } \
-  } G_STMT_END
+#define FUZZ_TARGET "fuzz-config"
+#include "fuzz-require.h"
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,

@@ -15,14 +15,8 @@
 #include "pl-error.h"
 #include "pl-experiment.h"
 
-#define REQUIRE(cond) \
-  G_STMT_START { \
-    if (!(cond)) \
-      { \
-        fprintf (stderr, "fuzz-experiment: invariant failed: %s\n", #cond); \
-        abort (); \
-      } \
-  } G_STMT_END
+#define FUZZ_TARGET "fuzz-experiment"
+#include "fuzz-require.h"
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,

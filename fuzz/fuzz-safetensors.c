@@ -17,14 +17,8 @@
 #include "pl-error.h"
 #include "pl-safetensors.h"
 
-#define REQUIRE(cond) \
-  G_STMT_START { \
-    if (!(cond)) \
-      { \
-        fprintf (stderr, "fuzz-safetensors: invariant failed: %s\n", #cond); \
-        abort (); \
-      } \
-  } G_STMT_END
+#define FUZZ_TARGET "fuzz-safetensors"
+#include "fuzz-require.h"
 
 static void
 check_error (const GError *error)

@@ -17,14 +17,8 @@
 #include "pl-error.h"
 #include "pl-tokenizer.h"
 
-#define REQUIRE(cond) \
-  G_STMT_START { \
-    if (!(cond)) \
-      { \
-        fprintf (stderr, "fuzz-tokenizer: invariant failed: %s\n", #cond); \
-        abort (); \
-      } \
-  } G_STMT_END
+#define FUZZ_TARGET "fuzz-tokenizer"
+#include "fuzz-require.h"
 
 /* Loaded once: a plain tokenizer, and one that knows <|endoftext|>. */
 static PlTokenizer *plain, *special;

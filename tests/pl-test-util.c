@@ -10,29 +10,29 @@
 
 static char *tmpdir;
 
-static void
-remove_tree (const char *path)
+/* A symbolic link is removed, never followed: a test's tree may link outside it. */
+void
+pl_test_remove_tree (const char *path)
 {
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  gboolean is_link = g_file_test (path, G_FILE_TEST_IS_SYMLINK);
+  GDir *dir = is_link ? NULL : g_dir_open (path, 0, NULL);
   const char *name;
 
-  while (dir && (name = g_dir_read_name (dir)))
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
       g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
+      pl_test_remove_tree (child);
     }
-  g_rmdir (path);
+  if (dir != NULL)
+    g_dir_close (dir);
+  g_remove (path);
 }
 
 static void
 cleanup (void)
 {
   if (tmpdir && !g_getenv ("PATCHLENS_KEEP_TMP"))
-    remove_tree (tmpdir);
+    pl_test_remove_tree (tmpdir);
 }
 
 const char *

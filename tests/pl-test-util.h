@@ -21,4 +21,7 @@ char *pl_test_make_model (const char *name,
 /* A temporary folder removed when the program exits. */
 const char *pl_test_tmpdir (void);
 
+/* Removes path and everything below it, ignoring errors (test teardown). */
+void        pl_test_remove_tree (const char *path);
+
 G_END_DECLS

@@ -9,6 +9,7 @@
  */
 #include "pl-download.h"
 #include "pl-error.h"
+#include "pl-test-util.h"
 
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
@@ -276,22 +277,6 @@ setup (Fixture *f, gconstpointer data)
 }
 
 static void
-remove_tree (const char *p)
-{
-  GDir *d = g_file_test (p, G_FILE_TEST_IS_SYMLINK) ? NULL : g_dir_open (p, 0, NULL);
-  const char *e;
-
-  while (d != NULL && (e = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (p, e, NULL);
-      remove_tree (child);
-    }
-  if (d != NULL)
-    g_dir_close (d);
-  g_remove (p);
-}
-
-static void
 teardown (Fixture *f, gconstpointer data)
 {
   Server *s = &f->srv;
@@ -306,7 +291,7 @@ teardown (Fixture *f, gconstpointer data)
   g_free (s->base);
   g_mutex_clear (&s->lock);
   g_cond_clear (&s->ready);
-  remove_tree (tmp);
+  pl_test_remove_tree (tmp);
   g_free (f->dest);
 }
 

@@ -6,6 +6,7 @@
  */
 #include "pl-error.h"
 #include "pl-model-store.h"
+#include "pl-test-util.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -91,25 +92,9 @@ setup (Fixture *f, gconstpointer data)
 }
 
 static void
-remove_tree (const char *p)
-{
-  GDir *d = g_file_test (p, G_FILE_TEST_IS_SYMLINK) ? NULL : g_dir_open (p, 0, NULL);
-  const char *e;
-
-  while (d != NULL && (e = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (p, e, NULL);
-      remove_tree (child);
-    }
-  if (d != NULL)
-    g_dir_close (d);
-  g_remove (p);
-}
-
-static void
 teardown (Fixture *f, gconstpointer data)
 {
-  remove_tree (f->root);
+  pl_test_remove_tree (f->root);
   g_free (f->root);
 }
 
@@ -285,11 +270,11 @@ test_place_precedence (Fixture *f, gconstpointer data)
   d2 = resolve_ok ("gpt2");
   g_assert_cmpstr (d2, ==, user_dir);
 
-  remove_tree (user_dir);
+  pl_test_remove_tree (user_dir);
   d3 = resolve_ok ("gpt2");
   g_assert_true (g_str_has_prefix (d3, community));
 
-  remove_tree (community);
+  pl_test_remove_tree (community);
   d4 = resolve_ok ("gpt2");
   g_assert_true (g_str_has_prefix (d4, legacy));
 }

@@ -139,6 +139,18 @@ cli_print_padded (FILE       *out,
     fprintf (out, "%s%*s", s, pad, "");
 }
 
+/* Capped at 99:59:59, so the progress line keeps its width. */
+void
+cli_format_duration (char *buf, gsize size, double seconds)
+{
+  int s = (int) MIN (seconds + 0.5, 359999.0);
+
+  if (s >= 3600)
+    g_snprintf (buf, size, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
+  else
+    g_snprintf (buf, size, "%d:%02d", s / 60, s % 60);
+}
+
 char *
 cli_quote_token (const char *piece)
 {

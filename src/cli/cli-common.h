@@ -74,6 +74,8 @@ void  cli_print_padded (FILE       *out,
                         const char *s,
                         int         width,
                         gboolean    right);
+/* seconds as "m:ss", or "h:mm:ss" from an hour on, into buf of size bytes. */
+void  cli_format_duration (char *buf, gsize size, double seconds);
 /* A token as it reads in a table: 'piece' quoted, with newlines, tabs and other control
  * characters written as escapes, so one token is always one line. */
 char *cli_quote_token (const char *piece);

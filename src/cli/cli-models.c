@@ -93,17 +93,6 @@ typedef struct {
   gboolean      shown;
 } Download;
 
-static void
-format_seconds (char *buf, gsize size, double seconds)
-{
-  int s = (int) MIN (seconds + 0.5, 359999.0);
-
-  if (s >= 3600)
-    g_snprintf (buf, size, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
-  else
-    g_snprintf (buf, size, "%d:%02d", s / 60, s % 60);
-}
-
 /* [#####-----] 45%  230.1 MB / 548.1 MB  12.3 MB/s  0:25 left  model.safetensors (4/4)
  * The rate and the time left are left out while unknown. */
 static void
@@ -134,7 +123,7 @@ print_bar (const PlDownloadProgress *p)
     }
   if (p->seconds_left >= 0)
     {
-      format_seconds (left, sizeof left, p->seconds_left);
+      cli_format_duration (left, sizeof left, p->seconds_left);
       g_string_append_printf (line, "  %s left", left);
     }
   g_string_append_printf (line, "  %s (%d/%d)", p->file, p->file_index + 1, p->n_files);

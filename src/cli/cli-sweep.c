@@ -376,17 +376,6 @@ typedef struct {
   gboolean shown;
 } Progress;
 
-static void
-format_duration (char *buf, gsize size, double seconds)
-{
-  int s = (int) MIN (seconds + 0.5, 359999.0);
-
-  if (s >= 3600)
-    g_snprintf (buf, size, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
-  else
-    g_snprintf (buf, size, "%d:%02d", s / 60, s % 60);
-}
-
 /* cells done/total, elapsed, time left, rewritten in place at most 10 times a second. */
 static void
 on_progress (const PlSweepProgress *p,
@@ -400,9 +389,9 @@ on_progress (const PlSweepProgress *p,
     return;
   state->last_print = now;
   state->shown = TRUE;
-  format_duration (elapsed, sizeof elapsed, p->elapsed);
+  cli_format_duration (elapsed, sizeof elapsed, p->elapsed);
   if (p->cells_done > 0)
-    format_duration (left, sizeof left,
+    cli_format_duration (left, sizeof left,
                      p->elapsed * (p->cells_total - p->cells_done) / p->cells_done);
   fprintf (stderr, "\r\033[K%d/%d cells (%.0f%%)  elapsed %s  left %s",
            p->cells_done, p->cells_total,

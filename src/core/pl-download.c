@@ -4,63 +4,24 @@
  * synchronous API, safely: FILE.part, HTTP Range resume, size and SHA-256 checks, and a
  * rename only once a file is known good.
  *
- * The hub answers a resolve URL of a large (LFS) file with a 302 to a CDN, and the
- * file's size and SHA-256 are only on that first response (X-Linked-Size,
- * X-Linked-Etag). So redirects are followed by hand (SOUP_MESSAGE_NO_REDIRECT), reading
- * those headers on the way.
+ * Sections: progress; the files on disk (.part, resume, verify, one attempt, retries);
+ * the model as a whole. Requests, redirects and HTTP errors are in pl-download-http.c.
  */
 #include "config.h"
-#include "pl-download.h"
+#include "pl-download-private.h"
 #include "pl-error.h"
 #include "pl-model-store.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
-#include <libsoup/soup.h>
 #include <string.h>
 #include <unistd.h>
 
 #define DEFAULT_ENDPOINT  "https://huggingface.co"
-#define MAX_REDIRECTS     5
 #define MAX_ATTEMPTS      4          /* per file, when the connection drops midway */
 #define CHUNK             (64 * 1024)
 #define REPORT_INTERVAL   (G_USEC_PER_SEC / 10)   /* at most ~10 progress calls a second */
-
-/* model.safetensors last: a folder that has it is complete. */
-static const char *const files[] = {
-  "config.json", "vocab.json", "merges.txt", "model.safetensors",
-};
-#define N_FILES ((int) G_N_ELEMENTS (files))
-
-/* What the hub tells about one file. */
-typedef struct {
-  guint64  size;         /* bytes, valid when size_known */
-  gboolean size_known;
-  char    *sha256;       /* 64 lowercase hex digits from X-Linked-Etag, or NULL */
-} FileMeta;
-
-typedef struct {
-  SoupSession            *session;
-  char                   *endpoint;    /* no trailing slash */
-  char                   *auth_host;   /* the endpoint's host: the only one given HF_TOKEN */
-  const char             *token;       /* $HF_TOKEN or NULL */
-  const char             *name;
-  const char             *dest;
-  GCancellable           *cancellable;
-  PlDownloadProgressFunc  progress;
-  gpointer                user_data;
-
-  FileMeta  meta[G_N_ELEMENTS (files)];
-  int       file_index;
-  guint64   done_before;      /* bytes of the files already finished or skipped */
-  guint64   file_done;        /* bytes of the current file on disk, resumed ones included */
-  guint64   transferred;      /* bytes received over the network by this call */
-  gint64    last_report_us;
-  guint64   last_report_transferred;
-  int       last_report_file;
-  double    rate;             /* bytes per second, smoothed */
-} Download;
 
 char *
 pl_download_endpoint (void)
@@ -72,241 +33,6 @@ pl_download_endpoint (void)
   while (len > 0 && url[len - 1] == '/')
     url[--len] = '\0';
   return url;
-}
-
-/* ---- HTTP ---- */
-
-static char *
-file_url (Download *dl, int i)
-{
-  return g_strdup_printf ("%s/openai-community/%s/resolve/main/%s",
-                          dl->endpoint, dl->name, files[i]);
-}
-
-/* "host" or "host:port", for messages. */
-static char *
-url_host (const char *url)
-{
-  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
-  const char *host = uri != NULL ? g_uri_get_host (uri) : NULL;
-  int port = uri != NULL ? g_uri_get_port (uri) : -1;
-
-  if (host == NULL)
-    return g_strdup (url);
-  if (port > 0 && port != 80 && port != 443)
-    return g_strdup_printf ("%s:%d", host, port);
-  return g_strdup (host);
-}
-
-static void
-set_network_error (GError **error, GError *cause, const char *url)
-{
-  g_autofree char *host = url_host (url);
-
-  if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_propagate_error (error, cause);
-  else
-    {
-      g_set_error (error, PL_ERROR, PL_ERROR_NETWORK, "Could not reach %s: %s",
-                   host, cause->message);
-      g_error_free (cause);
-    }
-}
-
-static guint64
-parse_u64 (const char *s, gboolean *ok)
-{
-  guint64 v = 0;
-
-  *ok = s != NULL && g_ascii_string_to_unsigned (s, 10, 0, G_MAXUINT64, &v, NULL);
-  return v;
-}
-
-/* X-Linked-Etag is the SHA-256 of an LFS file, quoted, sometimes weak (W/"..."). */
-static char *
-parse_sha256_etag (const char *etag)
-{
-  g_autofree char *s = NULL;
-
-  if (etag == NULL)
-    return NULL;
-  if (g_str_has_prefix (etag, "W/"))
-    etag += 2;
-  s = g_ascii_strdown (etag, -1);
-  g_strstrip (s);
-  if (s[0] == '"')
-    memmove (s, s + 1, strlen (s));
-  if (s[0] != '\0' && s[strlen (s) - 1] == '"')
-    s[strlen (s) - 1] = '\0';
-  if (strlen (s) != 64 || strspn (s, "0123456789abcdef") != 64)
-    return NULL;
-  return g_steal_pointer (&s);
-}
-
-/* Takes the size and hash a hub response announces, if it announces them. */
-static void
-read_linked_headers (SoupMessage *msg, FileMeta *meta)
-{
-  SoupMessageHeaders *h = soup_message_get_response_headers (msg);
-  gboolean ok;
-  guint64 size = parse_u64 (soup_message_headers_get_one (h, "X-Linked-Size"), &ok);
-  char *sha = parse_sha256_etag (soup_message_headers_get_one (h, "X-Linked-Etag"));
-
-  if (ok)
-    {
-      meta->size = size;
-      meta->size_known = TRUE;
-    }
-  if (sha != NULL)
-    {
-      g_free (meta->sha256);
-      meta->sha256 = sha;
-    }
-}
-
-static SoupMessage *
-new_message (Download *dl, const char *method, const char *url, guint64 range_from)
-{
-  SoupMessage *msg = soup_message_new (method, url);
-  SoupMessageHeaders *h;
-  g_autofree char *range = NULL;
-
-  if (msg == NULL)
-    return NULL;
-  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
-  h = soup_message_get_request_headers (msg);
-  /* Sizes and Range offsets are in bytes of the file itself, never of a gzip of it. */
-  soup_message_headers_replace (h, "Accept-Encoding", "identity");
-  if (range_from > 0)
-    {
-      range = g_strdup_printf ("bytes=%" G_GUINT64_FORMAT "-", range_from);
-      soup_message_headers_replace (h, "Range", range);
-    }
-  /* The token goes to the hub only, never to the CDN it redirects to. */
-  if (dl->token != NULL && dl->auth_host != NULL
-      && g_strcmp0 (g_uri_get_host (soup_message_get_uri (msg)), dl->auth_host) == 0)
-    {
-      g_autofree char *bearer = g_strconcat ("Bearer ", dl->token, NULL);
-      soup_message_headers_replace (h, "Authorization", bearer);
-    }
-  return msg;
-}
-
-/* Sends method to url, following redirects by hand and reading X-Linked-* on every
- * hop into meta. A HEAD stops at the first response that announces a size. Returns the
- * body stream and the last message (*msg_out), whatever its status; NULL on a network
- * error. */
-static GInputStream *
-send_following (Download *dl, const char *method, const char *url, guint64 range_from,
-                FileMeta *meta, SoupMessage **msg_out, GError **error)
-{
-  g_autofree char *current = g_strdup (url);
-
-  for (int hop = 0; hop <= MAX_REDIRECTS; hop++)
-    {
-      g_autoptr(SoupMessage) msg = new_message (dl, method, current, range_from);
-      GInputStream *stream;
-      GError *local = NULL;
-      const char *location;
-      g_autoptr(GUri) next = NULL;
-
-      if (msg == NULL)
-        {
-          g_set_error (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT,
-                       "'%s' is not a valid http(s) URL", current);
-          return NULL;
-        }
-      stream = soup_session_send (dl->session, msg, dl->cancellable, &local);
-      if (stream == NULL)
-        {
-          set_network_error (error, local, current);
-          return NULL;
-        }
-      read_linked_headers (msg, meta);
-      location = soup_message_headers_get_one (soup_message_get_response_headers (msg),
-                                               "Location");
-      if (!SOUP_STATUS_IS_REDIRECTION (soup_message_get_status (msg)) || location == NULL
-          || (strcmp (method, "HEAD") == 0 && meta->size_known) || hop == MAX_REDIRECTS)
-        {
-          *msg_out = g_steal_pointer (&msg);
-          return stream;
-        }
-      g_input_stream_close (stream, NULL, NULL);
-      g_object_unref (stream);
-      /* The hub's Location may be relative (a renamed repo) or a CDN URL. */
-      next = g_uri_parse_relative (soup_message_get_uri (msg), location,
-                                   SOUP_HTTP_URI_FLAGS, NULL);
-      if (next == NULL)
-        {
-          g_set_error (error, PL_ERROR, PL_ERROR_HTTP,
-                       "The server redirected %s to an invalid URL '%s'", current, location);
-          return NULL;
-        }
-      g_free (current);
-      current = g_uri_to_string (next);
-    }
-  g_assert_not_reached ();
-}
-
-/* A user-facing message for an HTTP status that is not a success. */
-static void
-set_http_error (Download *dl, int i, SoupMessage *msg, const char *url, GError **error)
-{
-  guint status = soup_message_get_status (msg);
-  const char *code = soup_message_headers_get_one (soup_message_get_response_headers (msg),
-                                                   "X-Error-Code");
-  /* The hub answers 401, not 404, for a repository it does not have. */
-  gboolean no_repo = g_strcmp0 (code, "RepoNotFound") == 0
-                     || (status == SOUP_STATUS_NOT_FOUND && i == 0
-                         && g_strcmp0 (code, "EntryNotFound") != 0);
-
-  if (no_repo)
-    g_set_error (error, PL_ERROR, PL_ERROR_HTTP, "The hub has no model '%s' (HTTP %u for %s)",
-                 dl->name, status, url);
-  else if (status == SOUP_STATUS_NOT_FOUND)
-    g_set_error (error, PL_ERROR, PL_ERROR_HTTP,
-                 "The hub's model '%s' has no file %s (HTTP 404 for %s)",
-                 dl->name, files[i], url);
-  else if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN)
-    g_set_error (error, PL_ERROR, PL_ERROR_HTTP,
-                 "The hub refused access to model '%s' (HTTP %u for %s). %s",
-                 dl->name, status, url,
-                 dl->token != NULL
-                   ? "Check that HF_TOKEN holds a valid token that may read this model."
-                   : "The model may be gated or private: set HF_TOKEN to a Hugging Face "
-                     "access token that may read it.");
-  else
-    g_set_error (error, PL_ERROR, PL_ERROR_HTTP, "HTTP %u %s for %s", status,
-                 soup_message_get_reason_phrase (msg) != NULL
-                   ? soup_message_get_reason_phrase (msg) : "", url);
-}
-
-/* HEAD the file: its size (and hash) before any byte is fetched, for the total. */
-static gboolean
-probe (Download *dl, int i, GError **error)
-{
-  g_autofree char *url = file_url (dl, i);
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GInputStream) stream = send_following (dl, "HEAD", url, 0, &dl->meta[i],
-                                                   &msg, error);
-  guint status;
-
-  if (stream == NULL)
-    return FALSE;
-  g_input_stream_close (stream, NULL, NULL);
-  status = soup_message_get_status (msg);
-  if (SOUP_STATUS_IS_SUCCESSFUL (status) && !dl->meta[i].size_known)
-    {
-      SoupMessageHeaders *h = soup_message_get_response_headers (msg);
-      dl->meta[i].size = parse_u64 (soup_message_headers_get_one (h, "Content-Length"),
-                                    &dl->meta[i].size_known);
-    }
-  else if (!SOUP_STATUS_IS_SUCCESSFUL (status) && !SOUP_STATUS_IS_REDIRECTION (status))
-    {
-      set_http_error (dl, i, msg, url, error);
-      return FALSE;
-    }
-  return TRUE;
 }
 
 /* ---- progress ---- */
@@ -420,27 +146,6 @@ write_all (int fd, const guchar *buf, gsize len, const char *path, GError **erro
   return TRUE;
 }
 
-/* The offset a 206's Content-Range starts at ("bytes START-END/TOTAL"), and TOTAL. */
-static gboolean
-parse_content_range (SoupMessage *msg, guint64 *start, guint64 *total, gboolean *total_known)
-{
-  const char *cr = soup_message_headers_get_one (soup_message_get_response_headers (msg),
-                                                 "Content-Range");
-  char *end = NULL;
-  const char *slash;
-
-  if (cr == NULL || !g_str_has_prefix (cr, "bytes "))
-    return FALSE;
-  *start = g_ascii_strtoull (cr + 6, &end, 10);
-  if (end == cr + 6 || *end != '-')
-    return FALSE;
-  slash = strchr (cr, '/');
-  *total = slash != NULL ? parse_u64 (slash + 1, total_known) : 0;
-  if (slash == NULL)
-    *total_known = FALSE;
-  return TRUE;
-}
-
 /* One attempt at one file: the .part, resumed from start; a 200 to a Range request
  * means the server ignored it, and start drops to zero. */
 typedef struct {
@@ -463,7 +168,8 @@ accept_response (Download *dl, int i, SoupMessage *msg, Transfer *t, GError **er
   gboolean total_known = FALSE;
 
   if (status == SOUP_STATUS_PARTIAL_CONTENT && t->start > 0
-      && parse_content_range (msg, &start, &total, &total_known) && start == t->start)
+      && pl_download_parse_content_range (msg, &start, &total, &total_known)
+      && start == t->start)
     {
       if (!meta->size_known && total_known)
         meta->size = total, meta->size_known = TRUE;
@@ -471,17 +177,14 @@ accept_response (Download *dl, int i, SoupMessage *msg, Transfer *t, GError **er
     }
   if (status != SOUP_STATUS_OK)
     {
-      set_http_error (dl, i, msg, t->url, error);
+      pl_download_set_http_error (dl, i, msg, t->url, error);
       return FALSE;
     }
   /* A full answer: whatever was in the .part is replaced (open_part empties it). */
   t->start = 0;
   dl->file_done = 0;
   g_checksum_reset (t->sum);
-  if (!meta->size_known)
-    meta->size = parse_u64 (soup_message_headers_get_one (
-                              soup_message_get_response_headers (msg), "Content-Length"),
-                            &meta->size_known);
+  pl_download_read_content_length (msg, meta);
   return TRUE;
 }
 
@@ -580,8 +283,9 @@ static gboolean
 fetch_body (Download *dl, int i, Transfer *t, GError **error)
 {
   g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GInputStream) body = send_following (dl, "GET", t->url, t->start,
-                                                 &dl->meta[i], &msg, error);
+  g_autoptr(GInputStream) body = pl_download_send_following (dl, "GET", t->url,
+                                                             t->start, &dl->meta[i],
+                                                             &msg, error);
 
   if (body == NULL)
     return FALSE;
@@ -669,7 +373,7 @@ fetch_file (Download *dl, int i, GError **error)
 {
   g_autofree char *final = g_build_filename (dl->dest, files[i], NULL);
   g_autofree char *part = g_strconcat (final, ".part", NULL);
-  g_autofree char *url = file_url (dl, i);
+  g_autofree char *url = pl_download_file_url (dl, i);
   const FileMeta *meta = &dl->meta[i];
   GStatBuf st;
 
@@ -758,7 +462,7 @@ run (Download *dl, GError **error)
   dl->last_report_file = -1;
 
   for (int i = 0; i < N_FILES; i++)
-    if (!probe (dl, i, error))
+    if (!pl_download_probe (dl, i, error))
       return FALSE;
   if (g_mkdir_with_parents (dl->dest, 0755) != 0)
     {
@@ -818,3 +522,4 @@ pl_download_model (const char              *name,
   return pl_download_model_from (NULL, name, dest, progress, user_data, cancellable,
                                  error);
 }
+

@@ -20,14 +20,10 @@
 #include <cairo.h>
 #include <glib.h>
 
+#include "pl-colormap.h"   /* PlColormap */
 #include "pl-sweep.h"
 
 G_BEGIN_DECLS
-
-typedef enum {
-  PL_COLORMAP_DIVERGING,   /* blue - white - red, centred on 0 */
-  PL_COLORMAP_VIRIDIS,
-} PlColormap;
 
 typedef enum {
   PL_FIGURE_PNG,

@@ -30,7 +30,9 @@
 
 #include <json-glib/json-glib.h>
 
+#include "pl-json-print.h"    /* pl_json_node_to_string */
 #include "pl-sweep.h"
+#include "pl-write-file.h"    /* pl_write_file_atomic */
 
 G_BEGIN_DECLS
 
@@ -48,19 +50,6 @@ gboolean       pl_result_save_json    (const PlSweepResult *result,
                                        GError             **error);
 gboolean       pl_result_save_csv     (const PlSweepResult *result,
                                        const char          *path,
-                                       GError             **error);
-
-/* Any JSON tree as the files above are written: pretty (arrays of plain values on one
- * line), numbers as the shortest decimal that reads back as the same float, NaN and
- * infinities as null. (json-glib's generator would print 17 digits per float.) */
-char          *pl_json_node_to_string (JsonNode            *node,
-                                       gsize               *length);
-
-/* Writes data to path through a temporary file and a rename, so a failure never leaves
- * a half-written file in place of the old one. Errors are PL_ERROR_IO naming the path. */
-gboolean       pl_write_file_atomic   (const char          *path,
-                                       const char          *data,
-                                       gsize                length,
                                        GError             **error);
 
 G_END_DECLS

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * pl-write-file.h: writing a whole file atomically, for every file Patchlens saves
+ * (results, experiments, figures). pl-result-io.h includes this header.
+ *
+ *   if (!pl_write_file_atomic ("out.json", data, len, &error)) ...
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Writes data to path through a temporary file and a rename, so a failure never leaves
+ * a half-written file in place of the old one. Errors are PL_ERROR_IO naming the path. */
+gboolean pl_write_file_atomic (const char  *path,
+                               const char  *data,
+                               gsize        length,
+                               GError     **error);
+
+G_END_DECLS
