@@ -21,6 +21,11 @@ static char *model_dir;   /* a 3-layer random GPT-2 */
 
 /* ---- helpers ---- */
 
+/* How long any wait may take before the test fails: far beyond what a condition needs
+ * even under AddressSanitizer on a loaded machine, so that only a hang fails. Tests wait
+ * for conditions, never for a fixed time. */
+#define WAIT_SECONDS 60
+
 static gboolean
 timed_out (gpointer data)
 {
@@ -28,23 +33,57 @@ timed_out (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Iterates the main context until cond (self) holds, failing after seconds. */
+/* Iterates the main context until cond (data) holds; fails, naming what, after
+ * WAIT_SECONDS. */
 static void
-wait_for (gboolean (*cond) (PlWindow *),
-          PlWindow *win,
-          double    seconds)
+wait_until (gboolean  (*cond) (gpointer),
+            gpointer    data,
+            const char *what)
 {
   gboolean expired = FALSE;
-  guint id = g_timeout_add ((guint) (seconds * 1000), timed_out, &expired);
+  guint id = g_timeout_add_seconds (WAIT_SECONDS, timed_out, &expired);
 
-  while (!cond (win) && !expired)
+  while (!cond (data) && !expired)
     g_main_context_iteration (NULL, TRUE);
-  if (!expired)
-    g_source_remove (id);
-  g_assert_false (expired);
+  if (expired)
+    g_error ("still waiting for %s after %d s", what, WAIT_SECONDS);
+  g_source_remove (id);
 }
 
-/* Iterates for ms milliseconds, whatever happens. */
+typedef struct {
+  gboolean (*cond) (PlWindow *);
+  PlWindow  *win;
+} WindowCond;
+
+static gboolean
+window_cond_holds (gpointer data)
+{
+  WindowCond *wc = data;
+
+  return wc->cond (wc->win);
+}
+
+/* Iterates until cond (win) holds; fails, naming cond, after WAIT_SECONDS. */
+#define wait_for(cond_, win_) \
+  wait_until (window_cond_holds, &(WindowCond) { .cond = (cond_), .win = (win_) }, #cond_)
+
+static gboolean
+is_null (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+/* Iterates until *weak, a weak pointer added while its object was alive, is NULL: the
+ * object is finalized (for a job: its worker has ended and every source it queued has
+ * run, so nothing can arrive late any more). */
+static void
+wait_for_finalize (gpointer   *weak,
+                   const char *what)
+{
+  wait_until (is_null, weak, what);
+}
+
+/* Iterates for ms milliseconds, whatever happens (screenshots only). */
 static void
 spin (guint ms)
 {
@@ -66,6 +105,12 @@ static gboolean has_cell_topk (PlWindow *w)
 {
   return pl_topk_table_get_topk (w->cell_table) != NULL;
 }
+/* Both unpatched tables show the top 5 (after the spin button went from 20 to 5). */
+static gboolean has_top5 (PlWindow *w)
+{
+  return has_topk (w) && pl_topk_table_get_topk (w->clean_table)->n == 5 &&
+         pl_topk_table_get_topk (w->corrupted_table)->n == 5;
+}
 
 static PlWindow *
 new_window (void)
@@ -76,6 +121,7 @@ new_window (void)
   return win;
 }
 
+/* Destroys win and waits until it is finalized: nothing may keep a window alive. */
 static void
 close_window (PlWindow *win)
 {
@@ -83,8 +129,7 @@ close_window (PlWindow *win)
 
   g_object_add_weak_pointer (G_OBJECT (win), &weak);
   gtk_window_destroy (GTK_WINDOW (win));
-  spin (50);
-  g_assert_null (weak);
+  wait_for_finalize (&weak, "the closed window's finalization");
 }
 
 static PlWindow *
@@ -93,7 +138,7 @@ window_with_model (void)
   PlWindow *win = new_window ();
 
   pl_window_load_model (win, model_dir);
-  wait_for (not_loading, win, 30);
+  wait_for (not_loading, win);
   g_assert_nonnull (win->model);
   return win;
 }
@@ -202,8 +247,19 @@ test_validation (void)
   set_text (win->clean_answer_entry, " Jones");
   g_assert_nonnull (strstr (gtk_label_get_text (win->clean_answer_status), "one token"));
   g_assert_nonnull (win->inputs);
-  g_test_message ("validation of two 11-token prompts took %.2f ms", win->tokenize_ms);
-  g_assert_cmpfloat (win->tokenize_ms, <, 50.0);
+  /* Fast enough to run on every keystroke: the best of five, since one validation
+   * slowed by a loaded machine is no regression. */
+  {
+    double best = win->tokenize_ms;
+
+    for (int i = 0; i < 4; i++)
+      {
+        pl_window_validate (win);
+        best = MIN (best, win->tokenize_ms);
+      }
+    g_test_message ("validation of two 11-token prompts took %.2f ms (best of 5)", best);
+    g_assert_cmpfloat (best, <, 50.0);
+  }
   /* The differing pair is offered as the answers. */
   g_assert_nonnull (gtk_widget_get_first_child (GTK_WIDGET (win->suggestion_box)));
   close_window (win);
@@ -217,12 +273,11 @@ test_model_and_topk (void)
   g_assert_cmpstr (gtk_label_get_text (win->model_path_label), ==, model_dir);
   g_assert_cmpstr (gtk_label_get_text (win->model_button_label), !=, "No Model");
   set_michelle (win);
-  wait_for (has_topk, win, 20);
+  wait_for (has_topk, win);
   g_assert_cmpint (pl_topk_table_get_topk (win->clean_table)->n, ==, 20);
+  /* The tables follow the spin button once its debounce and worker are done. */
   gtk_spin_button_set_value (win->topk_spin, 5);
-  spin (400);
-  wait_for (has_topk, win, 20);
-  g_assert_cmpint (pl_topk_table_get_topk (win->clean_table)->n, ==, 5);
+  wait_for (has_top5, win);
   {
     g_autofree char *md = pl_topk_table_to_markdown (win->clean_table);
     g_autofree char *csv = pl_topk_table_to_csv (win->clean_table);
@@ -245,7 +300,7 @@ test_sweep (void)
   g_assert_true (pl_window_run (win));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (win->cancel_button)));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->center_stack), ==, "heatmap");
-  wait_for (not_running, win, 60);
+  wait_for (not_running, win);
   r = pl_window_get_result (win);
   g_assert_nonnull (r);
   g_assert_cmpint (r->n_layers, ==, 3);
@@ -261,7 +316,7 @@ test_sweep (void)
 
   /* Clicking a cell shows that patched run's top-k. */
   pl_window_select_cell (win, 1, 1);
-  wait_for (has_cell_topk, win, 20);
+  wait_for (has_cell_topk, win);
   g_assert_cmpint (pl_topk_table_get_topk (win->cell_table)->n, ==,
                    gtk_spin_button_get_value_as_int (win->topk_spin));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->topk_stack), ==, "cell");
@@ -269,24 +324,95 @@ test_sweep (void)
   close_window (win);
 }
 
+/* What a job emitted, counted by handlers of the test's own (not the window's). */
+typedef struct {
+  PlWindow *win;            /* cancelled at the first "progress" when set */
+  GThread  *main_thread;
+  int       n_progress, n_finished;
+  int       n_elsewhere;    /* emissions on another thread than main_thread (atomic) */
+  int       n_late;         /* emissions after the cancel */
+  gboolean  cancelled;
+} Emissions;
+
+static void
+count_emission (Emissions *e,
+                int       *counter)
+{
+  if (g_thread_self () != e->main_thread)
+    g_atomic_int_inc (&e->n_elsewhere);
+  g_atomic_int_inc (counter);
+  if (e->cancelled)
+    e->n_late++;
+}
+
+static void
+on_progress_emitted (PlSweepJob *job,
+                     Emissions  *e)
+{
+  count_emission (e, &e->n_progress);
+  if (e->win != NULL && !e->cancelled)
+    {
+      /* Cancel from the first "progress": the worker is provably mid-sweep or done
+       * with a "finished" still queued; either way the job must drop what follows. */
+      e->cancelled = TRUE;
+      pl_window_cancel (e->win);
+    }
+}
+
+static void
+on_finished_emitted (PlSweepJob *job,
+                     Emissions  *e)
+{
+  count_emission (e, &e->n_finished);
+}
+
+static gboolean
+has_progress (gpointer data)
+{
+  return g_atomic_int_get (&((Emissions *) data)->n_progress) > 0;
+}
+
+/* Connects e's counters to the window's running job and returns a weak pointer to it. */
+static void
+watch_job (PlWindow  *win,
+           Emissions *e,
+           gpointer  *weak_job)
+{
+  g_assert_nonnull (win->job);
+  e->main_thread = g_thread_self ();
+  g_signal_connect (win->job, "progress", G_CALLBACK (on_progress_emitted), e);
+  g_signal_connect (win->job, "finished", G_CALLBACK (on_finished_emitted), e);
+  *weak_job = win->job;
+  g_object_add_weak_pointer (G_OBJECT (win->job), weak_job);
+}
+
 static void
 test_cancel (void)
 {
   PlWindow *win = window_with_model ();
+  Emissions e = { .win = win };
+  gpointer job;
 
   set_michelle (win);
   g_assert_true (pl_window_run (win));
-  spin (1);
-  pl_window_cancel (win);
+  watch_job (win, &e, &job);
+  wait_until (has_progress, &e, "the sweep's first progress");
+  g_assert_true (e.cancelled);
   g_assert_null (win->job);
   g_assert_false (gtk_revealer_get_reveal_child (win->progress_revealer));
-  /* The worker may still deliver: a cancelled job drops it. */
-  spin (500);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (win->cancel_button)));
+  /* Whatever the worker still delivers, the cancelled job drops: once it is gone,
+   * there was no "finished", no progress after the cancel, and no result. */
+  wait_for_finalize (&job, "the cancelled job's end");
+  g_assert_cmpint (e.n_finished, ==, 0);
+  g_assert_cmpint (e.n_late, ==, 0);
   g_assert_null (pl_window_get_result (win));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (win), "cancel"));
   /* A new run after a cancel works. */
   g_assert_true (pl_window_run (win));
-  wait_for (not_running, win, 60);
+  wait_for (not_running, win);
   g_assert_nonnull (pl_window_get_result (win));
+  g_assert_cmpint (pl_window_get_result (win)->n_layers, ==, 3);
   close_window (win);
 }
 
@@ -294,11 +420,46 @@ static void
 test_close_mid_sweep (void)
 {
   PlWindow *win = window_with_model ();
+  Emissions e = { 0 };
+  gpointer job;
 
   set_michelle (win);
   g_assert_true (pl_window_run (win));
-  close_window (win);   /* asserts the window is finalized */
-  spin (500);           /* the worker ends and its late results go nowhere */
+  watch_job (win, &e, &job);
+  close_window (win);   /* the window is finalized while its worker may still run */
+  /* The worker ends; its late results go nowhere. */
+  wait_for_finalize (&job, "the closed window's job's end");
+  g_assert_cmpint (e.n_finished, ==, 0);
+  g_assert_cmpint (g_atomic_int_get (&e.n_elsewhere), ==, 0);
+}
+
+/* The jobs' signals come from the main thread, also when it is not iterating the main
+ * context while the worker reports (GLib's g_main_context_invoke would then run the
+ * emission on the worker itself, touching widgets off the main thread, even during
+ * the window's dispose: the "GTK_IS_PROGRESS_BAR (pbar)" criticals once seen after
+ * the close-mid-sweep case). */
+static void
+test_signals_on_main_thread (void)
+{
+  PlWindow *win = window_with_model ();
+  Emissions e = { 0 };
+  gpointer job;
+
+  set_michelle (win);
+  g_assert_true (pl_window_run (win));
+  watch_job (win, &e, &job);
+  /* Busy outside the main loop for up to a second, as a long handler would be. */
+  for (int i = 0; i < 100 && g_atomic_int_get (&e.n_finished) == 0; i++)
+    g_usleep (10 * 1000);
+  g_assert_cmpint (g_atomic_int_get (&e.n_elsewhere), ==, 0);
+  g_assert_cmpint (g_atomic_int_get (&e.n_finished), ==, 0);
+  wait_for (not_running, win);
+  g_assert_cmpint (e.n_finished, ==, 1);
+  g_assert_cmpint (e.n_progress, >=, 1);
+  g_assert_cmpint (g_atomic_int_get (&e.n_elsewhere), ==, 0);
+  g_assert_nonnull (pl_window_get_result (win));
+  close_window (win);
+  wait_for_finalize (&job, "the finished job's release");
 }
 
 /* Width and height from a PNG's IHDR. */
@@ -336,7 +497,7 @@ test_export (void)
 
   set_michelle (win);
   pl_window_run (win);
-  wait_for (not_running, win, 60);
+  wait_for (not_running, win);
   g_assert_true (pl_window_export_figure_to (win, png1, 1.0, &error));
   g_assert_no_error (error);
   g_assert_true (pl_window_export_figure_to (win, png2, 2.0, &error));
@@ -382,7 +543,7 @@ test_experiment (void)
   pl_window_set_site (win, PL_SITE_ATTN_OUT);
   pl_window_set_metric (win, PL_METRIC_PROB_DIFF);
   pl_window_run (win);
-  wait_for (not_running, win, 60);
+  wait_for (not_running, win);
   n = pl_window_get_result (win)->n_layers * pl_window_get_result (win)->n_positions;
   matrix = g_memdup2 (pl_window_get_result (win)->matrix, n * sizeof (float));
   g_assert_cmpint (pl_window_get_result (win)->site, ==, PL_SITE_ATTN_OUT);
@@ -404,7 +565,7 @@ test_experiment (void)
     g_assert_cmpfloat_with_epsilon (pl_window_get_result (win2)->matrix[i], matrix[i], 1e-5);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win2->center_stack), ==, "heatmap");
   /* The experiment names its model, which loads. */
-  wait_for (not_loading, win2, 30);
+  wait_for (not_loading, win2);
   g_assert_nonnull (win2->model);
 
   /* Not an experiment: a clear error, nothing changed. */
@@ -459,7 +620,7 @@ test_no_model (void)
 
   /* The search paths point at empty folders: the status page says how to get one. */
   pl_window_load_startup_model (win);
-  wait_for (not_loading, win, 30);
+  wait_for (not_loading, win);
   g_assert_null (win->model);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->center_stack), ==, "no-model");
   g_assert_nonnull (strstr (gtk_label_get_text (win->searched_label), tmp_dir));
@@ -564,6 +725,7 @@ main (int   argc,
   g_test_add_func ("/Patchlens/Window/sweep", test_sweep);
   g_test_add_func ("/Patchlens/Window/cancel", test_cancel);
   g_test_add_func ("/Patchlens/Window/close-mid-sweep", test_close_mid_sweep);
+  g_test_add_func ("/Patchlens/Window/signals-on-main-thread", test_signals_on_main_thread);
   g_test_add_func ("/Patchlens/Window/export", test_export);
   g_test_add_func ("/Patchlens/Window/experiment", test_experiment);
   g_test_add_func ("/Patchlens/Window/presets", test_presets);

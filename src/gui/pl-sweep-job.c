@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
  * pl-sweep-job.c: pl_sweep_run on a GThread, with progress snapshots marshalled to the
- * main loop through g_main_context_invoke holding a job ref.
+ * main loop through idle sources holding a job ref.
  */
 #include "pl-sweep-job.h"
 
@@ -134,6 +134,26 @@ pl_sweep_job_new (PlLoadedModel        *model,
   return self;
 }
 
+/* Runs func (data) from the job's main context, always through a source: never
+ * g_main_context_invoke, which calls func at once, on the worker, whenever the worker
+ * manages to acquire a context that the main thread is not iterating at that moment
+ * (the default context between two iterations). A signal emitted that way reaches the
+ * window on the wrong thread, possibly while the window is being disposed. */
+static void
+run_on_context (GMainContext   *context,
+                GSourceFunc     func,
+                gpointer        data,
+                GDestroyNotify  notify)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, data, notify);
+  g_source_set_static_name (source, "pl-sweep-job");
+  g_source_attach (source, context);
+  g_source_unref (source);
+}
+
 /* Main context: move the worker's latest snapshot to the shown copy and emit. */
 static gboolean
 emit_progress (gpointer data)
@@ -174,8 +194,7 @@ on_sweep_progress (const PlSweepProgress *progress,
   g_mutex_unlock (&self->lock);
 
   if (queue)
-    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, emit_progress,
-                                g_object_ref (self), g_object_unref);
+    run_on_context (self->context, emit_progress, g_object_ref (self), g_object_unref);
 }
 
 typedef struct {
@@ -217,7 +236,7 @@ sweep_thread (gpointer data)
                             self->cancellable, &f->error);
   if (f->result == NULL && f->error == NULL)
     g_set_error_literal (&f->error, G_IO_ERROR, G_IO_ERROR_FAILED, "The sweep failed.");
-  g_main_context_invoke (self->context, emit_finished, f);
+  run_on_context (self->context, emit_finished, f, NULL);
   return NULL;
 }
 

@@ -10,8 +10,9 @@
  *   pl_sweep_job_cancel (job);   // a new run or the window closing
  *
  * The worker never touches a widget: it copies each progress snapshot into the job and
- * asks the job's main context to emit "progress" (coalesced: at most one pending). Both
- * signals are emitted on the main context the job was made on, never after
+ * attaches a source to the job's main context to emit "progress" (coalesced: at most one
+ * pending). Both signals are emitted by the main context the job was made on, from its
+ * own thread (never by the worker, even while that context is idle), never after
  * pl_sweep_job_cancel: a cancelled job drops whatever the worker still delivers. The
  * worker holds a job ref, so the job outlives its window if it has to.
  */
