@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "pl-download-job.h"
+#include "pl-main-context.h"
 
 #include <glib/gi18n.h>
 
@@ -78,25 +79,6 @@ pl_download_job_new (const char *name)
 
   self->name = g_strdup (name);
   return self;
-}
-
-/* Runs func (data) from the job's main context, always through a source: never
- * g_main_context_invoke, which calls func at once, on the worker, whenever the worker
- * manages to acquire a context that the main thread is not iterating at that moment
- * (the default context between two iterations), and so would emit on the wrong thread. */
-static void
-run_on_context (GMainContext   *context,
-                GSourceFunc     func,
-                gpointer        data,
-                GDestroyNotify  notify)
-{
-  GSource *source = g_idle_source_new ();
-
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, func, data, notify);
-  g_source_set_static_name (source, "pl-download-job");
-  g_source_attach (source, context);
-  g_source_unref (source);
 }
 
 static gboolean
@@ -174,7 +156,8 @@ on_download_progress (const PlDownloadProgress *p,
   self->queued = TRUE;
   g_mutex_unlock (&self->lock);
   if (queue)
-    run_on_context (self->context, emit_progress, g_object_ref (self), g_object_unref);
+    pl_run_on_context (self->context, "pl-download-job", emit_progress,
+                       g_object_ref (self), g_object_unref);
 }
 
 typedef struct {
@@ -212,7 +195,7 @@ download_thread (gpointer data)
                               self->cancellable, &f->error);
   if (f->dir == NULL && f->error == NULL)
     g_set_error_literal (&f->error, G_IO_ERROR, G_IO_ERROR_FAILED, _("The download failed."));
-  run_on_context (self->context, emit_finished, f, NULL);
+  pl_run_on_context (self->context, "pl-download-job", emit_finished, f, NULL);
   return NULL;
 }
 

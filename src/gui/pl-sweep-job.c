@@ -4,6 +4,7 @@
  * main loop through idle sources holding a job ref.
  */
 #include "pl-sweep-job.h"
+#include "pl-main-context.h"
 
 #include <math.h>
 #include <string.h>
@@ -134,26 +135,6 @@ pl_sweep_job_new (PlLoadedModel        *model,
   return self;
 }
 
-/* Runs func (data) from the job's main context, always through a source: never
- * g_main_context_invoke, which calls func at once, on the worker, whenever the worker
- * manages to acquire a context that the main thread is not iterating at that moment
- * (the default context between two iterations). A signal emitted that way reaches the
- * window on the wrong thread, possibly while the window is being disposed. */
-static void
-run_on_context (GMainContext   *context,
-                GSourceFunc     func,
-                gpointer        data,
-                GDestroyNotify  notify)
-{
-  GSource *source = g_idle_source_new ();
-
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, func, data, notify);
-  g_source_set_static_name (source, "pl-sweep-job");
-  g_source_attach (source, context);
-  g_source_unref (source);
-}
-
 /* Main context: move the worker's latest snapshot to the shown copy and emit. */
 static gboolean
 emit_progress (gpointer data)
@@ -194,7 +175,8 @@ on_sweep_progress (const PlSweepProgress *progress,
   g_mutex_unlock (&self->lock);
 
   if (queue)
-    run_on_context (self->context, emit_progress, g_object_ref (self), g_object_unref);
+    pl_run_on_context (self->context, "pl-sweep-job", emit_progress,
+                       g_object_ref (self), g_object_unref);
 }
 
 typedef struct {
@@ -236,7 +218,7 @@ sweep_thread (gpointer data)
                             self->cancellable, &f->error);
   if (f->result == NULL && f->error == NULL)
     g_set_error_literal (&f->error, G_IO_ERROR, G_IO_ERROR_FAILED, "The sweep failed.");
-  run_on_context (self->context, emit_finished, f, NULL);
+  pl_run_on_context (self->context, "pl-sweep-job", emit_finished, f, NULL);
   return NULL;
 }
 
