@@ -276,6 +276,16 @@ pl_lm_head (const PlModel *model, const float *h, float *logits)
                logits, 1);
 }
 
+void
+pl_lm_head_rows (const PlModel *model, const float *h, int n, float *logits)
+{
+  const PlConfig *cfg = pl_model_config ((PlModel *) model);
+
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, cfg->vocab_size, cfg->n_embd,
+               1.0f, h, cfg->n_embd, pl_model_weights ((PlModel *) model)->wte,
+               cfg->n_embd, 0.0f, logits, cfg->vocab_size);
+}
+
 float
 pl_token_logit (const PlModel *model, const float *h, gint32 id)
 {

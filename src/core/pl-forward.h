@@ -96,6 +96,12 @@ void pl_lm_head         (const PlModel *model,
                          const float   *h,
                          float         *logits);
 
+/* logits (n, V) = h (n, C) · wte^T: one matrix product for many rows */
+void pl_lm_head_rows    (const PlModel *model,
+                         const float   *h,
+                         int            n,
+                         float         *logits);
+
 /* logit of one token: wte[id] · h */
 float pl_token_logit    (const PlModel *model,
                          const float   *h,

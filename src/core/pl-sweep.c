@@ -130,16 +130,6 @@ metric_value (Sweep *sw, const float *h, double lse)
                     pl_token_logit (sw->model, h, sw->id_b), lse);
 }
 
-/* log-sum-exp of the full next-token distribution, which only prob-diff needs. */
-static double
-cell_lse (Sweep *sw, const float *h, float *logits)
-{
-  if (sw->opt->metric != PL_METRIC_PROB_DIFF)
-    return 0.0;
-  pl_lm_head (sw->model, h, logits);
-  return pl_logsumexp (logits, pl_model_config (sw->model)->vocab_size);
-}
-
 static void
 report (Sweep *sw)
 {
@@ -151,21 +141,44 @@ report (Sweep *sw)
     sw->progress (&p, sw->user_data);
 }
 
+/* Cells whose full next-token distribution is computed in one matrix product: the
+ * logits of 32 cells of a 50257-token vocabulary take 6 MB. */
+#define LSE_CHUNK 32
+
+/* lse[i] = log-sum-exp of the logits of cell cells[i], which only prob-diff needs.
+ * Batched, since one product per cell would read all of wte once per cell. */
+static void
+cells_lse (Sweep *sw, const int *cells, int n, double *lse)
+{
+  int V = pl_model_config (sw->model)->vocab_size, C = sw->C;
+  g_autofree float *h = g_new (float, (gsize) LSE_CHUNK * C);
+  g_autofree float *logits = g_new (float, (gsize) LSE_CHUNK * V);
+
+  for (int first = 0; first < n; first += LSE_CHUNK)
+    {
+      int m = MIN (LSE_CHUNK, n - first);
+
+      for (int i = 0; i < m; i++)
+        memcpy (h + (gsize) i * C, sw->result->final_hidden + (gsize) cells[first + i] * C,
+                sizeof (float) * C);
+      pl_lm_head_rows (sw->model, h, m, logits);
+      for (int i = 0; i < m; i++)
+        lse[first + i] = pl_logsumexp (logits + (gsize) i * V, V);
+    }
+}
+
 /* Fills the matrix for the n cells listed (indices in the (l, p) order), whose final
  * hidden states are in place. */
 static void
 finish_cells (Sweep *sw, const int *cells, int n)
 {
   PlSweepResult *r = sw->result;
-  g_autofree float *logits = NULL;
+  g_autofree double *lse = g_new0 (double, n);
 
   if (sw->opt->metric == PL_METRIC_PROB_DIFF)
-    logits = g_new (float, pl_model_config (sw->model)->vocab_size);
+    cells_lse (sw, cells, n, lse);
   for (int i = 0; i < n; i++)
-    {
-      const float *h = r->final_hidden + (gsize) cells[i] * sw->C;
-      r->matrix[cells[i]] = metric_value (sw, h, cell_lse (sw, h, logits));
-    }
+    r->matrix[cells[i]] = metric_value (sw, r->final_hidden + (gsize) cells[i] * sw->C, lse[i]);
   sw->done += n;
   report (sw);
 }
