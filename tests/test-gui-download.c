@@ -3,7 +3,8 @@
  * test-gui-download.c: the app's first run. With no model anywhere, the window shows
  * the status page (Download, Choose Folder, the places searched); clicking Download
  * fetches a tiny generated model from a fake hub on 127.0.0.1 while the window stays
- * usable, then loads it. Also: Cancel midway, and a hub that answers 404.
+ * usable, then loads it. Also: Cancel midway, a hub that answers 404, and the model
+ * popover's Download with a model already loaded (its progress in a banner).
  *
  * The fake hub is a SoupServer in its own thread and GMainContext, like the one in
  * test-download.c: /openai-community/gpt2/resolve/main/FILE serves the four files, and
@@ -395,6 +396,10 @@ static gboolean has_topk (PlWindow *w)
   return pl_topk_table_get_topk (w->clean_table) != NULL &&
          pl_topk_table_get_topk (w->corrupted_table) != NULL;
 }
+static gboolean model_loaded (PlWindow *w)
+{
+  return w->model != NULL && !w->model_loading;
+}
 static gboolean bar_moved (PlWindow *w)
 {
   return gtk_progress_bar_get_fraction (w->download_bar) > 0;
@@ -642,6 +647,47 @@ unref_and_wait_for_finalize (GObject    *object,
   wait_until (is_null, &weak, what);
 }
 
+/* Writes a random GPT-2 (n_layer layers, 2 heads, 32 wide, 64 positions) to dir with
+ * gen-model.py. */
+static void
+gen_model (const char *dir,
+           const char *n_layer)
+{
+  const char *python = g_getenv ("PL_PYTHON3");
+  const char *gen = g_getenv ("PL_GEN_MODEL");
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+  const char *argv[] = { python ? python : "/usr/bin/python3", gen, dir, "--layers", n_layer,
+                         "--heads", "2", "--embd", "32", "--positions", "64", NULL };
+
+  g_assert_nonnull (gen);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+/* A window with a 1-layer model of its own loaded (the hub serves a 2-layer one), and
+ * nothing downloaded yet. */
+static PlWindow *
+loaded_window (void)
+{
+  g_autofree char *ours = g_build_filename (data_home, "patchlens", NULL);
+  g_autofree char *dir = g_build_filename (tmp_dir, "local-1-layer", NULL);
+  PlWindow *win;
+
+  remove_tree (ours);
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    gen_model (dir, "1");
+  win = pl_window_new (NULL);
+  gtk_window_present (GTK_WINDOW (win));
+  pl_window_load_model (win, dir);
+  wait_for (model_loaded, win);
+  g_assert_cmpint (pl_model_config (pl_loaded_model_get (win->model))->n_layer, ==, 1);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (win->center_stack), !=, "no-model");
+  return win;
+}
+
 /* ---- cases ---- */
 
 /* The status page on a first run: what it offers, and where it looked. */
@@ -852,25 +898,69 @@ test_not_found (void)
   server_set (FALSE, 0, 0);
 }
 
+/* With a model loaded, the popover's Download: the status page is hidden, so the
+ * progress and its Cancel show in the banner above the main area, move, and go away
+ * once the downloaded model has replaced the loaded one. */
+static void
+test_download_with_model (void)
+{
+  PlWindow *win = loaded_window ();
+  GtkRevealer *banner = GTK_REVEALER (gtk_widget_get_ancestor (GTK_WIDGET (win->download_banner),
+                                                               GTK_TYPE_REVEALER));
+  g_autofree char *path = user_model_file ("model.safetensors");
+  g_autofree char *dir = g_path_get_dirname (path);
+  GtkWidget *cancel;
+  Watch w = { 0 };
+  gulong h;
+
+  g_assert_nonnull (banner);
+  g_assert_false (gtk_revealer_get_reveal_child (banner));
+  server_set (FALSE, 64 * 1024, 16000);
+  server_hold_at (g_bytes_get_size (contents[3]) / 2);
+  h = g_signal_connect (win->download_bar, "notify::fraction", G_CALLBACK (on_fraction), &w);
+  /* What the popover's Download button does. */
+  g_action_group_activate_action (G_ACTION_GROUP (win), "download-model", NULL);
+  wait_for (downloading, win);
+  g_assert_true (gtk_revealer_get_reveal_child (banner));
+  wait_until (server_holding, NULL, "the download to reach the middle of the model");
+  wait_for (bar_moved, win);
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (win->no_model_page)));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (win->download_box)));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (win->download_bar)));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (win->download_label)));
+  g_assert_true (gtk_widget_is_ancestor (GTK_WIDGET (win->download_box),
+                                         GTK_WIDGET (win->download_banner)));
+  cancel = find_button (GTK_WIDGET (win->download_box), "win.cancel-download");
+  g_assert_nonnull (cancel);
+  g_assert_true (gtk_widget_get_mapped (cancel));
+  g_assert_true (gtk_widget_is_sensitive (cancel));
+  g_assert_nonnull (strstr (gtk_label_get_text (win->download_label), "model.safetensors"));
+  /* The loaded model stays usable meanwhile. */
+  g_assert_cmpint (pl_model_config (pl_loaded_model_get (win->model))->n_layer, ==, 1);
+  screenshot (win, "downloading-with-model.png");
+  server_release ();
+
+  wait_for (model_ready, win);
+  g_signal_handler_disconnect (win->download_bar, h);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (win->download_box)));
+  g_assert_false (gtk_revealer_get_reveal_child (banner));
+  /* The downloaded (2-layer) model replaced the loaded one. */
+  g_assert_cmpint (pl_model_config (pl_loaded_model_get (win->model))->n_layer, ==, 2);
+  g_assert_cmpstr (pl_model_path (pl_loaded_model_get (win->model)), ==, dir);
+  g_assert_cmpstr (gtk_label_get_text (win->model_path_label), ==, dir);
+  g_assert_true (w.saw_between);
+  close_window (win);
+}
+
 /* ---- setup ---- */
 
 /* The model the hub serves, made by gen-model.py, read into contents[]. */
 static void
 generate_model (void)
 {
-  const char *python = g_getenv ("PL_PYTHON3");
-  const char *gen = g_getenv ("PL_GEN_MODEL");
   g_autofree char *dir = g_build_filename (tmp_dir, "served", NULL);
-  g_autoptr(GError) error = NULL;
-  int status = 0;
-  const char *argv[] = { python ? python : "/usr/bin/python3", gen, dir, "--layers", "2",
-                         "--heads", "2", "--embd", "32", "--positions", "64", NULL };
 
-  g_assert_nonnull (gen);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                               NULL, NULL, &status, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  gen_model (dir, "2");
   for (int i = 0; i < 4; i++)
     {
       g_autofree char *path = g_build_filename (dir, file_names[i], NULL);
@@ -935,6 +1025,7 @@ main (int   argc,
   g_test_add_func ("/Patchlens/FirstRun/download", test_download);
   g_test_add_func ("/Patchlens/FirstRun/cancel", test_cancel);
   g_test_add_func ("/Patchlens/FirstRun/not-found", test_not_found);
+  g_test_add_func ("/Patchlens/Download/with-model-loaded", test_download_with_model);
   ret = g_test_run ();
 
   server_stop ();

@@ -2,7 +2,9 @@
  *
  * pl-window-model.c: the model: loading it on a worker (at startup the last one,
  * or "gpt2" from the usual places), the status page shown while there is none (with
- * the places searched), the model button's popover, and the GPT-2 download.
+ * the places searched), the model button's popover, and the GPT-2 download (its
+ * progress under the status page's Download button, or in a banner above the main area
+ * when that page is hidden).
  */
 #include "config.h"
 
@@ -11,6 +13,8 @@
 #include <glib/gi18n.h>
 
 #include "pl-model-store.h"
+
+static void place_download_box (PlWindow *self);
 
 /* ---- the model ---- */
 
@@ -32,6 +36,7 @@ pl_window_show_center_page (PlWindow *self)
   else if (self->model == NULL)
     page = self->model_loading ? "loading" : "no-model";
   gtk_stack_set_visible_child_name (self->center_stack, page);
+  place_download_box (self);   /* the status page may have come or gone mid-download */
 }
 
 void
@@ -158,6 +163,36 @@ pl_window_load_startup_model (PlWindow *self)
 
 /* ---- download ---- */
 
+/* The progress and its Cancel go where the user looks: right under the Download button
+ * while the status page shows, else (the popover's Download, with a model loaded) in
+ * the banner above the main area. One set of widgets, moved, so the bar, its label and
+ * Cancel are the same wherever they are. */
+static void
+place_download_box (PlWindow *self)
+{
+  GtkWidget *box = GTK_WIDGET (self->download_box);
+  GtkWidget *page_box = gtk_widget_get_parent (GTK_WIDGET (self->searched_label));
+  GtkWidget *buttons = gtk_widget_get_parent (GTK_WIDGET (self->download_button));
+  GtkWidget *banner = GTK_WIDGET (self->download_banner);
+  const char *page = gtk_stack_get_visible_child_name (self->center_stack);
+  gboolean in_banner = self->download != NULL && g_strcmp0 (page, "no-model") != 0;
+  GtkWidget *parent = gtk_widget_get_parent (box);
+
+  if (parent != (in_banner ? banner : page_box))
+    {
+      g_object_ref (box);
+      gtk_box_remove (GTK_BOX (parent), box);
+      if (in_banner)
+        gtk_box_append (GTK_BOX (banner), box);
+      else
+        gtk_box_insert_child_after (GTK_BOX (page_box), box, buttons);
+      g_object_unref (box);
+    }
+  gtk_revealer_set_reveal_child (GTK_REVEALER (gtk_widget_get_ancestor (banner,
+                                                                        GTK_TYPE_REVEALER)),
+                                 in_banner);
+}
+
 static void
 on_download_progress (PlDownloadJob *job,
                       PlWindow      *self)
@@ -181,6 +216,7 @@ pl_window_end_download (PlWindow *self)
       g_clear_object (&self->download);
     }
   gtk_widget_set_visible (GTK_WIDGET (self->download_box), FALSE);
+  place_download_box (self);
   pl_window_update_actions (self);
 }
 
@@ -218,6 +254,7 @@ pl_window_start_download (PlWindow *self)
   gtk_progress_bar_set_fraction (self->download_bar, 0);
   gtk_label_set_text (self->download_label, _("Connecting…"));
   gtk_widget_set_visible (GTK_WIDGET (self->download_box), TRUE);
+  place_download_box (self);
   pl_window_update_searched_label (self, NULL);   /* drop an earlier failure's message */
   pl_download_job_start (self->download);
   pl_window_update_actions (self);

@@ -58,6 +58,7 @@ struct _PlWindow {
   GtkBox          *download_box;
   GtkProgressBar  *download_bar;
   GtkLabel        *download_label;
+  GtkBox          *download_banner;   /* download_box's place when the status page is hidden */
   AdwStatusPage   *empty_page;
   PlHeatmapView   *heatmap_view;
   GtkLabel        *hover_label;

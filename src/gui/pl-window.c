@@ -240,6 +240,7 @@ pl_window_class_init (PlWindowClass *klass)
   BIND (progress_revealer); BIND (progress_bar); BIND (progress_label);
   BIND (center_stack); BIND (no_model_page); BIND (searched_label); BIND (download_button);
   BIND (download_box); BIND (download_bar); BIND (download_label); BIND (empty_page);
+  BIND (download_banner);
   BIND (heatmap_view); BIND (hover_label); BIND (topk_spin); BIND (topk_stack);
   BIND (topk_revealer);
   BIND (recent_section); BIND (presets_section);
