@@ -96,4 +96,9 @@ void  cli_print_json       (FILE *out, JsonNode *node);
 /* TRUE when stdout could be written and flushed; prints the error otherwise. */
 gboolean cli_finish_stdout (void);
 
+/* Frees pango's font map, cairo's static caches and fontconfig's (as FcFini), so that
+ * LeakSanitizer and valgrind see only real leaks. Once, at exit, when no cairo or pango
+ * object is left. */
+void     cli_free_font_caches (void);
+
 G_END_DECLS

@@ -125,5 +125,6 @@ main (int    argc,
   status = run_command (cmd, argc - 1, argv + 1);
   if (!cli_finish_stdout () && status == CLI_EXIT_OK)
     status = CLI_EXIT_FAILURE;
+  cli_free_font_caches ();   /* after a figure; every command has freed its objects */
   return status;
 }
