@@ -1,57 +1,35 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
- * test-download.c: pl_download_model_from against a fake hub: a SoupServer on
- * 127.0.0.1 (ephemeral port) in its own thread and GMainContext, since the download
- * blocks the test thread. It serves a tiny model under /openai-community/tiny/resolve/
+ * test-download.c: pl_download_model_from against a fake hub (pl-fake-hub.h: a
+ * SoupServer on 127.0.0.1 in its own thread, since the download blocks the test thread),
+ * a fresh one per case. It serves a tiny model under /openai-community/tiny/resolve/
  * main/FILE, answers model.safetensors with a 302 to /cdn/ carrying X-Linked-Etag and
  * X-Linked-Size like the real hub, honours Range, and can misbehave on demand: cut the
  * connection once, ignore Range, corrupt a byte, or trickle slowly.
  */
 #include "pl-download.h"
 #include "pl-error.h"
+#include "pl-fake-hub.h"
 #include "pl-test-util.h"
 
 #include <glib/gstdio.h>
-#include <libsoup/soup.h>
 #include <string.h>
 #include <unistd.h>
 
 #define MODEL_SIZE  200000   /* bytes of the fake model.safetensors */
 
-static const char *const file_names[] = {
-  "config.json", "vocab.json", "merges.txt", "model.safetensors",
-};
-
-/* The four files' bytes, shared by server and assertions. */
+/* The four files' bytes, as pl_fake_hub_files, shared by server and assertions. */
 static GBytes *contents[4];
-static char   *model_sha256;
 
 typedef struct {
-  GThread      *thread;
-  GMainContext *ctx;
-  GMainLoop    *loop;
-  SoupServer   *server;
-  char         *base;           /* "http://127.0.0.1:PORT" */
-  GMutex        lock;
-  GCond         ready;
-
-  /* Misbehaviour, set before the download starts. */
-  gsize         cut_after;      /* close the CDN connection after this many bytes, once */
-  gboolean      ignore_range;   /* answer 200 with the whole file to a Range request */
-  gboolean      corrupt;        /* flip one byte of model.safetensors (hash unchanged) */
-  gboolean      slow;           /* trickle the CDN body: 4 KiB every 5 ms */
-
-  /* What the server saw (under lock): the Range header of each CDN GET, "" if none. */
-  GPtrArray    *cdn_ranges;
-} Server;
-
-typedef struct {
-  Server  srv;
-  char   *dest;
+  PlFakeHub  *hub;
+  const char *base;   /* the hub's "http://127.0.0.1:PORT" */
+  char       *dest;
 } Fixture;
 
-/* ---- the fake hub ---- */
+/* ---- what the hub serves, and a fresh hub per case ---- */
 
+/* A random 200000-byte model and small stand-ins for the other three files. */
 static void
 make_contents (void)
 {
@@ -71,226 +49,28 @@ make_contents (void)
   contents[1] = g_string_free_to_bytes (vocab);
   contents[2] = g_bytes_new_static (merges, strlen (merges));
   contents[3] = g_bytes_new_take (model, MODEL_SIZE);
-  model_sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, contents[3]);
   g_rand_free (rand);
-}
-
-/* "bytes=N-" to N; -1 when absent or not of that form. */
-static gssize
-range_start (const char *range)
-{
-  char *end = NULL;
-  guint64 v;
-
-  if (range == NULL || !g_str_has_prefix (range, "bytes="))
-    return -1;
-  v = g_ascii_strtoull (range + 6, &end, 10);
-  return (end != range + 6 && *end == '-' && end[1] == '\0') ? (gssize) v : -1;
-}
-
-/* Writes an HTTP response by hand on the stolen connection, so it can be cut short or
- * slowed down: headers for the whole body from start, then n_send bytes, then close. */
-static void
-raw_response (Server *s, SoupServerMessage *msg, const guchar *data, gsize len,
-              gsize start, gsize n_send)
-{
-  GIOStream *io = soup_server_message_steal_connection (msg);
-  GOutputStream *out = g_io_stream_get_output_stream (io);
-  g_autofree char *head = NULL;
-
-  if (start > 0)
-    head = g_strdup_printf ("HTTP/1.1 206 Partial Content\r\nContent-Length: %zu\r\n"
-                            "Content-Range: bytes %zu-%zu/%zu\r\nConnection: close\r\n\r\n",
-                            len - start, start, len - 1, len);
-  else
-    head = g_strdup_printf ("HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n"
-                            "Connection: close\r\n\r\n", len);
-  if (g_output_stream_write_all (out, head, strlen (head), NULL, NULL, NULL))
-    for (gsize off = start; off < start + n_send; off += 4096)
-      {
-        if (!g_output_stream_write_all (out, data + off, MIN (4096, start + n_send - off),
-                                        NULL, NULL, NULL))
-          break;   /* the client hung up (a cancelled download) */
-        if (s->slow)
-          g_usleep (5000);
-      }
-  g_io_stream_close (io, NULL, NULL);
-  g_object_unref (io);
-}
-
-/* The whole file or, for "bytes=N-", a 206 from N; a 416 past the end. */
-static void
-serve_bytes (SoupServerMessage *msg, const guchar *data, gsize len, gssize start)
-{
-  SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
-
-  soup_message_headers_replace (h, "ETag", "\"etag-1\"");
-  soup_message_headers_replace (h, "Accept-Ranges", "bytes");
-  if (start >= (gssize) len)
-    {
-      soup_server_message_set_status (msg, SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE, NULL);
-      return;
-    }
-  if (start > 0)
-    {
-      g_autofree char *cr = g_strdup_printf ("bytes %zd-%zu/%zu", start, len - 1, len);
-      soup_message_headers_replace (h, "Content-Range", cr);
-      soup_server_message_set_status (msg, SOUP_STATUS_PARTIAL_CONTENT, NULL);
-      soup_server_message_set_response (msg, "application/octet-stream", SOUP_MEMORY_COPY,
-                                        (const char *) data + start, len - (gsize) start);
-      return;
-    }
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (msg, "application/octet-stream", SOUP_MEMORY_COPY,
-                                    (const char *) data, len);
-}
-
-/* /cdn/model.safetensors: where the hub's 302 points, like its LFS CDN. */
-static void
-serve_cdn (Server *s, SoupServerMessage *msg)
-{
-  const char *range = soup_message_headers_get_one (
-                        soup_server_message_get_request_headers (msg), "Range");
-  gssize start = s->ignore_range ? 0 : range_start (range);
-  gsize len;
-  const guchar *model = g_bytes_get_data (contents[3], &len);
-  g_autofree guchar *bad = NULL;
-  gsize cut;
-
-  g_mutex_lock (&s->lock);
-  g_ptr_array_add (s->cdn_ranges, g_strdup (range != NULL ? range : ""));
-  cut = s->cut_after;
-  s->cut_after = 0;   /* only once */
-  g_mutex_unlock (&s->lock);
-
-  if (s->corrupt)
-    {
-      bad = g_memdup2 (model, len);
-      bad[len / 2] ^= 0x01;
-      model = bad;
-    }
-  start = MAX (start, 0);
-  if (cut > 0 && (gsize) start < cut)
-    raw_response (s, msg, model, len, (gsize) start, cut - (gsize) start);
-  else if (s->slow || s->ignore_range)
-    raw_response (s, msg, model, len, (gsize) start, len - (gsize) start);
-  else
-    serve_bytes (msg, model, len, start);
-}
-
-static void
-handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
-         gpointer user_data)
-{
-  Server *s = user_data;
-  SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
-  const char *prefix = "/openai-community/tiny/resolve/main/";
-
-  if (strcmp (path, "/cdn/model.safetensors") == 0)
-    return serve_cdn (s, msg);
-  if (g_str_has_prefix (path, "/openai-community/gated/"))
-    {
-      soup_message_headers_replace (h, "X-Error-Code", "GatedRepo");
-      soup_server_message_set_status (msg, SOUP_STATUS_UNAUTHORIZED, NULL);
-      return;
-    }
-  if (!g_str_has_prefix (path, prefix))
-    {
-      soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
-      return;
-    }
-  for (int i = 0; i < 4; i++)
-    if (strcmp (path + strlen (prefix), file_names[i]) == 0)
-      {
-        g_autofree char *etag = g_strdup_printf ("\"%s\"", model_sha256);
-        g_autofree char *size = g_strdup_printf ("%d", MODEL_SIZE);
-        g_autofree char *location = g_strconcat (s->base, "/cdn/model.safetensors", NULL);
-        gsize len;
-        const guchar *data = g_bytes_get_data (contents[i], &len);
-
-        if (i < 3)
-          return serve_bytes (msg, data, len, range_start (soup_message_headers_get_one (
-                                soup_server_message_get_request_headers (msg), "Range")));
-        soup_message_headers_replace (h, "X-Linked-Etag", etag);
-        soup_message_headers_replace (h, "X-Linked-Size", size);
-        soup_message_headers_replace (h, "ETag", "\"git-sha1-of-pointer\"");
-        soup_server_message_set_redirect (msg, SOUP_STATUS_FOUND, location);
-        return;
-      }
-  soup_message_headers_replace (h, "X-Error-Code", "EntryNotFound");
-  soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
-}
-
-static gpointer
-server_thread (gpointer data)
-{
-  Server *s = data;
-  g_autoptr(GError) error = NULL;
-  GSList *uris;
-
-  g_main_context_push_thread_default (s->ctx);
-  s->server = soup_server_new (NULL, NULL);
-  soup_server_add_handler (s->server, NULL, handler, s, NULL);
-  /* listen_local: the loopback address only. */
-  soup_server_listen_local (s->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (s->server);
-  g_mutex_lock (&s->lock);
-  s->base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
-  g_cond_signal (&s->ready);
-  g_mutex_unlock (&s->lock);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-
-  g_main_loop_run (s->loop);
-  soup_server_disconnect (s->server);
-  g_object_unref (s->server);
-  g_main_context_pop_thread_default (s->ctx);
-  return NULL;
-}
-
-static gboolean
-quit_loop (gpointer data)
-{
-  g_main_loop_quit (data);
-  return G_SOURCE_REMOVE;
 }
 
 static void
 setup (Fixture *f, gconstpointer data)
 {
-  Server *s = &f->srv;
   g_autoptr(GError) error = NULL;
   g_autofree char *tmp = g_dir_make_tmp ("pl-download-XXXXXX", &error);
 
   g_assert_no_error (error);
   f->dest = g_build_filename (tmp, "models", "tiny", NULL);
-  g_mutex_init (&s->lock);
-  g_cond_init (&s->ready);
-  s->cdn_ranges = g_ptr_array_new_with_free_func (g_free);
-  s->ctx = g_main_context_new ();
-  s->loop = g_main_loop_new (s->ctx, FALSE);
-  g_mutex_lock (&s->lock);
-  s->thread = g_thread_new ("fake-hub", server_thread, s);
-  while (s->base == NULL)
-    g_cond_wait (&s->ready, &s->lock);
-  g_mutex_unlock (&s->lock);
+  f->hub = pl_fake_hub_new ("tiny", contents);
+  f->base = pl_fake_hub_get_base (f->hub);
 }
 
 static void
 teardown (Fixture *f, gconstpointer data)
 {
-  Server *s = &f->srv;
   g_autofree char *models = g_path_get_dirname (f->dest);
   g_autofree char *tmp = g_path_get_dirname (models);
 
-  g_main_context_invoke (s->ctx, quit_loop, s->loop);
-  g_thread_join (s->thread);
-  g_main_loop_unref (s->loop);
-  g_main_context_unref (s->ctx);
-  g_ptr_array_unref (s->cdn_ranges);
-  g_free (s->base);
-  g_mutex_clear (&s->lock);
-  g_cond_clear (&s->ready);
+  pl_fake_hub_free (f->hub);
   pl_test_remove_tree (tmp);
   g_free (f->dest);
 }
@@ -323,7 +103,7 @@ on_progress (const PlDownloadProgress *p, gpointer data)
   if (p->seconds_left >= 0)
     w->saw_seconds_left = TRUE;
   g_assert_cmpint (p->n_files, ==, 4);
-  g_assert_cmpstr (p->file, ==, file_names[p->file_index]);
+  g_assert_cmpstr (p->file, ==, pl_fake_hub_files[p->file_index]);
   if (w->cancel_after > 0 && p->bytes_done > w->cancel_after)
     g_cancellable_cancel (w->cancellable);
 }
@@ -349,7 +129,7 @@ assert_model_complete (Fixture *f)
 {
   for (int i = 0; i < 4; i++)
     {
-      g_autofree char *file = dest_file (f, file_names[i]);
+      g_autofree char *file = dest_file (f, pl_fake_hub_files[i]);
       g_autofree char *part = g_strconcat (file, ".part", NULL);
       g_autofree char *got = NULL;
       gsize len = 0;
@@ -374,29 +154,6 @@ write_part (Fixture *f, const guchar *data, gsize len)
   g_assert_no_error (error);
 }
 
-static char *
-cdn_range (Fixture *f, guint i)
-{
-  char *r;
-
-  g_mutex_lock (&f->srv.lock);
-  g_assert_cmpuint (i, <, f->srv.cdn_ranges->len);
-  r = g_strdup (g_ptr_array_index (f->srv.cdn_ranges, i));
-  g_mutex_unlock (&f->srv.lock);
-  return r;
-}
-
-static guint
-cdn_requests (Fixture *f)
-{
-  guint n;
-
-  g_mutex_lock (&f->srv.lock);
-  n = f->srv.cdn_ranges->len;
-  g_mutex_unlock (&f->srv.lock);
-  return n;
-}
-
 /* ---- cases ---- */
 
 static void
@@ -418,13 +175,13 @@ test_clean (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
   Watch w = { .monotonic = TRUE };
-  g_autofree char *dir = pl_download_model_from (f->srv.base, "tiny", f->dest, on_progress,
+  g_autofree char *dir = pl_download_model_from (f->base, "tiny", f->dest, on_progress,
                                                  &w, NULL, &error);
 
   g_assert_no_error (error);
   g_assert_cmpstr (dir, ==, f->dest);
   assert_model_complete (f);
-  g_assert_cmpuint (cdn_requests (f), ==, 1);
+  g_assert_cmpuint (pl_fake_hub_cdn_requests (f->hub), ==, 1);
   g_assert_true (w.monotonic);
   g_assert_cmpint (w.calls, >=, 1);
   g_assert_cmpuint (w.last_done, ==, total_size ());
@@ -432,9 +189,9 @@ test_clean (Fixture *f, gconstpointer data)
 
   /* A second run finds everything in place and fetches nothing. */
   g_clear_pointer (&dir, g_free);
-  dir = pl_download_model_from (f->srv.base, "tiny", f->dest, NULL, NULL, NULL, &error);
+  dir = pl_download_model_from (f->base, "tiny", f->dest, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (cdn_requests (f), ==, 1);
+  g_assert_cmpuint (pl_fake_hub_cdn_requests (f->hub), ==, 1);
 }
 
 /* The server closes the connection after 100000 bytes, once: the download resumes
@@ -445,13 +202,13 @@ test_cut_and_resume (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = NULL, *first = NULL, *second = NULL;
 
-  f->srv.cut_after = 100000;
-  dir = pl_download_model_from (f->srv.base, "tiny", f->dest, NULL, NULL, NULL, &error);
+  pl_fake_hub_set (f->hub, &(PlFakeHubBehaviour) { .cut_after = 100000 });
+  dir = pl_download_model_from (f->base, "tiny", f->dest, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   assert_model_complete (f);
-  g_assert_cmpuint (cdn_requests (f), ==, 2);
-  first = cdn_range (f, 0);
-  second = cdn_range (f, 1);
+  g_assert_cmpuint (pl_fake_hub_cdn_requests (f->hub), ==, 2);
+  first = pl_fake_hub_cdn_range (f->hub, 0);
+  second = pl_fake_hub_cdn_range (f->hub, 1);
   g_assert_cmpstr (first, ==, "");
   g_assert_cmpstr (second, ==, "bytes=100000-");
 }
@@ -464,11 +221,11 @@ test_resume_part (Fixture *f, gconstpointer data)
   g_autofree char *dir = NULL, *range = NULL;
 
   write_part (f, g_bytes_get_data (contents[3], NULL), 50000);
-  dir = pl_download_model_from (f->srv.base, "tiny", f->dest, NULL, NULL, NULL, &error);
+  dir = pl_download_model_from (f->base, "tiny", f->dest, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   assert_model_complete (f);
-  g_assert_cmpuint (cdn_requests (f), ==, 1);
-  range = cdn_range (f, 0);
+  g_assert_cmpuint (pl_fake_hub_cdn_requests (f->hub), ==, 1);
+  range = pl_fake_hub_cdn_range (f->hub, 0);
   g_assert_cmpstr (range, ==, "bytes=50000-");
 }
 
@@ -481,12 +238,12 @@ test_range_ignored (Fixture *f, gconstpointer data)
   g_autofree char *dir = NULL, *range = NULL;
   g_autofree guchar *junk = g_malloc0 (50000);
 
-  f->srv.ignore_range = TRUE;
+  pl_fake_hub_set (f->hub, &(PlFakeHubBehaviour) { .ignore_range = TRUE });
   write_part (f, junk, 50000);
-  dir = pl_download_model_from (f->srv.base, "tiny", f->dest, NULL, NULL, NULL, &error);
+  dir = pl_download_model_from (f->base, "tiny", f->dest, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   assert_model_complete (f);
-  range = cdn_range (f, 0);
+  range = pl_fake_hub_cdn_range (f->hub, 0);
   g_assert_cmpstr (range, ==, "bytes=50000-");
 }
 
@@ -500,12 +257,12 @@ test_stale_part (Fixture *f, gconstpointer data)
   g_autofree guchar *junk = g_malloc0 (50000);
 
   write_part (f, junk, 50000);
-  dir = pl_download_model_from (f->srv.base, "tiny", f->dest, NULL, NULL, NULL, &error);
+  dir = pl_download_model_from (f->base, "tiny", f->dest, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   assert_model_complete (f);
-  g_assert_cmpuint (cdn_requests (f), ==, 2);
-  first = cdn_range (f, 0);
-  second = cdn_range (f, 1);
+  g_assert_cmpuint (pl_fake_hub_cdn_requests (f->hub), ==, 2);
+  first = pl_fake_hub_cdn_range (f->hub, 0);
+  second = pl_fake_hub_cdn_range (f->hub, 1);
   g_assert_cmpstr (first, ==, "bytes=50000-");
   g_assert_cmpstr (second, ==, "");
 }
@@ -519,12 +276,12 @@ test_corrupt (Fixture *f, gconstpointer data)
   g_autofree char *config = dest_file (f, "config.json");
   char *dir;
 
-  f->srv.corrupt = TRUE;
-  dir = pl_download_model_from (f->srv.base, "tiny", f->dest, NULL, NULL, NULL, &error);
+  pl_fake_hub_set (f->hub, &(PlFakeHubBehaviour) { .corrupt = TRUE });
+  dir = pl_download_model_from (f->base, "tiny", f->dest, NULL, NULL, NULL, &error);
   g_assert_null (dir);
   g_assert_error (error, PL_ERROR, PL_ERROR_CHECKSUM);
   g_assert_nonnull (strstr (error->message, "model.safetensors"));
-  g_assert_nonnull (strstr (error->message, model_sha256));
+  g_assert_nonnull (strstr (error->message, pl_fake_hub_get_model_sha256 (f->hub)));
   g_assert_false (g_file_test (model, G_FILE_TEST_EXISTS));
   g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
   /* The small files that were good stay. */
@@ -537,8 +294,8 @@ test_not_found (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autofree char *want = g_strdup_printf ("The hub has no model 'gpt9' (HTTP 404 for "
                                            "%s/openai-community/gpt9/resolve/main/"
-                                           "config.json)", f->srv.base);
-  char *dir = pl_download_model_from (f->srv.base, "gpt9", f->dest, NULL, NULL, NULL,
+                                           "config.json)", f->base);
+  char *dir = pl_download_model_from (f->base, "gpt9", f->dest, NULL, NULL, NULL,
                                       &error);
 
   g_assert_null (dir);
@@ -551,7 +308,7 @@ static void
 test_unauthorized (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  char *dir = pl_download_model_from (f->srv.base, "gated", f->dest, NULL, NULL, NULL,
+  char *dir = pl_download_model_from (f->base, "gated", f->dest, NULL, NULL, NULL,
                                       &error);
 
   g_assert_null (dir);
@@ -576,8 +333,9 @@ test_cancel (Fixture *f, gconstpointer data)
   GStatBuf st;
   char *dir;
 
-  f->srv.slow = TRUE;
-  dir = pl_download_model_from (f->srv.base, "tiny", f->dest, on_progress, &w, cancellable,
+  /* 4 KiB every 5 ms. */
+  pl_fake_hub_set (f->hub, &(PlFakeHubBehaviour) { .chunk = 4096, .delay_us = 5000 });
+  dir = pl_download_model_from (f->base, "tiny", f->dest, on_progress, &w, cancellable,
                                 &error);
   seconds = (double) (g_get_monotonic_time () - t0) / G_USEC_PER_SEC;
   g_test_message ("%d progress calls in %.3f s, top rate %.0f bytes/s", w.calls, seconds,
@@ -641,7 +399,7 @@ test_disk_full (Fixture *f, gconstpointer data)
     }
   g_assert_cmpint (g_mkdir_with_parents (f->dest, 0755), ==, 0);
   g_assert_cmpint (symlink ("/dev/full", part), ==, 0);
-  dir = pl_download_model_from (f->srv.base, "tiny", f->dest, NULL, NULL, NULL, &error);
+  dir = pl_download_model_from (f->base, "tiny", f->dest, NULL, NULL, NULL, &error);
   g_assert_null (dir);
   g_assert_error (error, PL_ERROR, PL_ERROR_IO);
   g_assert_nonnull (strstr (error->message, "disk is full"));
@@ -652,13 +410,13 @@ static void
 test_bad_name (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  char *dir = pl_download_model_from (f->srv.base, "../etc", f->dest, NULL, NULL, NULL,
+  char *dir = pl_download_model_from (f->base, "../etc", f->dest, NULL, NULL, NULL,
                                       &error);
 
   g_assert_null (dir);
   g_assert_error (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT);
   g_assert_nonnull (strstr (error->message, "'../etc'"));
-  g_assert_cmpuint (cdn_requests (f), ==, 0);
+  g_assert_cmpuint (pl_fake_hub_cdn_requests (f->hub), ==, 0);
 }
 
 int
@@ -688,6 +446,5 @@ main (int argc, char **argv)
   int rc = g_test_run ();
   for (int i = 0; i < 4; i++)
     g_bytes_unref (contents[i]);
-  g_free (model_sha256);
   return rc;
 }

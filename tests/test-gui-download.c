@@ -6,11 +6,12 @@
  * usable, then loads it. Also: Cancel midway, a hub that answers 404, and the model
  * popover's Download with a model already loaded (its progress in a banner).
  *
- * The fake hub is a SoupServer in its own thread and GMainContext, like the one in
- * test-download.c: /openai-community/gpt2/resolve/main/FILE serves the four files, and
- * model.safetensors answers with a 302 to /cdn/ carrying X-Linked-Etag (its SHA-256)
- * and X-Linked-Size, like the real hub. HF_ENDPOINT points the app at it. Every search
- * path (PATCHLENS_MODELS, XDG_DATA_HOME, HF_HOME, HOME) is an empty temporary folder.
+ * The fake hub (pl-fake-hub.h, shared with test-download.c) is a SoupServer in its own
+ * thread and GMainContext: /openai-community/gpt2/resolve/main/FILE serves the four
+ * files, and model.safetensors answers with a 302 to /cdn/ carrying X-Linked-Etag (its
+ * SHA-256) and X-Linked-Size, like the real hub. HF_ENDPOINT points the app at it.
+ * Every search path (PATCHLENS_MODELS, XDG_DATA_HOME, HF_HOME, HOME) is an empty
+ * temporary folder.
  * gtk_test_init makes warnings and criticals fatal, so a case that logs one fails.
  * Runs under xvfb-run; with PL_SCREENSHOT_DIR set, it writes PNG screenshots there.
  */
@@ -18,371 +19,24 @@
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
-#include <libsoup/soup.h>
 #include <string.h>
 
-#include "pl-window-private.h"
+#include "pl-fake-hub.h"
+#include "pl-gui-test-util.h"
+#include "pl-test-util.h"
 
-static const char *const file_names[] = {
-  "config.json", "vocab.json", "merges.txt", "model.safetensors",
-};
-
-static char   *tmp_dir;        /* per run, removed at the end */
-static char   *data_home;      /* $XDG_DATA_HOME */
-static GBytes *contents[4];    /* the served files, as file_names */
-static char   *model_sha256;
-
-/* ---- the fake hub ---- */
-
-typedef struct {
-  GThread      *thread;
-  GMainContext *ctx;
-  GMainLoop    *loop;
-  SoupServer   *server;
-  char         *base;          /* "http://127.0.0.1:PORT" */
-  GMutex        lock;
-  GCond         ready;
-
-  /* Behaviour for the next download (under lock). */
-  gboolean      not_found;     /* 404 for everything */
-  gsize         chunk;         /* the CDN body in chunks of this many bytes... */
-  gulong        delay_us;      /* ...this far apart; 0: all at once */
-  gsize         hold_at;       /* when > 0, the trickle stops after this many bytes... */
-  gboolean      holding;       /* ...(TRUE once it waits there)... */
-  GCond         released;      /* ...until server_release */
-  guint         cdn_gets;      /* GETs of /cdn/model.safetensors so far */
-} Server;
-
-static Server srv;
-
-/* "bytes=N-" to N; 0 when absent or not of that form. */
-static gsize
-range_start (SoupServerMessage *msg)
-{
-  const char *range = soup_message_headers_get_one (
-                        soup_server_message_get_request_headers (msg), "Range");
-  char *end = NULL;
-  guint64 v;
-
-  if (range == NULL || !g_str_has_prefix (range, "bytes="))
-    return 0;
-  v = g_ascii_strtoull (range + 6, &end, 10);
-  return (end != range + 6 && *end == '-' && end[1] == '\0') ? (gsize) v : 0;
-}
-
-/* In the trickle, once sent bytes are out: waits while the test holds the download
- * there (server_hold_at), so that it provably cannot finish meanwhile. */
-static void
-hold_if_asked (gsize sent)
-{
-  g_mutex_lock (&srv.lock);
-  if (srv.hold_at > 0 && sent >= srv.hold_at)
-    {
-      srv.holding = TRUE;
-      g_main_context_wakeup (NULL);   /* the test waits for this in the main loop */
-      while (srv.hold_at > 0)
-        g_cond_wait (&srv.released, &srv.lock);
-      srv.holding = FALSE;
-    }
-  g_mutex_unlock (&srv.lock);
-}
-
-/* Writes the response by hand on the stolen connection, chunk by chunk with a pause
- * between them: a slow link. Returns early when the client hangs up (a Cancel). */
-static void
-trickle (SoupServerMessage *msg, const guchar *data, gsize len, gsize start, gsize chunk,
-         gulong delay_us)
-{
-  GIOStream *io = soup_server_message_steal_connection (msg);
-  GOutputStream *out = g_io_stream_get_output_stream (io);
-  g_autofree char *head = NULL;
-
-  if (start > 0 && start < len)
-    head = g_strdup_printf ("HTTP/1.1 206 Partial Content\r\nContent-Length: %zu\r\n"
-                            "Content-Range: bytes %zu-%zu/%zu\r\nConnection: close\r\n\r\n",
-                            len - start, start, len - 1, len);
-  else
-    {
-      start = 0;
-      head = g_strdup_printf ("HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n"
-                              "Connection: close\r\n\r\n", len);
-    }
-  if (g_output_stream_write_all (out, head, strlen (head), NULL, NULL, NULL))
-    for (gsize off = start; off < len; off += chunk)
-      {
-        if (!g_output_stream_write_all (out, data + off, MIN (chunk, len - off), NULL, NULL,
-                                        NULL))
-          break;
-        g_usleep (delay_us);
-        hold_if_asked (off + MIN (chunk, len - off));
-      }
-  g_io_stream_close (io, NULL, NULL);
-  g_object_unref (io);
-}
-
-/* The whole file, or a 206 from a "bytes=N-" Range. */
-static void
-serve_bytes (SoupServerMessage *msg, GBytes *bytes)
-{
-  gsize len, start = range_start (msg);
-  const char *data = g_bytes_get_data (bytes, &len);
-  SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
-
-  soup_message_headers_replace (h, "Accept-Ranges", "bytes");
-  if (start > 0 && start < len)
-    {
-      g_autofree char *cr = g_strdup_printf ("bytes %zu-%zu/%zu", start, len - 1, len);
-      soup_message_headers_replace (h, "Content-Range", cr);
-      soup_server_message_set_status (msg, SOUP_STATUS_PARTIAL_CONTENT, NULL);
-      soup_server_message_set_response (msg, "application/octet-stream", SOUP_MEMORY_COPY,
-                                        data + start, len - start);
-      return;
-    }
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (msg, "application/octet-stream", SOUP_MEMORY_COPY,
-                                    data, len);
-}
-
-/* /cdn/model.safetensors, where the hub's 302 points. */
-static void
-serve_cdn (SoupServerMessage *msg)
-{
-  gsize len, chunk;
-  const guchar *data = g_bytes_get_data (contents[3], &len);
-  gulong delay_us;
-
-  gboolean get = strcmp (soup_server_message_get_method (msg), "GET") == 0;
-
-  g_mutex_lock (&srv.lock);
-  chunk = srv.chunk;
-  delay_us = srv.delay_us;
-  srv.cdn_gets += get;
-  g_mutex_unlock (&srv.lock);
-  if (delay_us > 0 && get)
-    trickle (msg, data, len, range_start (msg), chunk, delay_us);
-  else
-    serve_bytes (msg, contents[3]);
-}
-
-/* The hub's answer for model.safetensors: a 302 to the CDN with the LFS headers. */
-static void
-redirect_to_cdn (SoupServerMessage *msg)
-{
-  SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
-  g_autofree char *etag = g_strdup_printf ("\"%s\"", model_sha256);
-  g_autofree char *size = g_strdup_printf ("%zu", g_bytes_get_size (contents[3]));
-  g_autofree char *location = g_strconcat (srv.base, "/cdn/model.safetensors", NULL);
-
-  soup_message_headers_replace (h, "X-Linked-Etag", etag);
-  soup_message_headers_replace (h, "X-Linked-Size", size);
-  soup_message_headers_replace (h, "ETag", "\"git-sha1-of-pointer\"");
-  soup_server_message_set_redirect (msg, SOUP_STATUS_FOUND, location);
-}
-
-static void
-handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
-         gpointer user_data)
-{
-  const char *prefix = "/openai-community/gpt2/resolve/main/";
-  gboolean not_found;
-
-  g_mutex_lock (&srv.lock);
-  not_found = srv.not_found;
-  g_mutex_unlock (&srv.lock);
-  if (not_found)
-    {
-      soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
-      return;
-    }
-  if (strcmp (path, "/cdn/model.safetensors") == 0)
-    return serve_cdn (msg);
-  for (int i = 0; i < 4 && g_str_has_prefix (path, prefix); i++)
-    if (strcmp (path + strlen (prefix), file_names[i]) == 0)
-      {
-        if (i == 3)
-          return redirect_to_cdn (msg);
-        return serve_bytes (msg, contents[i]);
-      }
-  soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
-}
-
-static gpointer
-server_thread (gpointer data)
-{
-  g_autoptr(GError) error = NULL;
-  GSList *uris;
-
-  g_main_context_push_thread_default (srv.ctx);
-  srv.server = soup_server_new (NULL, NULL);
-  soup_server_add_handler (srv.server, NULL, handler, NULL, NULL);
-  /* listen_local: the loopback address only; nothing leaves the machine. */
-  soup_server_listen_local (srv.server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (srv.server);
-  g_mutex_lock (&srv.lock);
-  srv.base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
-  g_cond_signal (&srv.ready);
-  g_mutex_unlock (&srv.lock);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-
-  g_main_loop_run (srv.loop);
-  soup_server_disconnect (srv.server);
-  g_object_unref (srv.server);
-  g_main_context_pop_thread_default (srv.ctx);
-  return NULL;
-}
-
-static void
-server_start (void)
-{
-  g_mutex_init (&srv.lock);
-  g_cond_init (&srv.ready);
-  g_cond_init (&srv.released);
-  srv.ctx = g_main_context_new ();
-  srv.loop = g_main_loop_new (srv.ctx, FALSE);
-  g_mutex_lock (&srv.lock);
-  srv.thread = g_thread_new ("fake-hub", server_thread, NULL);
-  while (srv.base == NULL)
-    g_cond_wait (&srv.ready, &srv.lock);
-  g_mutex_unlock (&srv.lock);
-}
+static char      *tmp_dir;       /* per run, removed at the end */
+static char      *data_home;     /* $XDG_DATA_HOME */
+static GBytes    *contents[4];   /* the served files, as pl_fake_hub_files */
+static PlFakeHub *hub;
 
 static gboolean
-quit_loop (gpointer data)
+hub_holding (gpointer data)
 {
-  g_main_loop_quit (data);
-  return G_SOURCE_REMOVE;
+  return pl_fake_hub_is_holding (data);
 }
 
-static void
-server_stop (void)
-{
-  g_main_context_invoke (srv.ctx, quit_loop, srv.loop);
-  g_thread_join (srv.thread);
-  g_main_loop_unref (srv.loop);
-  g_main_context_unref (srv.ctx);
-  g_free (srv.base);
-  g_mutex_clear (&srv.lock);
-  g_cond_clear (&srv.ready);
-  g_cond_clear (&srv.released);
-}
-
-static guint
-server_cdn_gets (void)
-{
-  guint n;
-
-  g_mutex_lock (&srv.lock);
-  n = srv.cdn_gets;
-  g_mutex_unlock (&srv.lock);
-  return n;
-}
-
-/* The next trickled download stops after bytes of the model until server_release. */
-static void
-server_hold_at (gsize bytes)
-{
-  g_mutex_lock (&srv.lock);
-  srv.hold_at = bytes;
-  g_mutex_unlock (&srv.lock);
-}
-
-static gboolean
-server_holding (gpointer data)
-{
-  gboolean holding;
-
-  g_mutex_lock (&srv.lock);
-  holding = srv.holding;
-  g_mutex_unlock (&srv.lock);
-  return holding;
-}
-
-static void
-server_release (void)
-{
-  g_mutex_lock (&srv.lock);
-  srv.hold_at = 0;
-  g_cond_broadcast (&srv.released);
-  g_mutex_unlock (&srv.lock);
-}
-
-static void
-server_set (gboolean not_found,
-            gsize    chunk,
-            gulong   delay_us)
-{
-  g_mutex_lock (&srv.lock);
-  srv.not_found = not_found;
-  srv.chunk = chunk;
-  srv.delay_us = delay_us;
-  g_mutex_unlock (&srv.lock);
-}
-
-/* ---- main loop helpers ---- */
-
-/* How long any wait may take before the test fails: far beyond what a condition needs
- * even under AddressSanitizer on a loaded machine, so that only a hang fails. Cases
- * wait for conditions, never for a fixed time. */
-#define WAIT_SECONDS 60
-
-static gboolean
-timed_out (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates the main context until cond (data) holds; fails, naming what, after
- * WAIT_SECONDS. */
-static void
-wait_until (gboolean  (*cond) (gpointer),
-            gpointer    data,
-            const char *what)
-{
-  gboolean expired = FALSE;
-  guint id = g_timeout_add_seconds (WAIT_SECONDS, timed_out, &expired);
-
-  while (!cond (data) && !expired)
-    g_main_context_iteration (NULL, TRUE);
-  if (expired)
-    g_error ("still waiting for %s after %d s", what, WAIT_SECONDS);
-  g_source_remove (id);
-}
-
-typedef struct {
-  gboolean (*cond) (PlWindow *);
-  PlWindow  *win;
-} WindowCond;
-
-static gboolean
-window_cond_holds (gpointer data)
-{
-  WindowCond *wc = data;
-
-  return wc->cond (wc->win);
-}
-
-/* Iterates until cond (win) holds; fails, naming cond, after WAIT_SECONDS. */
-#define wait_for(cond_, win_) \
-  wait_until (window_cond_holds, &(WindowCond) { .cond = (cond_), .win = (win_) }, #cond_)
-
-static gboolean
-is_null (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
-/* Iterates for ms milliseconds, whatever happens (screenshots only). */
-static void
-spin (guint ms)
-{
-  gboolean expired = FALSE;
-
-  g_timeout_add (ms, timed_out, &expired);
-  while (!expired)
-    g_main_context_iteration (NULL, TRUE);
-}
+/* ---- conditions and watchers ---- */
 
 static gboolean not_loading (PlWindow *w) { return !w->model_loading; }
 static gboolean downloading (PlWindow *w) { return w->download != NULL; }
@@ -511,33 +165,6 @@ on_label (GtkLabel *label, GParamSpec *pspec, Watch *w)
 
 /* ---- window helpers ---- */
 
-static void
-screenshot (PlWindow   *win,
-            const char *name)
-{
-  const char *dir = g_getenv ("PL_SCREENSHOT_DIR");
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  int w, h;
-
-  if (dir == NULL)
-    return;
-  spin (300);
-  w = gtk_widget_get_width (GTK_WIDGET (win));
-  h = gtk_widget_get_height (GTK_WIDGET (win));
-  paintable = gtk_widget_paintable_new (GTK_WIDGET (win));
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, w, h);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (win)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
-  path = g_build_filename (dir, name, NULL);
-  gdk_texture_save_to_png (texture, path);
-}
-
 /* The button under root whose action is action (e.g. "win.cancel-download"). */
 static GtkWidget *
 find_button (GtkWidget  *root,
@@ -564,43 +191,10 @@ press (GtkWidget *button)
   gtk_widget_activate (button);
 }
 
-static void
-set_text (GtkEntry   *entry,
-          const char *text)
-{
-  gtk_editable_set_text (GTK_EDITABLE (entry), text);
-}
-
-static void
-set_michelle (PlWindow *win)
-{
-  set_text (win->clean_entry, "Michelle Jones was a top-notch student. Michelle");
-  set_text (win->corrupted_entry, "Michelle Smith was a top-notch student. Michelle");
-  set_text (win->clean_answer_entry, " Jones");
-  set_text (win->corrupted_answer_entry, " Smith");
-}
-
 static char *
 user_model_file (const char *name)
 {
   return g_build_filename (data_home, "patchlens", "models", "gpt2", name, NULL);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
 }
 
 /* A first start: nothing downloaded and no model remembered from an earlier case. */
@@ -610,61 +204,17 @@ first_run_window (void)
   g_autofree char *ours = g_build_filename (data_home, "patchlens", NULL);
   PlWindow *win;
 
-  remove_tree (ours);
+  pl_test_remove_tree (ours);
   win = pl_window_new (NULL);
   if (win->settings != NULL)
     g_settings_reset (win->settings, "last-model");
   gtk_window_present (GTK_WINDOW (win));
   pl_window_load_startup_model (win);
-  wait_for (not_loading, win);
-  wait_for (status_page_shown, win);
+  pl_gui_test_wait_for (not_loading, win);
+  pl_gui_test_wait_for (status_page_shown, win);
   g_assert_null (win->model);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->center_stack), ==, "no-model");
   return win;
-}
-
-/* Destroys win and waits until it is finalized: nothing may keep a window alive. */
-static void
-close_window (PlWindow *win)
-{
-  gpointer weak = win;
-
-  g_object_add_weak_pointer (G_OBJECT (win), &weak);
-  gtk_window_destroy (GTK_WINDOW (win));
-  wait_until (is_null, &weak, "the closed window's finalization");
-}
-
-/* Drops the caller's ref to object and iterates until it is finalized: for a job, once
- * its worker has ended and every source it queued has run. */
-static void
-unref_and_wait_for_finalize (GObject    *object,
-                             const char *what)
-{
-  gpointer weak = object;
-
-  g_object_add_weak_pointer (object, &weak);
-  g_object_unref (object);
-  wait_until (is_null, &weak, what);
-}
-
-/* Writes a random GPT-2 (n_layer layers, 2 heads, 32 wide, 64 positions) to dir with
- * gen-model.py. */
-static void
-gen_model (const char *dir,
-           const char *n_layer)
-{
-  const char *python = g_getenv ("PL_PYTHON3");
-  const char *gen = g_getenv ("PL_GEN_MODEL");
-  g_autoptr(GError) error = NULL;
-  int status = 0;
-  const char *argv[] = { python ? python : "/usr/bin/python3", gen, dir, "--layers", n_layer,
-                         "--heads", "2", "--embd", "32", "--positions", "64", NULL };
-
-  g_assert_nonnull (gen);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                               NULL, NULL, &status, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
 }
 
 /* A window with a 1-layer model of its own loaded (the hub serves a 2-layer one), and
@@ -676,13 +226,13 @@ loaded_window (void)
   g_autofree char *dir = g_build_filename (tmp_dir, "local-1-layer", NULL);
   PlWindow *win;
 
-  remove_tree (ours);
+  pl_test_remove_tree (ours);
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
-    gen_model (dir, "1");
+    pl_gui_test_gen_model (dir, "1", NULL);
   win = pl_window_new (NULL);
   gtk_window_present (GTK_WINDOW (win));
   pl_window_load_model (win, dir);
-  wait_for (model_loaded, win);
+  pl_gui_test_wait_for (model_loaded, win);
   g_assert_cmpint (pl_model_config (pl_loaded_model_get (win->model))->n_layer, ==, 1);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->center_stack), !=, "no-model");
   return win;
@@ -717,8 +267,8 @@ test_first_run (void)
       g_assert_nonnull (strstr (searched, place));
     }
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (win), "run"));
-  screenshot (win, "first-run.png");
-  close_window (win);
+  pl_gui_test_screenshot (win, "first-run.png");
+  pl_gui_test_close_window (win);
 }
 
 /* Download to the end: the bar moves, typing works meanwhile, the model loads. */
@@ -729,40 +279,40 @@ test_download (void)
   Watch w = { 0 };
   Ticker t = { 0 };
   TickWait more_ticks = { &t, 0 };
-  guint cdn_gets = server_cdn_gets ();
+  guint cdn_gets = pl_fake_hub_cdn_gets (hub);
   gulong h1, h2;
 
   /* 64 KiB every 16 ms, about 2 s for the model, held halfway until the test has
    * typed: the download provably runs all along. */
-  server_set (FALSE, 64 * 1024, 16000);
-  server_hold_at (g_bytes_get_size (contents[3]) / 2);
+  pl_fake_hub_set (hub, &(PlFakeHubBehaviour) { .chunk = 64 * 1024, .delay_us = 16000 });
+  pl_fake_hub_hold_at (hub, g_bytes_get_size (contents[3]) / 2);
   h1 = g_signal_connect (win->download_bar, "notify::fraction", G_CALLBACK (on_fraction), &w);
   h2 = g_signal_connect (win->download_label, "notify::label", G_CALLBACK (on_label), &w);
   ticker_start (&t);
 
   press (GTK_WIDGET (win->download_button));
-  wait_for (downloading, win);
+  pl_gui_test_wait_for (downloading, win);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (win->download_box)));
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (win), "download-model"));
   g_assert_nonnull (find_button (GTK_WIDGET (win->download_box), "win.cancel-download"));
-  wait_until (server_holding, NULL, "the download to reach the middle of the model");
-  wait_for (bar_moved, win);
+  pl_gui_test_wait_until (hub_holding, hub, "the download to reach the middle of the model");
+  pl_gui_test_wait_for (bar_moved, win);
 
   /* The window is usable meanwhile: typing updates the token chips, and the main loop
    * runs on while the rest of the model is held back. */
   g_assert_nonnull (win->download);
-  set_michelle (win);
+  pl_gui_test_set_michelle (win);
   g_assert_cmpint (pl_token_strip_get_n_tokens (win->clean_strip), ==, 11);
-  set_text (win->clean_entry, "The capital of France is");
+  pl_gui_test_set_text (win->clean_entry, "The capital of France is");
   g_assert_cmpint (pl_token_strip_get_n_tokens (win->clean_strip), ==, 5);
   more_ticks.until = t.ticks + 10;
-  wait_until (ticked, &more_ticks, "ten main loop ticks during the download");
+  pl_gui_test_wait_until (ticked, &more_ticks, "ten main loop ticks during the download");
   g_assert_nonnull (win->download);
   g_assert_null (win->model);
-  screenshot (win, "downloading.png");
-  server_release ();
+  pl_gui_test_screenshot (win, "downloading.png");
+  pl_fake_hub_release (hub);
 
-  wait_for (model_ready, win);
+  pl_gui_test_wait_for (model_ready, win);
   g_signal_handler_disconnect (win->download_bar, h1);
   g_signal_handler_disconnect (win->download_label, h2);
   g_test_message ("bar reached %.3f; last label \"%s\"", w.max_fraction, w.bytes_text);
@@ -771,13 +321,13 @@ test_download (void)
   g_assert_nonnull (w.bytes_text);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (win->download_box)));
   /* The weights came once, through the hub's redirect. */
-  g_assert_cmpuint (server_cdn_gets (), ==, cdn_gets + 1);
+  g_assert_cmpuint (pl_fake_hub_cdn_gets (hub), ==, cdn_gets + 1);
 
   /* The model is loaded from Patchlens' own folder, byte for byte what was served. */
   g_assert_cmpstr (gtk_label_get_text (win->model_button_label), ==, "gpt2");
   for (int i = 0; i < 4; i++)
     {
-      g_autofree char *path = user_model_file (file_names[i]);
+      g_autofree char *path = user_model_file (pl_fake_hub_files[i]);
       g_autofree char *part = g_strconcat (path, ".part", NULL);
       g_autofree char *got = NULL;
       gsize len = 0;
@@ -793,13 +343,13 @@ test_download (void)
         }
     }
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->center_stack), !=, "no-model");
-  set_michelle (win);
-  wait_for (has_topk, win);
+  pl_gui_test_set_michelle (win);
+  pl_gui_test_wait_for (has_topk, win);
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (win), "run"));
-  screenshot (win, "downloaded.png");
+  pl_gui_test_screenshot (win, "downloaded.png");
   g_free (w.bytes_text);
   g_free (w.rate_text);
-  close_window (win);
+  pl_gui_test_close_window (win);
 }
 
 static gboolean
@@ -831,21 +381,21 @@ test_cancel (void)
   GStatBuf st;
 
   /* 16 KiB every 20 ms: about 10 s for the model. */
-  server_set (FALSE, 16 * 1024, 20000);
+  pl_fake_hub_set (hub, &(PlFakeHubBehaviour) { .chunk = 16 * 1024, .delay_us = 20000 });
   g_signal_connect (win->download_label, "notify::label", G_CALLBACK (on_label), &w);
   ticker_start (&t);
   press (GTK_WIDGET (win->download_button));
-  wait_for (in_model_file, win);
+  pl_gui_test_wait_for (in_model_file, win);
   /* Bytes, rate and time left, e.g. "model.safetensors: 2.1 MB of 7.9 MB, 800 kB/s, ..." */
   g_test_message ("mid-download: \"%s\"", gtk_label_get_text (win->download_label));
   g_assert_nonnull (w.rate_text);
-  screenshot (win, "cancel-before.png");
+  pl_gui_test_screenshot (win, "cancel-before.png");
 
   cancel = find_button (GTK_WIDGET (win->download_box), "win.cancel-download");
   g_assert_nonnull (cancel);
   job = g_object_ref (G_OBJECT (win->download));
   press (cancel);
-  wait_for (not_downloading, win);
+  pl_gui_test_wait_for (not_downloading, win);
   g_signal_handlers_disconnect_by_data (win->download_label, &w);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (win->download_box)));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->center_stack), ==, "no-model");
@@ -855,7 +405,7 @@ test_cancel (void)
 
   /* The worker ends soon and drops its ref; once the job is gone nothing it delivered
    * late can reach the window, and none did. */
-  unref_and_wait_for_finalize (job, "the cancelled download's end");
+  pl_gui_test_unref_and_wait_for_finalize (job, "the cancelled download's end");
   ticker_check (&t, "cancel");
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (win->download_box)));
   g_assert_nonnull (strstr (gtk_label_get_text (win->searched_label), "cancelled"));
@@ -865,10 +415,10 @@ test_cancel (void)
   /* The part stays for a later resume. */
   g_assert_cmpint (g_stat (part, &st), ==, 0);
   g_assert_cmpint (st.st_size, <, (goffset) g_bytes_get_size (contents[3]));
-  screenshot (win, "cancelled.png");
+  pl_gui_test_screenshot (win, "cancelled.png");
   g_free (w.bytes_text);
   g_free (w.rate_text);
-  close_window (win);
+  pl_gui_test_close_window (win);
 }
 
 /* A hub that has no such model: the status page says which model it could not find. */
@@ -879,10 +429,10 @@ test_not_found (void)
   g_autofree char *config = user_model_file ("config.json");
   const char *text;
 
-  server_set (TRUE, 0, 0);
+  pl_fake_hub_set (hub, &(PlFakeHubBehaviour) { .not_found = TRUE });
   press (GTK_WIDGET (win->download_button));
-  wait_for (downloading, win);
-  wait_for (not_downloading, win);
+  pl_gui_test_wait_for (downloading, win);
+  pl_gui_test_wait_for (not_downloading, win);
   text = gtk_label_get_text (win->searched_label);
   g_test_message ("status page: %s", text);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->center_stack), ==, "no-model");
@@ -893,9 +443,9 @@ test_not_found (void)
   g_assert_false (g_file_test (config, G_FILE_TEST_EXISTS));
   /* Shown in place, not in a dialog on top of the very page that explains it. */
   g_assert_cmpuint (g_list_model_get_n_items (gtk_window_get_toplevels ()), ==, 1);
-  screenshot (win, "not-found.png");
-  close_window (win);
-  server_set (FALSE, 0, 0);
+  pl_gui_test_screenshot (win, "not-found.png");
+  pl_gui_test_close_window (win);
+  pl_fake_hub_set (hub, &(PlFakeHubBehaviour) { .not_found = FALSE });
 }
 
 /* With a model loaded, the popover's Download: the status page is hidden, so the
@@ -915,15 +465,15 @@ test_download_with_model (void)
 
   g_assert_nonnull (banner);
   g_assert_false (gtk_revealer_get_reveal_child (banner));
-  server_set (FALSE, 64 * 1024, 16000);
-  server_hold_at (g_bytes_get_size (contents[3]) / 2);
+  pl_fake_hub_set (hub, &(PlFakeHubBehaviour) { .chunk = 64 * 1024, .delay_us = 16000 });
+  pl_fake_hub_hold_at (hub, g_bytes_get_size (contents[3]) / 2);
   h = g_signal_connect (win->download_bar, "notify::fraction", G_CALLBACK (on_fraction), &w);
   /* What the popover's Download button does. */
   g_action_group_activate_action (G_ACTION_GROUP (win), "download-model", NULL);
-  wait_for (downloading, win);
+  pl_gui_test_wait_for (downloading, win);
   g_assert_true (gtk_revealer_get_reveal_child (banner));
-  wait_until (server_holding, NULL, "the download to reach the middle of the model");
-  wait_for (bar_moved, win);
+  pl_gui_test_wait_until (hub_holding, hub, "the download to reach the middle of the model");
+  pl_gui_test_wait_for (bar_moved, win);
   g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (win->no_model_page)));
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (win->download_box)));
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (win->download_bar)));
@@ -937,10 +487,10 @@ test_download_with_model (void)
   g_assert_nonnull (strstr (gtk_label_get_text (win->download_label), "model.safetensors"));
   /* The loaded model stays usable meanwhile. */
   g_assert_cmpint (pl_model_config (pl_loaded_model_get (win->model))->n_layer, ==, 1);
-  screenshot (win, "downloading-with-model.png");
-  server_release ();
+  pl_gui_test_screenshot (win, "downloading-with-model.png");
+  pl_fake_hub_release (hub);
 
-  wait_for (model_ready, win);
+  pl_gui_test_wait_for (model_ready, win);
   g_signal_handler_disconnect (win->download_bar, h);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (win->download_box)));
   g_assert_false (gtk_revealer_get_reveal_child (banner));
@@ -949,7 +499,7 @@ test_download_with_model (void)
   g_assert_cmpstr (pl_model_path (pl_loaded_model_get (win->model)), ==, dir);
   g_assert_cmpstr (gtk_label_get_text (win->model_path_label), ==, dir);
   g_assert_true (w.saw_between);
-  close_window (win);
+  pl_gui_test_close_window (win);
 }
 
 /* ---- setup ---- */
@@ -960,17 +510,16 @@ generate_model (void)
 {
   g_autofree char *dir = g_build_filename (tmp_dir, "served", NULL);
 
-  gen_model (dir, "2");
+  pl_gui_test_gen_model (dir, "2", NULL);
   for (int i = 0; i < 4; i++)
     {
-      g_autofree char *path = g_build_filename (dir, file_names[i], NULL);
+      g_autofree char *path = g_build_filename (dir, pl_fake_hub_files[i], NULL);
       char *data = NULL;
       gsize len = 0;
 
       g_assert_true (g_file_get_contents (path, &data, &len, NULL));
       contents[i] = g_bytes_new_take (data, len);
     }
-  model_sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, contents[3]);
 }
 
 /* Every place a model could be found is an empty folder of tmp_dir. */
@@ -1007,19 +556,10 @@ main (int   argc,
    * hub's thread is idle in its main loop by the time HF_ENDPOINT is set). */
   isolate ();
   generate_model ();
-  server_start ();
-  g_setenv ("HF_ENDPOINT", srv.base, TRUE);
+  hub = pl_fake_hub_new ("gpt2", contents);
+  g_setenv ("HF_ENDPOINT", pl_fake_hub_get_base (hub), TRUE);
 
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  {
-    /* What AdwApplication does for the app: its style sheet from the resources. */
-    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
-    gtk_css_provider_load_from_resource (css, "/org/patchlens/Patchlens/style.css");
-    gtk_style_context_add_provider_for_display (gdk_display_get_default (),
-                                                GTK_STYLE_PROVIDER (css),
-                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-  }
+  pl_gui_test_init (&argc, &argv);
 
   g_test_add_func ("/Patchlens/FirstRun/status-page", test_first_run);
   g_test_add_func ("/Patchlens/FirstRun/download", test_download);
@@ -1028,12 +568,11 @@ main (int   argc,
   g_test_add_func ("/Patchlens/Download/with-model-loaded", test_download_with_model);
   ret = g_test_run ();
 
-  server_stop ();
+  pl_fake_hub_free (hub);
   for (int i = 0; i < 4; i++)
     g_bytes_unref (contents[i]);
-  g_free (model_sha256);
   g_free (data_home);
-  remove_tree (tmp_dir);
+  pl_test_remove_tree (tmp_dir);
   g_free (tmp_dir);
   return ret;
 }

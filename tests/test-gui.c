@@ -14,85 +14,13 @@
 #include <math.h>
 #include <string.h>
 
-#include "pl-window-private.h"
+#include "pl-gui-test-util.h"
+#include "pl-test-util.h"
 
 static char *tmp_dir;     /* per run, removed at the end */
 static char *model_dir;   /* a 3-layer random GPT-2 */
 
 /* ---- helpers ---- */
-
-/* How long any wait may take before the test fails: far beyond what a condition needs
- * even under AddressSanitizer on a loaded machine, so that only a hang fails. Tests wait
- * for conditions, never for a fixed time. */
-#define WAIT_SECONDS 60
-
-static gboolean
-timed_out (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates the main context until cond (data) holds; fails, naming what, after
- * WAIT_SECONDS. */
-static void
-wait_until (gboolean  (*cond) (gpointer),
-            gpointer    data,
-            const char *what)
-{
-  gboolean expired = FALSE;
-  guint id = g_timeout_add_seconds (WAIT_SECONDS, timed_out, &expired);
-
-  while (!cond (data) && !expired)
-    g_main_context_iteration (NULL, TRUE);
-  if (expired)
-    g_error ("still waiting for %s after %d s", what, WAIT_SECONDS);
-  g_source_remove (id);
-}
-
-typedef struct {
-  gboolean (*cond) (PlWindow *);
-  PlWindow  *win;
-} WindowCond;
-
-static gboolean
-window_cond_holds (gpointer data)
-{
-  WindowCond *wc = data;
-
-  return wc->cond (wc->win);
-}
-
-/* Iterates until cond (win) holds; fails, naming cond, after WAIT_SECONDS. */
-#define wait_for(cond_, win_) \
-  wait_until (window_cond_holds, &(WindowCond) { .cond = (cond_), .win = (win_) }, #cond_)
-
-static gboolean
-is_null (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
-/* Iterates until *weak, a weak pointer added while its object was alive, is NULL: the
- * object is finalized (for a job: its worker has ended and every source it queued has
- * run, so nothing can arrive late any more). */
-static void
-wait_for_finalize (gpointer   *weak,
-                   const char *what)
-{
-  wait_until (is_null, weak, what);
-}
-
-/* Iterates for ms milliseconds, whatever happens (screenshots only). */
-static void
-spin (guint ms)
-{
-  gboolean expired = FALSE;
-
-  g_timeout_add (ms, timed_out, &expired);
-  while (!expired)
-    g_main_context_iteration (NULL, TRUE);
-}
 
 static gboolean not_loading (PlWindow *w) { return !w->model_loading; }
 static gboolean not_running (PlWindow *w) { return w->job == NULL; }
@@ -121,69 +49,15 @@ new_window (void)
   return win;
 }
 
-/* Destroys win and waits until it is finalized: nothing may keep a window alive. */
-static void
-close_window (PlWindow *win)
-{
-  gpointer weak = win;
-
-  g_object_add_weak_pointer (G_OBJECT (win), &weak);
-  gtk_window_destroy (GTK_WINDOW (win));
-  wait_for_finalize (&weak, "the closed window's finalization");
-}
-
 static PlWindow *
 window_with_model (void)
 {
   PlWindow *win = new_window ();
 
   pl_window_load_model (win, model_dir);
-  wait_for (not_loading, win);
+  pl_gui_test_wait_for (not_loading, win);
   g_assert_nonnull (win->model);
   return win;
-}
-
-static void
-set_text (GtkEntry   *entry,
-          const char *text)
-{
-  gtk_editable_set_text (GTK_EDITABLE (entry), text);
-}
-
-static void
-set_michelle (PlWindow *win)
-{
-  set_text (win->clean_entry, "Michelle Jones was a top-notch student. Michelle");
-  set_text (win->corrupted_entry, "Michelle Smith was a top-notch student. Michelle");
-  set_text (win->clean_answer_entry, " Jones");
-  set_text (win->corrupted_answer_entry, " Smith");
-}
-
-static void
-screenshot (PlWindow   *win,
-            const char *name)
-{
-  const char *dir = g_getenv ("PL_SCREENSHOT_DIR");
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  int w, h;
-
-  if (dir == NULL)
-    return;
-  spin (300);
-  w = gtk_widget_get_width (GTK_WIDGET (win));
-  h = gtk_widget_get_height (GTK_WIDGET (win));
-  paintable = gtk_widget_paintable_new (GTK_WIDGET (win));
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, w, h);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (win)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
-  path = g_build_filename (dir, name, NULL);
-  gdk_texture_save_to_png (texture, path);
 }
 
 static char *
@@ -205,7 +79,7 @@ test_validation (void)
   g_autofree char *hover = NULL;
   const char *text;
 
-  set_michelle (win);
+  pl_gui_test_set_michelle (win);
   g_assert_cmpint (pl_token_strip_get_n_tokens (win->clean_strip), ==, 11);
   g_assert_cmpint (pl_token_strip_get_n_tokens (win->corrupted_strip), ==, 11);
   /* " Jones" vs " Smith" is the only difference. */
@@ -223,7 +97,8 @@ test_validation (void)
   g_assert_cmpint (win->inputs->clean_answer_id, ==, 5437);
 
   /* One token more in the corrupted prompt. */
-  set_text (win->corrupted_entry, "Michelle Smith-Jones was a top-notch student. Michelle");
+  pl_gui_test_set_text (win->corrupted_entry,
+                        "Michelle Smith-Jones was a top-notch student. Michelle");
   text = gtk_label_get_text (win->validation_label);
   g_assert_nonnull (strstr (text, "corrupted prompt is 2 tokens longer"));
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (win->validation_box), "error"));
@@ -231,20 +106,21 @@ test_validation (void)
 
   /* The leading-space pitfall, explained in place: "Jones" is a token of its own
    * (25784), not the " Jones" (5437) the model predicts after a word... */
-  set_text (win->corrupted_entry, "Michelle Smith was a top-notch student. Michelle");
-  set_text (win->clean_answer_entry, "Jones");
+  pl_gui_test_set_text (win->corrupted_entry,
+                        "Michelle Smith was a top-notch student. Michelle");
+  pl_gui_test_set_text (win->clean_answer_entry, "Jones");
   text = gtk_label_get_text (win->clean_answer_status);
   g_assert_nonnull (strstr (text, "25784"));
   g_assert_nonnull (strstr (text, "“␣Jones” (id 5437)"));
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (win->clean_answer_status), "answer-warning"));
   /* ... and "Berlin" is two tokens where " Berlin" is one. */
-  set_text (win->clean_answer_entry, "Berlin");
+  pl_gui_test_set_text (win->clean_answer_entry, "Berlin");
   text = gtk_label_get_text (win->clean_answer_status);
   g_assert_nonnull (strstr (text, "2 tokens"));
   g_assert_nonnull (strstr (text, "leading space"));
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (win->clean_answer_status), "answer-error"));
   g_assert_null (win->inputs);
-  set_text (win->clean_answer_entry, " Jones");
+  pl_gui_test_set_text (win->clean_answer_entry, " Jones");
   g_assert_nonnull (strstr (gtk_label_get_text (win->clean_answer_status), "one token"));
   g_assert_nonnull (win->inputs);
   /* Fast enough to run on every keystroke: the best of five, since one validation
@@ -262,7 +138,7 @@ test_validation (void)
   }
   /* The differing pair is offered as the answers. */
   g_assert_nonnull (gtk_widget_get_first_child (GTK_WIDGET (win->suggestion_box)));
-  close_window (win);
+  pl_gui_test_close_window (win);
 }
 
 static void
@@ -272,12 +148,12 @@ test_model_and_topk (void)
 
   g_assert_cmpstr (gtk_label_get_text (win->model_path_label), ==, model_dir);
   g_assert_cmpstr (gtk_label_get_text (win->model_button_label), !=, "No Model");
-  set_michelle (win);
-  wait_for (has_topk, win);
+  pl_gui_test_set_michelle (win);
+  pl_gui_test_wait_for (has_topk, win);
   g_assert_cmpint (pl_topk_table_get_topk (win->clean_table)->n, ==, 20);
   /* The tables follow the spin button once its debounce and worker are done. */
   gtk_spin_button_set_value (win->topk_spin, 5);
-  wait_for (has_top5, win);
+  pl_gui_test_wait_for (has_top5, win);
   {
     g_autofree char *md = pl_topk_table_to_markdown (win->clean_table);
     g_autofree char *csv = pl_topk_table_to_csv (win->clean_table);
@@ -287,7 +163,7 @@ test_model_and_topk (void)
     g_assert_cmpint (g_strv_length (lines), ==, 7);   /* header, 5 rows, "" */
   }
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (win), "run"));
-  close_window (win);
+  pl_gui_test_close_window (win);
 }
 
 static void
@@ -296,11 +172,11 @@ test_sweep (void)
   PlWindow *win = window_with_model ();
   PlSweepResult *r;
 
-  set_michelle (win);
+  pl_gui_test_set_michelle (win);
   g_assert_true (pl_window_run (win));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (win->cancel_button)));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->center_stack), ==, "heatmap");
-  wait_for (not_running, win);
+  pl_gui_test_wait_for (not_running, win);
   r = pl_window_get_result (win);
   g_assert_nonnull (r);
   g_assert_cmpint (r->n_layers, ==, 3);
@@ -316,12 +192,12 @@ test_sweep (void)
 
   /* Clicking a cell shows that patched run's top-k. */
   pl_window_select_cell (win, 1, 1);
-  wait_for (has_cell_topk, win);
+  pl_gui_test_wait_for (has_cell_topk, win);
   g_assert_cmpint (pl_topk_table_get_topk (win->cell_table)->n, ==,
                    gtk_spin_button_get_value_as_int (win->topk_spin));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->topk_stack), ==, "cell");
-  screenshot (win, "sweep.png");
-  close_window (win);
+  pl_gui_test_screenshot (win, "sweep.png");
+  pl_gui_test_close_window (win);
 }
 
 /* What a job emitted, counted by handlers of the test's own (not the window's). */
@@ -393,27 +269,27 @@ test_cancel (void)
   Emissions e = { .win = win };
   gpointer job;
 
-  set_michelle (win);
+  pl_gui_test_set_michelle (win);
   g_assert_true (pl_window_run (win));
   watch_job (win, &e, &job);
-  wait_until (has_progress, &e, "the sweep's first progress");
+  pl_gui_test_wait_until (has_progress, &e, "the sweep's first progress");
   g_assert_true (e.cancelled);
   g_assert_null (win->job);
   g_assert_false (gtk_revealer_get_reveal_child (win->progress_revealer));
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (win->cancel_button)));
   /* Whatever the worker still delivers, the cancelled job drops: once it is gone,
    * there was no "finished", no progress after the cancel, and no result. */
-  wait_for_finalize (&job, "the cancelled job's end");
+  pl_gui_test_wait_for_finalize (&job, "the cancelled job's end");
   g_assert_cmpint (e.n_finished, ==, 0);
   g_assert_cmpint (e.n_late, ==, 0);
   g_assert_null (pl_window_get_result (win));
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (win), "cancel"));
   /* A new run after a cancel works. */
   g_assert_true (pl_window_run (win));
-  wait_for (not_running, win);
+  pl_gui_test_wait_for (not_running, win);
   g_assert_nonnull (pl_window_get_result (win));
   g_assert_cmpint (pl_window_get_result (win)->n_layers, ==, 3);
-  close_window (win);
+  pl_gui_test_close_window (win);
 }
 
 static void
@@ -423,12 +299,12 @@ test_close_mid_sweep (void)
   Emissions e = { 0 };
   gpointer job;
 
-  set_michelle (win);
+  pl_gui_test_set_michelle (win);
   g_assert_true (pl_window_run (win));
   watch_job (win, &e, &job);
-  close_window (win);   /* the window is finalized while its worker may still run */
+  pl_gui_test_close_window (win);   /* the window is finalized while its worker may still run */
   /* The worker ends; its late results go nowhere. */
-  wait_for_finalize (&job, "the closed window's job's end");
+  pl_gui_test_wait_for_finalize (&job, "the closed window's job's end");
   g_assert_cmpint (e.n_finished, ==, 0);
   g_assert_cmpint (g_atomic_int_get (&e.n_elsewhere), ==, 0);
 }
@@ -445,7 +321,7 @@ test_signals_on_main_thread (void)
   Emissions e = { 0 };
   gpointer job;
 
-  set_michelle (win);
+  pl_gui_test_set_michelle (win);
   g_assert_true (pl_window_run (win));
   watch_job (win, &e, &job);
   /* Busy outside the main loop for up to a second, as a long handler would be. */
@@ -453,13 +329,13 @@ test_signals_on_main_thread (void)
     g_usleep (10 * 1000);
   g_assert_cmpint (g_atomic_int_get (&e.n_elsewhere), ==, 0);
   g_assert_cmpint (g_atomic_int_get (&e.n_finished), ==, 0);
-  wait_for (not_running, win);
+  pl_gui_test_wait_for (not_running, win);
   g_assert_cmpint (e.n_finished, ==, 1);
   g_assert_cmpint (e.n_progress, >=, 1);
   g_assert_cmpint (g_atomic_int_get (&e.n_elsewhere), ==, 0);
   g_assert_nonnull (pl_window_get_result (win));
-  close_window (win);
-  wait_for_finalize (&job, "the finished job's release");
+  pl_gui_test_close_window (win);
+  pl_gui_test_wait_for_finalize (&job, "the finished job's release");
 }
 
 /* Width and height from a PNG's IHDR. */
@@ -495,9 +371,9 @@ test_export (void)
   g_assert_error (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
 
-  set_michelle (win);
+  pl_gui_test_set_michelle (win);
   pl_window_run (win);
-  wait_for (not_running, win);
+  pl_gui_test_wait_for (not_running, win);
   g_assert_true (pl_window_export_figure_to (win, png1, 1.0, &error));
   g_assert_no_error (error);
   g_assert_true (pl_window_export_figure_to (win, png2, 2.0, &error));
@@ -526,7 +402,7 @@ test_export (void)
 
   g_assert_false (pl_window_export_figure_to (win, bad, 1.0, &error));
   g_assert_nonnull (strstr (error->message, "fig.txt"));
-  close_window (win);
+  pl_gui_test_close_window (win);
 }
 
 static void
@@ -539,17 +415,17 @@ test_experiment (void)
   g_autofree float *matrix = NULL;
   int n;
 
-  set_michelle (win);
+  pl_gui_test_set_michelle (win);
   pl_window_set_site (win, PL_SITE_ATTN_OUT);
   pl_window_set_metric (win, PL_METRIC_PROB_DIFF);
   pl_window_run (win);
-  wait_for (not_running, win);
+  pl_gui_test_wait_for (not_running, win);
   n = pl_window_get_result (win)->n_layers * pl_window_get_result (win)->n_positions;
   matrix = g_memdup2 (pl_window_get_result (win)->matrix, n * sizeof (float));
   g_assert_cmpint (pl_window_get_result (win)->site, ==, PL_SITE_ATTN_OUT);
   g_assert_true (pl_window_save_experiment_to (win, path, &error));
   g_assert_no_error (error);
-  close_window (win);
+  pl_gui_test_close_window (win);
 
   win2 = new_window ();
   g_assert_true (pl_window_load_experiment_from (win2, path, &error));
@@ -565,7 +441,7 @@ test_experiment (void)
     g_assert_cmpfloat_with_epsilon (pl_window_get_result (win2)->matrix[i], matrix[i], 1e-5);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win2->center_stack), ==, "heatmap");
   /* The experiment names its model, which loads. */
-  wait_for (not_loading, win2);
+  pl_gui_test_wait_for (not_loading, win2);
   g_assert_nonnull (win2->model);
 
   /* Not an experiment: a clear error, nothing changed. */
@@ -576,7 +452,7 @@ test_experiment (void)
     g_assert_nonnull (error);
     g_assert_nonnull (pl_window_get_result (win2));
   }
-  close_window (win2);
+  pl_gui_test_close_window (win2);
 }
 
 static void
@@ -595,7 +471,7 @@ test_presets (void)
       g_assert_nonnull (win->inputs);
     }
   g_assert_cmpint (g_menu_model_get_n_items (G_MENU_MODEL (win->presets_section)), ==, (int) n);
-  close_window (win);
+  pl_gui_test_close_window (win);
 }
 
 static void
@@ -610,7 +486,7 @@ test_presentation (void)
   g_assert_true (g_variant_get_boolean (state));
   g_action_group_activate_action (G_ACTION_GROUP (win), "presentation", NULL);
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (win), "presentation"));
-  close_window (win);
+  pl_gui_test_close_window (win);
 }
 
 static void
@@ -620,16 +496,16 @@ test_no_model (void)
 
   /* The search paths point at empty folders: the status page says how to get one. */
   pl_window_load_startup_model (win);
-  wait_for (not_loading, win);
+  pl_gui_test_wait_for (not_loading, win);
   g_assert_null (win->model);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->center_stack), ==, "no-model");
   g_assert_nonnull (strstr (gtk_label_get_text (win->searched_label), tmp_dir));
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (win), "run"));
   /* Typing still works with the shipped tokenizer. */
-  set_michelle (win);
+  pl_gui_test_set_michelle (win);
   g_assert_nonnull (win->inputs);
-  screenshot (win, "no-model.png");
-  close_window (win);
+  pl_gui_test_screenshot (win, "no-model.png");
+  pl_gui_test_close_window (win);
 }
 
 static void
@@ -657,38 +533,8 @@ test_topk_table (void)
 static void
 generate_model (void)
 {
-  const char *python = g_getenv ("PL_PYTHON3");
-  const char *gen = g_getenv ("PL_GEN_MODEL");
-  g_autoptr(GError) error = NULL;
-  int status = 0;
-  const char *argv[] = { python ? python : "/usr/bin/python3", gen, NULL, "--layers", "3",
-                         "--heads", "2", "--embd", "32", "--positions", "64", "--seed", "1",
-                         NULL };
-
-  g_assert_nonnull (gen);
   model_dir = g_build_filename (tmp_dir, "tiny-gpt2", NULL);
-  argv[2] = model_dir;
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                               NULL, NULL, &status, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
+  pl_gui_test_gen_model (model_dir, "3", "--seed", "1", NULL);
 }
 
 int
@@ -706,16 +552,7 @@ main (int   argc,
   g_setenv ("XDG_DATA_HOME", tmp_dir, TRUE);
   g_setenv ("GSK_RENDERER", "cairo", FALSE);
 
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  {
-    /* What AdwApplication does for the app: its style sheet from the resources. */
-    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
-    gtk_css_provider_load_from_resource (css, "/org/patchlens/Patchlens/style.css");
-    gtk_style_context_add_provider_for_display (gdk_display_get_default (),
-                                                GTK_STYLE_PROVIDER (css),
-                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-  }
+  pl_gui_test_init (&argc, &argv);
   generate_model ();
 
   g_test_add_func ("/Patchlens/TopkTable/copy", test_topk_table);
@@ -731,6 +568,6 @@ main (int   argc,
   g_test_add_func ("/Patchlens/Window/presets", test_presets);
   g_test_add_func ("/Patchlens/Window/presentation", test_presentation);
   ret = g_test_run ();
-  remove_tree (tmp_dir);
+  pl_test_remove_tree (tmp_dir);
   return ret;
 }

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * pl-gui-test-util.c: main-loop waits, window handling and model generation for the GUI
+ * tests (see pl-gui-test-util.h).
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <stdarg.h>
+
+#include "pl-gui-test-util.h"
+
+void
+pl_gui_test_init (int    *argc,
+                  char ***argv)
+{
+  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+  gtk_test_init (argc, argv, NULL);
+  adw_init ();
+  gtk_css_provider_load_from_resource (css, "/org/patchlens/Patchlens/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
+static gboolean
+timed_out (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+void
+pl_gui_test_wait_until (gboolean  (*cond) (gpointer),
+                        gpointer    data,
+                        const char *what)
+{
+  gboolean expired = FALSE;
+  guint id = g_timeout_add_seconds (PL_GUI_TEST_WAIT_SECONDS, timed_out, &expired);
+
+  while (!cond (data) && !expired)
+    g_main_context_iteration (NULL, TRUE);
+  if (expired)
+    g_error ("still waiting for %s after %d s", what, PL_GUI_TEST_WAIT_SECONDS);
+  g_source_remove (id);
+}
+
+gboolean
+pl_gui_test_window_cond_holds (gpointer data)
+{
+  PlGuiTestWindowCond *wc = data;
+
+  return wc->cond (wc->win);
+}
+
+static gboolean
+is_null (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+void
+pl_gui_test_wait_for_finalize (gpointer   *weak,
+                               const char *what)
+{
+  pl_gui_test_wait_until (is_null, weak, what);
+}
+
+void
+pl_gui_test_unref_and_wait_for_finalize (GObject    *object,
+                                         const char *what)
+{
+  gpointer weak = object;
+
+  g_object_add_weak_pointer (object, &weak);
+  g_object_unref (object);
+  pl_gui_test_wait_for_finalize (&weak, what);
+}
+
+void
+pl_gui_test_spin (guint ms)
+{
+  gboolean expired = FALSE;
+
+  g_timeout_add (ms, timed_out, &expired);
+  while (!expired)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+void
+pl_gui_test_close_window (PlWindow *win)
+{
+  gpointer weak = win;
+
+  g_object_add_weak_pointer (G_OBJECT (win), &weak);
+  gtk_window_destroy (GTK_WINDOW (win));
+  pl_gui_test_wait_for_finalize (&weak, "the closed window's finalization");
+}
+
+void
+pl_gui_test_screenshot (PlWindow   *win,
+                        const char *name)
+{
+  const char *dir = g_getenv ("PL_SCREENSHOT_DIR");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  int w, h;
+
+  if (dir == NULL)
+    return;
+  pl_gui_test_spin (300);   /* let the window settle: a fresh frame, finished animations */
+  w = gtk_widget_get_width (GTK_WIDGET (win));
+  h = gtk_widget_get_height (GTK_WIDGET (win));
+  paintable = gtk_widget_paintable_new (GTK_WIDGET (win));
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (win)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
+  path = g_build_filename (dir, name, NULL);
+  gdk_texture_save_to_png (texture, path);
+}
+
+void
+pl_gui_test_set_text (GtkEntry   *entry,
+                      const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (entry), text);
+}
+
+void
+pl_gui_test_set_michelle (PlWindow *win)
+{
+  pl_gui_test_set_text (win->clean_entry, "Michelle Jones was a top-notch student. Michelle");
+  pl_gui_test_set_text (win->corrupted_entry,
+                        "Michelle Smith was a top-notch student. Michelle");
+  pl_gui_test_set_text (win->clean_answer_entry, " Jones");
+  pl_gui_test_set_text (win->corrupted_answer_entry, " Smith");
+}
+
+void
+pl_gui_test_gen_model (const char *dir,
+                       const char *n_layer,
+                       ...)
+{
+  const char *python = g_getenv ("PL_PYTHON3");
+  const char *gen = g_getenv ("PL_GEN_MODEL");
+  const char *fixed[] = { python ? python : "/usr/bin/python3", gen, dir, "--layers", n_layer,
+                          "--heads", "2", "--embd", "32", "--positions", "64" };
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+  va_list ap;
+
+  g_assert_nonnull (gen);
+  for (guint i = 0; i < G_N_ELEMENTS (fixed); i++)
+    g_ptr_array_add (argv, (gpointer) fixed[i]);
+  va_start (ap, n_layer);
+  for (const char *a = va_arg (ap, const char *); a; a = va_arg (ap, const char *))
+    g_ptr_array_add (argv, (gpointer) a);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
