@@ -6,6 +6,8 @@
 #include "cli-common.h"
 
 #include <cairo.h>
+#include <glib-unix.h>
+#include <signal.h>
 #include <errno.h>
 #include <fontconfig/fontconfig.h>
 #include <pango/pangocairo.h>
@@ -285,4 +287,60 @@ cli_free_font_caches (void)
   pango_cairo_font_map_set_default (NULL);
   cairo_debug_reset_static_data ();
   FcFini ();
+}
+
+/* ---- work that Ctrl+C cancels ---- */
+
+typedef struct {
+  GThreadFunc   work;
+  GFunc         on_interrupt;
+  gpointer      data;
+  GCancellable *cancellable;
+  GMainLoop    *loop;
+} Interruptible;
+
+static gboolean
+quit_loop (gpointer loop)
+{
+  g_main_loop_quit (loop);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+interruptible_thread (gpointer user_data)
+{
+  Interruptible *r = user_data;
+
+  r->work (r->data);
+  g_idle_add (quit_loop, r->loop);
+  return NULL;
+}
+
+static gboolean
+on_sigint (gpointer user_data)
+{
+  Interruptible *r = user_data;
+
+  if (r->on_interrupt)
+    r->on_interrupt (r->data, NULL);
+  g_cancellable_cancel (r->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+void
+cli_run_interruptible (GThreadFunc   work,
+                       GFunc         on_interrupt,
+                       gpointer      data,
+                       GCancellable *cancellable)
+{
+  Interruptible r = { work, on_interrupt, data, cancellable, g_main_loop_new (NULL, FALSE) };
+  guint sigint_id = g_unix_signal_add (SIGINT, on_sigint, &r);
+  GThread *thread = g_thread_new ("work", interruptible_thread, &r);
+
+  g_main_loop_run (r.loop);
+  g_thread_join (thread);
+  /* on_sigint removes itself when it fires; remove the watch only if still there. */
+  if (!g_cancellable_is_cancelled (cancellable))
+    g_source_remove (sigint_id);
+  g_main_loop_unref (r.loop);
 }

@@ -101,4 +101,13 @@ gboolean cli_finish_stdout (void);
  * object is left. */
 void     cli_free_font_caches (void);
 
+/* Runs work (data) on a worker thread while the main thread waits in a main loop for
+ * Ctrl+C: the first one calls on_interrupt (data) (to clear a progress line, say) and
+ * cancels cancellable, so the work ends at its next check; the watch is then removed,
+ * so a second Ctrl+C ends the program at once. Returns when work has returned. */
+void     cli_run_interruptible (GThreadFunc   work,
+                                GFunc         on_interrupt,
+                                gpointer      data,
+                                GCancellable *cancellable);
+
 G_END_DECLS

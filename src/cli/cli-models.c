@@ -4,10 +4,8 @@
  * `patchlens-cli download` (fetch one from the Hugging Face hub, with a progress bar and
  * a clean Ctrl+C).
  */
-#include <signal.h>
 #include <unistd.h>
 
-#include <glib-unix.h>
 #include <gio/gio.h>
 
 #include "cli-common.h"
@@ -83,9 +81,8 @@ typedef struct {
   char         *name;
   char         *dest;
   GCancellable *cancellable;
-  GMainLoop    *loop;
   gboolean      tty;
-  /* Written by the worker thread; read by main only after the loop has quit. */
+  /* Written by the worker thread; read by main only after it has ended. */
   char         *dir;
   GError       *error;
   int           last_file;
@@ -157,13 +154,6 @@ on_progress (const PlDownloadProgress *p,
   print_bar (p);
 }
 
-static gboolean
-quit_loop (gpointer user_data)
-{
-  g_main_loop_quit (user_data);
-  return G_SOURCE_REMOVE;
-}
-
 static gpointer
 download_thread (gpointer user_data)
 {
@@ -171,22 +161,18 @@ download_thread (gpointer user_data)
 
   d->dir = pl_download_model (d->name, d->dest, on_progress, d, d->cancellable,
                               &d->error);
-  g_idle_add (quit_loop, d->loop);
   return NULL;
 }
 
-/* The first Ctrl+C cancels (the download stops at the next chunk); the watch is then
- * removed, so a second Ctrl+C ends the program at once. */
-static gboolean
-on_sigint (gpointer user_data)
+/* Ctrl+C: the download stops at the next chunk. */
+static void
+on_interrupt (gpointer user_data, gpointer unused)
 {
   Download *d = user_data;
 
   if (d->shown)
     fputs ("\r\033[K", stderr);
   fputs ("Cancelling…\n", stderr);
-  g_cancellable_cancel (d->cancellable);
-  return G_SOURCE_REMOVE;
 }
 
 static int
@@ -219,8 +205,6 @@ cli_download (int    argc,
     { NULL }
   };
   g_autoptr(GOptionContext) ctx = g_option_context_new ("NAME");
-  GThread *thread;
-  guint sigint_id;
   int status;
 
   g_option_context_set_summary (ctx, "Downloads a GPT-2 model (gpt2, gpt2-medium, "
@@ -243,20 +227,12 @@ cli_download (int    argc,
   d.name = argv[1];
   d.tty = isatty (STDERR_FILENO);
   d.cancellable = g_cancellable_new ();
-  d.loop = g_main_loop_new (NULL, FALSE);
-  sigint_id = g_unix_signal_add (SIGINT, on_sigint, &d);
-  thread = g_thread_new ("download", download_thread, &d);
-  g_main_loop_run (d.loop);
-  g_thread_join (thread);
-  /* on_sigint removes itself when it fires; remove the watch only if still there. */
-  if (!g_cancellable_is_cancelled (d.cancellable))
-    g_source_remove (sigint_id);
+  cli_run_interruptible (download_thread, on_interrupt, &d, d.cancellable);
 
   status = download_finish (&d);
   g_clear_error (&d.error);
   g_free (d.dir);
   g_free (d.dest);
   g_object_unref (d.cancellable);
-  g_main_loop_unref (d.loop);
   return status;
 }

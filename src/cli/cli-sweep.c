@@ -402,6 +402,34 @@ on_progress (const PlSweepProgress *p,
 
 /* ---- the command ---- */
 
+/* The sweep, run on a worker so that Ctrl+C can cancel it cleanly. */
+typedef struct {
+  PlModel              *model;
+  PlInputs             *inputs;
+  const PlSweepOptions *opt;
+  gboolean              tty;
+  Progress              progress;
+  GCancellable         *cancellable;
+  PlSweepResult        *result;     /* the worker's outcome: a result or an error */
+  GError               *error;
+} SweepRun;
+
+static gpointer
+sweep_thread (gpointer user_data)
+{
+  SweepRun *r = user_data;
+
+  r->result = pl_sweep_run (r->model, r->inputs, r->opt, r->tty ? on_progress : NULL,
+                            &r->progress, r->cancellable, &r->error);
+  return NULL;
+}
+
+static void
+on_interrupt (gpointer user_data, gpointer unused)
+{
+  fputs ("\r\033[KCancelling…\n", stderr);
+}
+
 static int
 run_sweep (const SweepArgs      *a,
            const PlSweepOptions *opt,
@@ -411,8 +439,8 @@ run_sweep (const SweepArgs      *a,
   g_autoptr(PlModel) model = NULL;
   g_autoptr(PlInputs) inputs = NULL;
   g_autoptr(PlSweepResult) result = NULL;
-  Progress progress = { 0 };
-  gboolean tty = isatty (STDERR_FILENO);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  SweepRun run = { 0 };
 
   model = cli_load_model (a->model, &error);
   if (model == NULL)
@@ -423,10 +451,17 @@ run_sweep (const SweepArgs      *a,
                               &error);
   if (inputs == NULL)
     return cli_fail (error);
-  result = pl_sweep_run (model, inputs, opt, tty ? on_progress : NULL, &progress,
-                         NULL, &error);
-  if (progress.shown)
+  run = (SweepRun) { model, inputs, opt, isatty (STDERR_FILENO), { 0 }, cancellable };
+  cli_run_interruptible (sweep_thread, on_interrupt, &run, cancellable);
+  result = run.result;
+  error = run.error;
+  if (run.progress.shown)
     fputs ("\r\033[K", stderr);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      cli_message ("sweep cancelled; nothing was written");
+      return CLI_EXIT_FAILURE;
+    }
   if (result == NULL)
     return cli_fail (error);
   if (!any_output (a))
