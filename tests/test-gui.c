@@ -489,6 +489,33 @@ test_presentation (void)
   pl_gui_test_close_window (win);
 }
 
+/* F9 hides the next-token pane; the choice outlives the window, but presentation
+ * mode's hiding does not count as one. */
+static void
+test_topk_pane_remembered (void)
+{
+  PlWindow *win = new_window ();
+  PlWindow *win2 = NULL;
+
+  g_assert_true (gtk_revealer_get_reveal_child (win->topk_revealer));
+  g_action_group_change_action_state (G_ACTION_GROUP (win), "show-topk",
+                                      g_variant_new_boolean (FALSE));
+  g_assert_false (gtk_revealer_get_reveal_child (win->topk_revealer));
+  pl_gui_test_close_window (win);
+
+  win2 = new_window ();
+  g_assert_false (gtk_revealer_get_reveal_child (win2->topk_revealer));
+  g_action_group_change_action_state (G_ACTION_GROUP (win2), "show-topk",
+                                      g_variant_new_boolean (TRUE));
+  g_action_group_activate_action (G_ACTION_GROUP (win2), "presentation", NULL);
+  g_assert_false (gtk_revealer_get_reveal_child (win2->topk_revealer));
+  pl_gui_test_close_window (win2);
+
+  win = new_window ();
+  g_assert_true (gtk_revealer_get_reveal_child (win->topk_revealer));
+  pl_gui_test_close_window (win);
+}
+
 static void
 test_no_model (void)
 {
@@ -564,6 +591,7 @@ main (int   argc,
   g_test_add_func ("/Patchlens/Window/close-mid-sweep", test_close_mid_sweep);
   g_test_add_func ("/Patchlens/Window/signals-on-main-thread", test_signals_on_main_thread);
   g_test_add_func ("/Patchlens/Window/export", test_export);
+  g_test_add_func ("/Patchlens/Window/topk-pane-remembered", test_topk_pane_remembered);
   g_test_add_func ("/Patchlens/Window/experiment", test_experiment);
   g_test_add_func ("/Patchlens/Window/presets", test_presets);
   g_test_add_func ("/Patchlens/Window/presentation", test_presentation);

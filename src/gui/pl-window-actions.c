@@ -396,6 +396,9 @@ set_show_topk (GSimpleAction *action,
 
   g_simple_action_set_state (action, value);
   gtk_revealer_set_reveal_child (self->topk_revealer, g_variant_get_boolean (value));
+  /* Presentation mode hides the pane for the room, not as the user's choice. */
+  if (self->settings != NULL && !self->presentation)
+    g_settings_set_boolean (self->settings, "show-topk", g_variant_get_boolean (value));
 }
 
 static void
@@ -503,6 +506,10 @@ pl_window_setup_actions (PlWindow *self)
       g_autofree char *cmap = g_settings_get_string (self->settings, "colormap");
       g_action_group_change_action_state (G_ACTION_GROUP (self), "colormap",
                                           g_variant_new_string (cmap));
+      g_action_group_change_action_state (G_ACTION_GROUP (self), "show-topk",
+                                          g_variant_new_boolean (
+                                            g_settings_get_boolean (self->settings,
+                                                                    "show-topk")));
     }
   fill_presets_menu (self);
   pl_window_update_recent_menu (self);
