@@ -5,44 +5,32 @@
 #include "pl-model-loader.h"
 
 #include "pl-model-store.h"
+#include "pl-shared.h"
 
-struct _PlLoadedModel {
-  PlModel *model;
-};
-
-static void
-loaded_model_clear (gpointer data)
-{
-  PlLoadedModel *lm = data;
-
-  g_clear_pointer (&lm->model, pl_model_free);
-}
+/* PlLoadedModel is a PlShared owning a PlModel. */
 
 PlLoadedModel *
 pl_loaded_model_new (PlModel *model)
 {
-  PlLoadedModel *lm = g_atomic_rc_box_new0 (PlLoadedModel);
-
-  lm->model = model;
-  return lm;
+  return (PlLoadedModel *) pl_shared_new (model, (GDestroyNotify) pl_model_free);
 }
 
 PlLoadedModel *
 pl_loaded_model_ref (PlLoadedModel *lm)
 {
-  return g_atomic_rc_box_acquire (lm);
+  return (PlLoadedModel *) pl_shared_ref ((PlShared *) lm);
 }
 
 void
 pl_loaded_model_unref (PlLoadedModel *lm)
 {
-  g_atomic_rc_box_release_full (lm, loaded_model_clear);
+  pl_shared_unref ((PlShared *) lm);
 }
 
 PlModel *
 pl_loaded_model_get (PlLoadedModel *lm)
 {
-  return lm->model;
+  return pl_shared_get ((PlShared *) lm);
 }
 
 /* Runs on a worker: resolving touches the disk, loading maps the weights. */

@@ -5,47 +5,35 @@
  */
 #include "pl-sweep-job.h"
 #include "pl-main-context.h"
+#include "pl-shared.h"
 
 #include <math.h>
 #include <string.h>
 
-struct _PlSharedResult {
-  PlSweepResult *result;
-};
-
-static void
-shared_result_clear (gpointer data)
-{
-  PlSharedResult *sr = data;
-
-  g_clear_pointer (&sr->result, pl_sweep_result_free);
-}
+/* PlSharedResult is a PlShared owning a PlSweepResult. */
 
 PlSharedResult *
 pl_shared_result_new (PlSweepResult *result)
 {
-  PlSharedResult *sr = g_atomic_rc_box_new0 (PlSharedResult);
-
-  sr->result = result;
-  return sr;
+  return (PlSharedResult *) pl_shared_new (result, (GDestroyNotify) pl_sweep_result_free);
 }
 
 PlSharedResult *
 pl_shared_result_ref (PlSharedResult *sr)
 {
-  return g_atomic_rc_box_acquire (sr);
+  return (PlSharedResult *) pl_shared_ref ((PlShared *) sr);
 }
 
 void
 pl_shared_result_unref (PlSharedResult *sr)
 {
-  g_atomic_rc_box_release_full (sr, shared_result_clear);
+  pl_shared_unref ((PlShared *) sr);
 }
 
 PlSweepResult *
 pl_shared_result_get (PlSharedResult *sr)
 {
-  return sr->result;
+  return pl_shared_get ((PlShared *) sr);
 }
 
 struct _PlSweepJob {
