@@ -27,9 +27,7 @@ pl_scratch_new (const PlConfig *cfg, int max_rows, int n_ctx)
   s->proj = g_new (float, R * C);
   s->fc = g_new (float, R * 4 * C);
   s->mlp = g_new (float, R * C);
-  s->keys = g_new (float, (gsize) n_ctx * C);
-  s->values = g_new (float, (gsize) n_ctx * C);
-  s->scores = g_new (float, n_ctx);
+  pl_attn_head_init (&s->kv, n_ctx, cfg->n_embd / cfg->n_head);
   return s;
 }
 
@@ -44,9 +42,7 @@ pl_scratch_free (PlScratch *s)
   g_free (s->proj);
   g_free (s->fc);
   g_free (s->mlp);
-  g_free (s->keys);
-  g_free (s->values);
-  g_free (s->scores);
+  pl_attn_head_clear (&s->kv);
   g_free (s);
 }
 
@@ -101,77 +97,6 @@ linear (const float *x, int R, int K, const float *W, const float *bias, int N, 
     memcpy (out + (gsize) r * N, bias, sizeof (float) * N);
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, R, N, K,
                1.0f, x, K, W, N, 1.0f, out, N);
-}
-
-/* Gathers a segment's keys and values (n_keys, C): positions before pos0 from the
- * prefix cache, its own from the qkv rows. */
-static int
-gather_kv (const PlSegment *seg, const float *qkv, int C, const float *prefix_k,
-           const float *prefix_v, PlScratch *s)
-{
-  gsize pre = (gsize) seg->pos0 * C;
-
-  if (seg->pos0 > 0)
-    {
-      memcpy (s->keys, prefix_k, sizeof (float) * pre);
-      memcpy (s->values, prefix_v, sizeof (float) * pre);
-    }
-  for (int i = 0; i < seg->n; i++)
-    {
-      const float *row = qkv + (gsize) (seg->row + i) * 3 * C;
-
-      memcpy (s->keys + pre + (gsize) i * C, row + C, sizeof (float) * C);
-      memcpy (s->values + pre + (gsize) i * C, row + 2 * C, sizeof (float) * C);
-    }
-  return seg->pos0 + seg->n;
-}
-
-/* Causal attention of one segment: for each query position t and head h,
- * att[t, h] = softmax(q·k_j / sqrt(hs), j <= t) · v_j. */
-static void
-attend_segment (const PlSegment *seg, int C, int H, PlScratch *s)
-{
-  int hs = C / H;
-  float scale = 1.0f / sqrtf ((float) hs);
-
-  for (int i = 0; i < seg->n; i++)
-    {
-      const float *q = s->qkv + (gsize) (seg->row + i) * 3 * C;
-      float *out = s->att + (gsize) (seg->row + i) * C;
-      int n_keys = seg->pos0 + i + 1;
-
-      for (int h = 0; h < H; h++)
-        {
-          const float *qh = q + h * hs;
-          float max = -INFINITY, sum = 0.0f;
-          float *oh = out + h * hs;
-
-          for (int j = 0; j < n_keys; j++)
-            {
-              const float *kh = s->keys + (gsize) j * C + h * hs;
-              float dot = 0.0f;
-#pragma omp simd reduction(+:dot)
-              for (int d = 0; d < hs; d++)
-                dot += qh[d] * kh[d];
-              s->scores[j] = dot * scale;
-              max = MAX (max, s->scores[j]);
-            }
-          for (int j = 0; j < n_keys; j++)
-            {
-              s->scores[j] = expf (s->scores[j] - max);
-              sum += s->scores[j];
-            }
-          memset (oh, 0, sizeof (float) * hs);
-          for (int j = 0; j < n_keys; j++)
-            {
-              const float *vh = s->values + (gsize) j * C + h * hs;
-              float p = s->scores[j] / sum;
-#pragma omp simd
-              for (int d = 0; d < hs; d++)
-                oh[d] += p * vh[d];
-            }
-        }
-    }
 }
 
 static void
@@ -237,10 +162,9 @@ pl_block_forward (const PlModel      *model,
   layernorm (x, R, C, w->ln_1_w, w->ln_1_b, cfg->layer_norm_epsilon, s->ln);
   linear (s->ln, R, C, w->attn_w, w->attn_b, 3 * C, s->qkv);
   for (int i = 0; i < n_segs; i++)
-    {
-      gather_kv (&segs[i], s->qkv, C, prefix_k, prefix_v, s);
-      attend_segment (&segs[i], C, cfg->n_head, s);
-    }
+    pl_attention_segment (&s->kv, s->qkv + (gsize) segs[i].row * 3 * C, C, cfg->n_head,
+                          segs[i].pos0, segs[i].n, prefix_k, prefix_v, NULL,
+                          s->att + (gsize) segs[i].row * C);
   linear (s->att, R, C, w->attn_proj_w, w->attn_proj_b, C, s->proj);
   if (patch && patch->site == PL_SITE_ATTN_OUT)
     memcpy (s->proj + (gsize) patch->pos * C, patch->row, sizeof (float) * C);

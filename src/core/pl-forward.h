@@ -10,6 +10,7 @@
  */
 #pragma once
 
+#include "pl-attention.h"
 #include "pl-model.h"
 #include "pl-sweep.h"
 
@@ -33,9 +34,7 @@ typedef struct {
   float *proj;    /* (R, C)   what attention adds (attn_out) */
   float *fc;      /* (R, 4C)  MLP hidden, after GELU */
   float *mlp;     /* (R, C)   what the MLP adds (mlp_out) */
-  float *keys;    /* (n_ctx, C) one segment's keys: prefix then own */
-  float *values;  /* (n_ctx, C) */
-  float *scores;  /* (n_ctx)  one query's attention weights */
+  PlAttnHead kv;  /* one head's keys and values, (hs, n_ctx) and (n_ctx, hs) */
 } PlScratch;
 
 PlScratch *pl_scratch_new  (const PlConfig *cfg,
