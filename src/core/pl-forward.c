@@ -168,17 +168,88 @@ pl_block_forward (const PlModel      *model,
   linear (s->att, R, C, w->attn_proj_w, w->attn_proj_b, C, s->proj);
   if (patch && patch->site == PL_SITE_ATTN_OUT)
     memcpy (s->proj + (gsize) patch->pos * C, patch->row, sizeof (float) * C);
-  if (taps)
-    record_attention_taps (taps, &segs[0], s);
+  for (int i = 0; taps && i < n_segs; i++)
+    record_attention_taps (&taps[i], &segs[i], s);
   add_rows (x, s->proj, (gsize) R * C);
 
   pl_block_mlp (model, b, x, R, s);
   if (patch && patch->site == PL_SITE_MLP_OUT)
     memcpy (s->mlp + (gsize) patch->pos * C, patch->row, sizeof (float) * C);
-  if (taps && taps->mlp_out)
-    copy_rows (taps->mlp_out, s->mlp + (gsize) segs[0].row * C, segs[0].pos0, segs[0].n,
-               C, C, 0);
+  for (int i = 0; taps && i < n_segs; i++)
+    if (taps[i].mlp_out)
+      copy_rows (taps[i].mlp_out, s->mlp + (gsize) segs[i].row * C, segs[i].pos0, segs[i].n,
+                 C, C, 0);
   add_rows (x, s->mlp, (gsize) R * C);
+}
+
+/* The keys and values of every row, qkv[:, C:3C) = ln (R, C) · W[:, C:3C) + b[C:3C),
+ * and the queries of the segments' last rows only (compact in q, (n_segs, C)). */
+static void
+last_rows_qkv (const PlBlockWeights *w, const PlSegment *segs, int n_segs, int R, int C,
+               PlScratch *s, float *lnc, float *q)
+{
+  for (int r = 0; r < R; r++)
+    memcpy (s->qkv + (gsize) r * 3 * C + C, w->attn_b + C, sizeof (float) * 2 * C);
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, R, 2 * C, C, 1.0f, s->ln, C,
+               w->attn_w + C, 3 * C, 1.0f, s->qkv + C, 3 * C);
+  for (int i = 0; i < n_segs; i++)
+    {
+      memcpy (lnc + (gsize) i * C, s->ln + (gsize) (segs[i].row + segs[i].n - 1) * C,
+              sizeof (float) * C);
+      memcpy (q + (gsize) i * C, w->attn_b, sizeof (float) * C);
+    }
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n_segs, C, C, 1.0f, lnc, C,
+               w->attn_w, 3 * C, 1.0f, q, C);
+  for (int i = 0; i < n_segs; i++)
+    memcpy (s->qkv + (gsize) (segs[i].row + segs[i].n - 1) * 3 * C, q + (gsize) i * C,
+            sizeof (float) * C);
+}
+
+void
+pl_block_forward_last_rows (const PlModel   *model,
+                            int              b,
+                            float           *x,
+                            const PlSegment *segs,
+                            int              n_segs,
+                            const float     *prefix_k,
+                            const float     *prefix_v,
+                            PlScratch       *s)
+{
+  const PlConfig *cfg = pl_model_config ((PlModel *) model);
+  const PlBlockWeights *w = &pl_model_weights ((PlModel *) model)->blocks[b];
+  int C = cfg->n_embd, H = cfg->n_head, hs = C / H;
+  int R = segs[n_segs - 1].row + segs[n_segs - 1].n;
+  float *xc = s->att;   /* (n_segs, C): the last rows, compact; att is free by then */
+
+  g_assert (R <= s->max_rows && n_segs <= s->max_rows);
+  layernorm (x, R, C, w->ln_1_w, w->ln_1_b, cfg->layer_norm_epsilon, s->ln);
+  last_rows_qkv (w, segs, n_segs, R, C, s, s->proj, s->mlp);
+  for (int i = 0; i < n_segs; i++)   /* att rows, compact: (n_segs, C) */
+    {
+      const PlSegment *g = &segs[i];
+      const float *q = s->qkv + (gsize) (g->row + g->n - 1) * 3 * C;
+
+      for (int h = 0; h < H; h++)
+        {
+          pl_attn_head_gather (&s->kv, s->qkv + (gsize) g->row * 3 * C, 3 * (gsize) C, C, h,
+                               g->pos0, g->n, prefix_k, prefix_v);
+          pl_attention_head (&s->kv, q + h * hs, 0, g->pos0 + g->n - 1, 1, NULL, 0,
+                             s->ln + (gsize) i * C + h * hs, 0);
+        }
+    }
+  linear (s->ln, n_segs, C, w->attn_proj_w, w->attn_proj_b, C, s->proj);
+  for (int i = 0; i < n_segs; i++)
+    {
+      const float *xr = x + (gsize) (segs[i].row + segs[i].n - 1) * C;
+
+      for (int d = 0; d < C; d++)
+        xc[(gsize) i * C + d] = xr[d] + s->proj[(gsize) i * C + d];
+    }
+  pl_block_mlp (model, b, xc, n_segs, s);
+  add_rows (xc, s->mlp, (gsize) n_segs * C);
+  for (int i = 0; i < n_segs; i++)
+    memcpy (x + (gsize) (segs[i].row + segs[i].n - 1) * C, xc + (gsize) i * C,
+            sizeof (float) * C);
 }
 
 void
