@@ -34,7 +34,8 @@ typedef struct {
   float *proj;    /* (R, C)   what attention adds (attn_out) */
   float *fc;      /* (R, 4C)  MLP hidden, after GELU */
   float *mlp;     /* (R, C)   what the MLP adds (mlp_out) */
-  PlAttnHead kv;  /* one head's keys and values, (hs, n_ctx) and (n_ctx, hs) */
+  PlAttnHead *kv; /* one per worker thread (pl-parallel.h): a head's keys and values */
+  int     n_kv;
 } PlScratch;
 
 PlScratch *pl_scratch_new  (const PlConfig *cfg,
