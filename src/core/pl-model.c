@@ -22,6 +22,7 @@ struct _PlModel {
   gsize          buf_bytes;
   guint64        file_size;
   PlTokenizer   *tok;
+  GError        *tok_error; /* why tok could not be read */
   guint64        n_params;
 };
 
@@ -213,18 +214,30 @@ model_name_from_path (const char *path)
   return g_path_get_basename (path);
 }
 
-static gboolean
-load_tokenizer (PlModel *m, GError **error)
+/* Reads the folder's tokenizer (else the shipped one); runs on its own thread while the
+ * weights are read, since it takes tens of milliseconds of parsing. */
+static gpointer
+read_tokenizer (gpointer data)
 {
+  PlModel *m = data;
   g_autofree char *vocab = g_build_filename (m->path, "vocab.json", NULL);
   g_autofree char *encoder = g_build_filename (m->path, "encoder.json", NULL);
 
   if (g_file_test (vocab, G_FILE_TEST_EXISTS) || g_file_test (encoder, G_FILE_TEST_EXISTS))
-    m->tok = pl_tokenizer_new_from_dir (m->path, error);
+    m->tok = pl_tokenizer_new_from_dir (m->path, &m->tok_error);
   else
-    m->tok = pl_tokenizer_new_default (error);
+    m->tok = pl_tokenizer_new_default (&m->tok_error);
+  return NULL;
+}
+
+static gboolean
+check_tokenizer (PlModel *m, GError **error)
+{
   if (m->tok == NULL)
-    return FALSE;
+    {
+      g_propagate_error (error, g_steal_pointer (&m->tok_error));
+      return FALSE;
+    }
   if (pl_tokenizer_vocab_size (m->tok) > m->cfg.vocab_size)
     {
       g_set_error (error, PL_ERROR, PL_ERROR_MODEL,
@@ -241,6 +254,8 @@ pl_model_load (const char *dir, GError **error)
   g_autoptr(PlModel) m = g_new0 (PlModel, 1);
   g_autofree char *config = g_build_filename (dir, "config.json", NULL);
   g_autofree char *weights = g_build_filename (dir, "model.safetensors", NULL);
+  GThread *tok_thread;
+  gboolean ok;
 
   m->path = g_canonicalize_filename (dir, NULL);
   m->name = model_name_from_path (m->path);
@@ -252,14 +267,17 @@ pl_model_load (const char *dir, GError **error)
   if (!pl_config_load (&m->cfg, config, error))
     return NULL;
   m->file = pl_tensor_file_open (weights, error);
-  if (m->file == NULL || !load_weights (m, error))
+  if (m->file == NULL)
     return NULL;
+  tok_thread = g_thread_new ("pl-tokenizer", read_tokenizer, m);
+  ok = load_weights (m, error);
+  g_thread_join (tok_thread);
   /* Nothing refers to the file from here: it may be replaced or truncated freely. */
   m->file_size = pl_tensor_file_size (m->file);
   g_clear_pointer (&m->file, pl_tensor_file_free);
   g_clear_pointer (&m->reads, g_array_unref);
   g_clear_pointer (&m->slots, g_ptr_array_unref);
-  if (!load_tokenizer (m, error))
+  if (!ok || !check_tokenizer (m, error))
     return NULL;
   return g_steal_pointer (&m);
 }
@@ -274,6 +292,7 @@ pl_model_free (PlModel *m)
   g_clear_pointer (&m->slots, g_ptr_array_unref);
   pl_aligned_free (m->buf, m->buf_bytes);
   g_clear_pointer (&m->tok, pl_tokenizer_free);
+  g_clear_error (&m->tok_error);
   g_free (m->w.blocks);
   g_free (m->path);
   g_free (m->name);
