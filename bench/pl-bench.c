@@ -11,9 +11,9 @@
  * peak memory (the best of three runs for short prompts). The machine's load average is printed at the
  * start and the end, since the figures mean little on a busy machine.
  *
- *   pl-bench MODEL_DIR [--cli PATCHLENS_CLI] [--threads N] [--skip-naive-64] [--skip-64]
+ *   pl-bench MODEL_DIR [--cli PATCHLENS_CLI] [--threads N] [--skip-naive] [--skip-naive-64]
+ *            [--skip-64]
  */
-#include <cblas.h>
 #include <math.h>
 #include <stdio.h>
 #include <sys/resource.h>
@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "pl-attention.h"
+#include "pl-parallel.h"
 
 #include "pl-blas.h"
 #include "pl-inputs.h"
@@ -169,10 +170,10 @@ bench_blas (void)
   gint64 t0;
   double s;
 
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, a, n, b, n, 0, c, n);
+  pl_sgemm (n, n, n, a, n, b, n, c, n);   /* on the pool, as the sweep's products */
   t0 = g_get_monotonic_time ();
   for (int i = 0; i < 5; i++)
-    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, a, n, b, n, 0, c, n);
+    pl_sgemm (n, n, n, a, n, b, n, c, n);
   s = (g_get_monotonic_time () - t0) / 1e6;
   printf ("BLAS sgemm 1024^3: %.1f GFLOP/s (the machine's ceiling)\n", 5 * 2.0 * n * n * n / s / 1e9);
 }
@@ -185,7 +186,7 @@ main (int argc, char **argv)
   g_autoptr(GString) long_clean = g_string_new ("Michelle Jones was a top-notch student.");
   g_autoptr(GString) long_corrupted = g_string_new ("Michelle Smith was a top-notch student.");
   int threads = 0;
-  gboolean naive_64 = TRUE, long_64 = TRUE;
+  gboolean naive_11 = TRUE, naive_64 = TRUE, long_64 = TRUE;
   const char *cli = NULL;
   struct rusage ru;
   gint64 t0;
@@ -199,13 +200,15 @@ main (int argc, char **argv)
       threads = atoi (argv[++i]);
     else if (g_str_equal (argv[i], "--skip-naive-64"))
       naive_64 = FALSE;
+    else if (g_str_equal (argv[i], "--skip-naive"))
+      naive_11 = naive_64 = FALSE;
     else if (g_str_equal (argv[i], "--skip-64"))
       long_64 = FALSE;
     else if (g_str_equal (argv[i], "--cli") && i + 1 < argc)
       cli = argv[++i];
   if (argc < 2)
     g_error ("usage: pl-bench MODEL_DIR [--cli PATCHLENS_CLI] [--threads N] "
-             "[--skip-naive-64] [--skip-64]");
+             "[--skip-naive] [--skip-naive-64] [--skip-64]");
   pl_blas_set_threads (threads);
   blas = pl_blas_describe ();
   printf ("%s; attention: %s\n", blas, pl_attention_path ());
@@ -223,7 +226,7 @@ main (int argc, char **argv)
           ru.ru_maxrss * 1024.0 / pl_model_file_size (model));
 
   bench_pair (model, "assignment (11 tok)", "Michelle Jones was a top-notch student. Michelle",
-              "Michelle Smith was a top-notch student. Michelle", TRUE, cli);
+              "Michelle Smith was a top-notch student. Michelle", naive_11, cli);
   if (!long_64)
     {
       print_load ("at the end");

@@ -23,5 +23,5 @@ for shape in ${PATCHLENS_BENCH_SHAPES:-}; do
     xl) make_model "$dir-xl" 48 25 1600 ;;
     *) echo "unknown shape $shape (medium, large, xl)" >&2; exit 2 ;;
   esac
-  "$bench" "$dir-$shape" --cli "$cli" --skip-naive-64 --skip-64 "$@"
+  "$bench" "$dir-$shape" --cli "$cli" --skip-naive --skip-64 "$@"
 done
