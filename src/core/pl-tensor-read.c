@@ -22,8 +22,10 @@
 /* Bytes per pread: large enough that system calls cost nothing, small enough for the
  * F16/BF16 bounce buffer. */
 #define CHUNK (4u << 20)
-/* Below this, a second reading thread costs more than it saves. */
-#define PARALLEL_MIN (64u << 20)
+/* Below this, a second reading thread costs more than it saves (a thread costs tens of
+ * microseconds, 4 MiB take about a millisecond); above it, the test models too are read
+ * by two threads. */
+#define PARALLEL_MIN (4u << 20)
 
 struct _PlTensorFile {
   int            fd;
