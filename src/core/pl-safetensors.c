@@ -2,7 +2,7 @@
  *
  * pl-safetensors.c: a strict, zero-copy reader of .safetensors files.
  *
- * Sections: errors; the header's framing; JSON parsing with duplicate detection; one
+ * Sections: the header's framing; JSON parsing with duplicate detection; one
  * tensor entry; __metadata__; the layout of the data buffer; the public API. The
  * lexical check of the header text, before json-glib parses it, is in
  * pl-safetensors-scan.c.
@@ -47,9 +47,6 @@ static const struct {
   { "BOOL", PL_DTYPE_BOOL, 1 },
 };
 
-/* ---- errors ---- */
-
-
 /* "[768, 2304]" */
 static char *
 shape_to_string (const PlTensorInfo *t)
@@ -72,7 +69,7 @@ read_header_length (const guint8 *bytes,
                     guint64      *header_len,
                     GError      **error)
 {
-  guint64 n = 0;
+  guint64 n;
 
   if (size < 8)
     {
@@ -80,9 +77,7 @@ read_header_length (const guint8 *bytes,
                     "a safetensors file (it starts with an 8-byte header length)", size);
       return FALSE;
     }
-  for (int i = 7; i >= 0; i--)
-    n = (n << 8) | bytes[i];   /* little-endian */
-
+  n = pl_safetensors_header_length (bytes);
   if (n > PL_SAFETENSORS_MAX_HEADER)
     {
       pl_set_file_error (error, PL_ERROR_FORMAT, file, "the header length %" G_GUINT64_FORMAT " is above the "
@@ -100,7 +95,6 @@ read_header_length (const guint8 *bytes,
   *header_len = n;
   return TRUE;
 }
-
 
 /* ---- JSON parsing with duplicate detection ---- */
 
