@@ -54,14 +54,22 @@ pl_blas_init (char **argv)
 {
   const char *core = openblas_get_corename ();
   const char *best = best_core ();
+  gboolean set_threads;
 
   if (g_getenv ("OPENBLAS_CORETYPE") || g_getenv ("PATCHLENS_BLAS_NO_TUNE")
       || best == NULL || core == NULL || is_fast_core (core) || under_valgrind ())
     return;
   g_setenv ("OPENBLAS_CORETYPE", best, TRUE);
+  /* OpenBLAS runs single-threaded inside our pool (pl-parallel.h): without this its own
+   * idle thread, started when the library loads, would spin in sched_yield. */
+  set_threads = g_getenv ("OPENBLAS_NUM_THREADS") == NULL;
+  if (set_threads)
+    g_setenv ("OPENBLAS_NUM_THREADS", "1", TRUE);
   execv ("/proc/self/exe", argv);
   /* The exec failed: go on with the kernels we have. */
   g_unsetenv ("OPENBLAS_CORETYPE");
+  if (set_threads)
+    g_unsetenv ("OPENBLAS_NUM_THREADS");
 }
 
 /* OpenBLAS itself stays single-threaded: its products are split over Patchlens's one
