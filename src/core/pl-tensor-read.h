@@ -5,7 +5,7 @@
  *
  *   g_autoptr(PlTensorFile) f = pl_tensor_file_open (path, &error);   // header only
  *   const PlTensorInfo *t = pl_safetensors_find (pl_tensor_file_header (f), "wte.weight");
- *   float *buf = pl_aligned_alloc (bytes);          // 2 MiB aligned, huge pages if allowed
+ *   float *buf = pl_aligned_alloc (bytes);          // 2 MiB aligned
  *   PlTensorRead reads[] = { { t, buf }, ... };     // each dst holds t->n_elements floats
  *   if (!pl_tensor_file_read (f, reads, n, &error)) ...
  *   ...
@@ -15,7 +15,8 @@
  * cannot be used in place, and a mapping turns a file truncated later into SIGBUS and a
  * file overwritten later into silently changed weights. Here the data is read with
  * pread in large chunks straight into the destination (F16 and BF16 through a small
- * bounce buffer, converted chunk by chunk), so memory holds one copy of the weights.
+ * bounce buffer, converted chunk by chunk), each chunk's pages faulted in by one
+ * MADV_POPULATE_WRITE, so memory holds one copy of the weights.
  *
  * A file that shrinks or changes while it is read is a PL_ERROR_IO saying so (a short
  * read, or size or modification time different after the read than before), never a
@@ -50,8 +51,8 @@ gboolean       pl_tensor_file_read   (PlTensorFile       *f,
                                       int                 n,
                                       GError            **error);
 
-/* Zeroed memory aligned to 2 MiB, marked for transparent huge pages where the kernel
- * offers them; NULL when out of memory. Free with the same size. */
+/* Zeroed memory aligned to 2 MiB (not marked for huge pages: see the .c file); NULL
+ * when out of memory. Free with the same size. */
 void          *pl_aligned_alloc      (gsize               bytes);
 void           pl_aligned_free       (void               *p,
                                       gsize               bytes);
