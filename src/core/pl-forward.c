@@ -96,7 +96,7 @@ layernorm_rows (const float *x, int r0, int r1, int C, const float *w, const flo
     }
 }
 
-
+/* LayerNorm of R rows, split by rows. */
 typedef struct {
   const float *x, *w, *b;
   float       *out;
