@@ -97,6 +97,7 @@ main (int    argc,
   const CliCommand *cmd;
   int status;
 
+  cli_guard_std_fds ();
   pl_blas_init (argv);
   setlocale (LC_ALL, "");
   g_set_prgname ("patchlens-cli");

@@ -8,6 +8,7 @@
 #include "pl-error.h"
 #include "pl-forward.h"
 #include "pl-model.h"
+#include "pl-model-check.h"
 #include "pl-safetensors.h"
 
 struct _PlModel {
@@ -262,10 +263,11 @@ pl_model_load (const char *dir, GError **error)
       g_set_error (error, PL_ERROR, PL_ERROR_IO, "%s is not a folder", dir);
       return NULL;
     }
-  if (!pl_config_load (&m->cfg, config, error))
+  if (!pl_model_check_folder (dir, error) || !pl_config_load (&m->cfg, config, error))
     return NULL;
   m->st = pl_safetensors_open (weights, error);
-  if (m->st == NULL || !load_weights (m, error) || !load_tokenizer (m, error))
+  if (m->st == NULL || !load_weights (m, error)
+      || !pl_model_check_weights (&m->cfg, &m->w, error) || !load_tokenizer (m, error))
     return NULL;
   return g_steal_pointer (&m);
 }
