@@ -345,6 +345,37 @@ def test_output_checks_come_before_the_sweep():
     rc, _, err = run(*args, "--png", str(TMPDIR / "p.png"), "--scale", "2")
     check(rc == 0 and (TMPDIR / "p.png").read_bytes()[:4] == b"\x89PNG", err)
 
+# ---- 8: model files that are devices or FIFOs ----
+
+
+def model_copy(name, replace):
+    """A copy of the tiny model (symlinks) where file replace is made by a callback."""
+    d = TMPDIR / name
+    d.mkdir()
+    for f in ("config.json", "model.safetensors", "vocab.json", "merges.txt"):
+        if f != replace[0]:
+            os.symlink(Path(MODEL) / f, d / f)
+    replace[1](d / replace[0])
+    return d
+
+
+@test
+def test_model_files_that_never_end_are_refused():
+    for i, f in enumerate(("config.json", "vocab.json", "model.safetensors")):
+        zero = model_copy(f"zero-{i}", (f, lambda p: os.symlink("/dev/zero", p)))
+        fifo = model_copy(f"fifo-{i}", (f, os.mkfifo))
+        for d, kind in ((zero, "device"), (fifo, "FIFO")):
+            t0 = time.monotonic()
+            rc, _, err = run("topk", "--model", str(d), "Hello", timeout=30)
+            check(rc == 1 and f in err and kind in err and "regular file" in err,
+                  (f, rc, err))
+            check(time.monotonic() - t0 < 20, "too slow: read before refusing?")
+        rc, _, err = run("tokenize", "--model", str(fifo), "Hello", timeout=30)
+        check(rc == (1 if f == "vocab.json" else 0), (f, rc, err))   # reads no weights
+    big = model_copy("big-config", ("config.json", lambda p: p.write_bytes(
+        b'{"n_layer": 2' + b" " * (17 << 20) + b"}")))
+    expect_error(["topk", "--model", str(big), "Hello"], 1, "config.json", "too large")
+
 # ---- 15, 16: tokenize --jsonl input, closed stdout, ignored SIGINT ----
 
 

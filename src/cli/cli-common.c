@@ -94,7 +94,8 @@ dir_has (const char *dir,
 {
   g_autofree char *path = g_build_filename (dir, file, NULL);
 
-  return g_file_test (path, G_FILE_TEST_IS_REGULAR);
+  /* Any kind of file: the loader refuses what is not a regular one, saying so. */
+  return g_file_test (path, G_FILE_TEST_EXISTS);
 }
 
 PlTokenizer *
