@@ -295,6 +295,34 @@ cli_guard_std_fds (void)
     }
 }
 
+/* GIO's proxy resolver reads GNOME's proxy settings through GSettings, whose dconf
+ * backend prints a CRITICAL per lookup ("unable to create directory ~/.cache/dconf")
+ * when it cannot write its folder, as with a read-only $HOME. Then, and only then, the
+ * CLI uses the in-memory backend: no noise, and the proxy comes from the environment. */
+void
+cli_quiet_gsettings (void)
+{
+  g_autofree char *dir = NULL;
+
+  if (g_getenv ("GSETTINGS_BACKEND") != NULL)
+    return;
+  dir = g_build_filename (g_get_user_runtime_dir (), "dconf", NULL);
+  while (!g_file_test (dir, G_FILE_TEST_EXISTS))
+    {
+      char *parent = g_path_get_dirname (dir);
+
+      if (strcmp (parent, dir) == 0)
+        {
+          g_free (parent);
+          break;
+        }
+      g_free (dir);
+      dir = parent;
+    }
+  if (access (dir, W_OK | X_OK) != 0)
+    g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+}
+
 gboolean
 cli_finish_stdout (void)
 {

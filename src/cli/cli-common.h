@@ -95,6 +95,8 @@ void  cli_print_json       (FILE *out, JsonNode *node);
 
 /* At the start of main: gives a closed standard stream /dev/null (see cli-common.c). */
 void     cli_guard_std_fds (void);
+/* At the start of main: GSettings in memory when dconf could not write its folder. */
+void     cli_quiet_gsettings (void);
 /* TRUE when stdout could be written and flushed; prints the error otherwise. */
 gboolean cli_finish_stdout (void);
 

@@ -98,6 +98,7 @@ main (int    argc,
   int status;
 
   cli_guard_std_fds ();
+  cli_quiet_gsettings ();
   pl_blas_init (argv);
   setlocale (LC_ALL, "");
   g_set_prgname ("patchlens-cli");

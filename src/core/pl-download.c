@@ -577,7 +577,8 @@ run (Download *dl, GError **error)
   if (g_mkdir_with_parents (dl->dest, 0755) != 0)
     {
       int e = errno;
-      g_set_error (error, PL_ERROR, PL_ERROR_IO, "Could not create the folder %s: %s",
+      g_set_error (error, PL_ERROR, PL_ERROR_IO, "Could not create the folder %s (%s): "
+                   "choose a folder you can write with --dest, or set XDG_DATA_HOME",
                    dl->dest, g_strerror (e));
       return FALSE;
     }
