@@ -184,6 +184,7 @@ pl_download_check_body (int i, const char *data, gsize len, const char *url,
                         GError **error)
 {
   g_autoptr(GError) why = NULL;
+  g_autofree char *reason = NULL;
   PlConfig cfg;
   gboolean ok = TRUE;
 
@@ -203,10 +204,12 @@ pl_download_check_body (int i, const char *data, gsize len, const char *url,
     ok = check_merges (data, len, &why);
   if (ok)
     return TRUE;
+  /* json-glib quotes the bytes it choked on, and may cut a character in two. */
+  reason = g_utf8_make_valid (why->message, -1);
   g_set_error (error, PL_ERROR, PL_ERROR_FORMAT, "The hub's %s (%s) is not a GPT-2 %s: "
                "%s. Nothing of it was kept; check the model name and HF_ENDPOINT",
                files[i], url, i == 0 ? "config" : i == 1 ? "vocabulary" : "merges file",
-               why->message);
+               reason);
   return FALSE;
 }
 
