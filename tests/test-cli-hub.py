@@ -57,6 +57,11 @@ class Hub(http.server.BaseHTTPRequestHandler):
         data = Hub.files[name]
         if Hub.mode == "endless" and name == "config.json":
             return self.endless(head)
+        if Hub.mode == "huge-length" and name == "config.json":
+            self.send_response(200)
+            self.send_header("Content-Length", str(10 ** 15))
+            self.end_headers()
+            return
         if Hub.mode == "huge" and name == "model.safetensors":
             self.send_response(302)
             self.send_header("Location", "/cdn/model")
@@ -243,6 +248,8 @@ def test_download_messages_in_the_users_words():
     rc, _, err = download(TMPDIR / "dl-huge", hub("huge"))
     check(rc == 1 and "model.safetensors" in err and "announces" in err
           and "416" not in err, err)
+    rc, _, err = download(TMPDIR / "dl-huge-length", hub("huge-length"))
+    check(rc == 1 and "config.json" in err and "announces" in err and "416" not in err, err)
 
 
 @test
