@@ -218,6 +218,10 @@ def test_files_that_are_not_what_they_claim():
     rc, _, err = download(dest, env)
     check(rc == 1 and "config.json" in err and "web page" in err, err)
     check(not (dest / "config.json").exists(), "the page was kept as config.json")
+    # One kept by an older version is fetched again, not trusted.
+    (dest / "config.json").write_bytes(files["config.json"])
+    rc, _, err = download(dest, hub())
+    check(rc == 0 and (dest / "config.json").read_bytes() == Hub.files["config.json"], err)
     # A vocab that is not one, merges that do not fit the vocab.
     files = model_files(MODEL)
     files["vocab.json"] = b'["not", "a", "vocab"]'

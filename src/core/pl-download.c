@@ -449,11 +449,17 @@ fetch_file (Download *dl, int i, GError **error)
 
   dl->file_index = i;
   dl->file_done = 0;
+  /* A file in place counts if it has the hub's size and (config, vocab, merges) still
+   * parses: one kept by an older version may be an HTML page. */
   if (g_stat (final, &st) == 0 && S_ISREG (st.st_mode)
       && (!meta->size_known || (guint64) st.st_size == meta->size))
     {
-      dl->done_before += (guint64) st.st_size;
-      return TRUE;
+      if (pl_download_check_part (i, final, dl->dest, url, NULL))
+        {
+          dl->done_before += (guint64) st.st_size;
+          return TRUE;
+        }
+      g_unlink (final);
     }
   if (!report (dl, FALSE, error))
     return FALSE;
