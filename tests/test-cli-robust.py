@@ -63,8 +63,8 @@ def test_nonfinite_wte_row_or_matrix_is_an_error():
     # A NaN in the wte row of a token that is not in the prompt: only its logit is NaN.
     bad = make_model("nan-wte")
     poke(bad, "wte.weight", 7 * 32 + 5, float("nan"))   # token 7 ("(")
-    _, err = expect_error(["topk", "--model", str(bad), "--json", MICHELLE], 1, "wte",
-                          "NaN")
+    _, err = expect_error(["topk", "--model", str(bad), "--json", MICHELLE], 1,
+                          "wte row 7", "NaN")
     expect_error(sweep_on(bad), 1, "wte")
     # In the prompt's own token: the embeddings already.
     bad = make_model("nan-wte-prompt")

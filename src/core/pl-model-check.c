@@ -159,8 +159,9 @@ pl_model_check_weights (const PlConfig *cfg, const PlWeights *w, GError **error)
 
 /* ---- the activations ---- */
 
-void
-pl_model_explain_nonfinite (PlModel *model, const gint32 *ids, int T, GError **error)
+/* bad_token: the first token whose logit is not finite, or -1 when not known. */
+static void
+explain (PlModel *model, const gint32 *ids, int T, int bad_token, GError **error)
 {
   const PlConfig *cfg = pl_model_config (model);
   int C = cfg->n_embd;
@@ -191,20 +192,36 @@ pl_model_explain_nonfinite (PlModel *model, const gint32 *ids, int T, GError **e
   else
     {
       pl_final_norm (model, x + (gsize) (T - 1) * C, h);
-      g_set_error (error, PL_ERROR, PL_ERROR_MODEL, "The model computed a NaN or an "
-                   "infinity in its logits (%s): %s", all_finite (h, C)
-                   ? "the LM head, wte" : "the final LayerNorm, ln_f",
-                   "the weights are broken");
+      if (!all_finite (h, C))
+        g_set_error (error, PL_ERROR, PL_ERROR_MODEL, "The model computed a NaN or an "
+                     "infinity in its final LayerNorm (ln_f): the weights are broken");
+      else if (bad_token >= 0)
+        g_set_error (error, PL_ERROR, PL_ERROR_MODEL, "The model computed a NaN or an "
+                     "infinity in its logits: the LM head's wte row %d (the logit of "
+                     "token %d) holds one. The weights are broken", bad_token, bad_token);
+      else
+        g_set_error (error, PL_ERROR, PL_ERROR_MODEL, "The model computed a NaN or an "
+                     "infinity in its logits (the LM head, wte): the weights are broken");
     }
+}
+
+void
+pl_model_explain_nonfinite (PlModel *model, const gint32 *ids, int T, GError **error)
+{
+  explain (model, ids, T, -1, error);
 }
 
 gboolean
 pl_model_check_logits (PlModel *model, const gint32 *ids, int n_ids, const float *logits,
                        int V, GError **error)
 {
+  int first = 0;
+
   if (all_finite (logits, (gsize) V))
     return TRUE;
-  pl_model_explain_nonfinite (model, ids, n_ids, error);
+  while (first < V && isfinite (logits[first]))
+    first++;
+  explain (model, ids, n_ids, first, error);
   return FALSE;
 }
 
