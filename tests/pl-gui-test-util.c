@@ -126,20 +126,29 @@ pl_gui_test_screenshot (PlWindow   *win,
 }
 
 void
-pl_gui_test_set_text (GtkEntry   *entry,
-                      const char *text)
+pl_gui_test_set_text (GtkEditable *entry,
+                      const char  *text)
 {
-  gtk_editable_set_text (GTK_EDITABLE (entry), text);
+  gtk_editable_set_text (entry, text);
 }
 
+GtkEditable *
+pl_gui_test_entry (PlWindow *win,
+                   PlText    which)
+{
+  return pl_prompts_panel_get_entry (win->prompts_panel, which);
+}
+
+/* As a user types them: into the entries. */
 void
 pl_gui_test_set_michelle (PlWindow *win)
 {
-  pl_gui_test_set_text (win->clean_entry, "Michelle Jones was a top-notch student. Michelle");
-  pl_gui_test_set_text (win->corrupted_entry,
+  pl_gui_test_set_text (pl_gui_test_entry (win, PL_TEXT_CLEAN),
+                        "Michelle Jones was a top-notch student. Michelle");
+  pl_gui_test_set_text (pl_gui_test_entry (win, PL_TEXT_CORRUPTED),
                         "Michelle Smith was a top-notch student. Michelle");
-  pl_gui_test_set_text (win->clean_answer_entry, " Jones");
-  pl_gui_test_set_text (win->corrupted_answer_entry, " Smith");
+  pl_gui_test_set_text (pl_gui_test_entry (win, PL_TEXT_CLEAN_ANSWER), " Jones");
+  pl_gui_test_set_text (pl_gui_test_entry (win, PL_TEXT_CORRUPTED_ANSWER), " Smith");
 }
 
 void
@@ -168,4 +177,61 @@ pl_gui_test_gen_model (const char *dir,
                                NULL, NULL, &status, &error));
   g_assert_no_error (error);
   g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+gboolean
+pl_gui_test_not_loading (PlWindow *win)
+{
+  return !pl_window_is_loading_model (win);
+}
+
+gboolean
+pl_gui_test_not_busy (PlWindow *win)
+{
+  return !pl_window_is_loading_model (win) && !pl_window_is_sweeping (win) &&
+         !pl_window_is_opening (win);
+}
+
+void
+pl_gui_test_activate (PlWindow   *win,
+                      const char *name)
+{
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (win), name));
+  g_action_group_activate_action (G_ACTION_GROUP (win), name, NULL);
+}
+
+void
+pl_gui_test_run (PlWindow *win)
+{
+  pl_gui_test_activate (win, "run");
+  g_assert_true (pl_window_is_sweeping (win));
+}
+
+AdwMessageDialog *
+pl_gui_test_find_dialog (PlWindow *win)
+{
+  GListModel *tops = gtk_window_get_toplevels ();
+  AdwMessageDialog *found = NULL;
+
+  for (guint i = 0; i < g_list_model_get_n_items (tops) && found == NULL; i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (tops, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (w) &&
+          gtk_window_get_transient_for (GTK_WINDOW (w)) == GTK_WINDOW (win) &&
+          gtk_widget_get_visible (GTK_WIDGET (w)))
+        found = ADW_MESSAGE_DIALOG (w);
+    }
+  return found;
+}
+
+void
+pl_gui_test_respond (AdwMessageDialog *dialog,
+                     const char       *response)
+{
+  g_object_ref (dialog);   /* the response may close its window, and with it the dialog */
+  g_assert_true (adw_message_dialog_has_response (dialog, response));
+  adw_message_dialog_response (dialog, response);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_object_unref (dialog);
 }

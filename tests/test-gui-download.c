@@ -47,8 +47,8 @@ static gboolean model_ready (PlWindow *w)
 }
 static gboolean has_topk (PlWindow *w)
 {
-  return pl_topk_table_get_topk (w->clean_table) != NULL &&
-         pl_topk_table_get_topk (w->corrupted_table) != NULL;
+  return pl_nexttoken_pane_get_unpatched (w->nexttoken_pane, FALSE) != NULL &&
+         pl_nexttoken_pane_get_unpatched (w->nexttoken_pane, TRUE) != NULL;
 }
 static gboolean model_loaded (PlWindow *w)
 {
@@ -302,9 +302,9 @@ test_download (void)
    * runs on while the rest of the model is held back. */
   g_assert_nonnull (win->download);
   pl_gui_test_set_michelle (win);
-  g_assert_cmpint (pl_token_strip_get_n_tokens (win->clean_strip), ==, 11);
-  pl_gui_test_set_text (win->clean_entry, "The capital of France is");
-  g_assert_cmpint (pl_token_strip_get_n_tokens (win->clean_strip), ==, 5);
+  g_assert_cmpint (pl_token_strip_get_n_tokens (pl_prompts_panel_get_strip (win->prompts_panel, FALSE)), ==, 11);
+  pl_gui_test_set_text (pl_gui_test_entry (win, PL_TEXT_CLEAN), "The capital of France is");
+  g_assert_cmpint (pl_token_strip_get_n_tokens (pl_prompts_panel_get_strip (win->prompts_panel, FALSE)), ==, 5);
   more_ticks.until = t.ticks + 10;
   pl_gui_test_wait_until (ticked, &more_ticks, "ten main loop ticks during the download");
   g_assert_nonnull (win->download);

@@ -219,6 +219,22 @@ pl_document_set_model (PlDocument *self,
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_MODEL]);
 }
 
+void
+pl_document_set_defaults (PlDocument *self,
+                          PlSite      site,
+                          PlMetric    metric,
+                          int         k)
+{
+  gboolean dirty = self->dirty;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  pl_document_set_site (self, site);
+  pl_document_set_metric (self, metric);
+  pl_document_set_top_k (self, k);
+  set_dirty (self, dirty);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
 /* ---- the result ---- */
 
 static void

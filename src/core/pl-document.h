@@ -48,6 +48,11 @@ typedef enum {
 #define PL_N_TEXTS 4
 
 PlDocument    *pl_document_new          (void);
+/* A new experiment's site, metric and k (the last ones used): not an edit. */
+void           pl_document_set_defaults (PlDocument  *self,
+                                         PlSite       site,
+                                         PlMetric     metric,
+                                         int          k);
 
 const char    *pl_document_get_text     (PlDocument  *self,
                                          PlText       which);   /* never NULL */
