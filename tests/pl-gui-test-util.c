@@ -229,9 +229,10 @@ void
 pl_gui_test_respond (AdwMessageDialog *dialog,
                      const char       *response)
 {
-  g_object_ref (dialog);   /* the response may close its window, and with it the dialog */
   g_assert_true (adw_message_dialog_has_response (dialog, response));
-  adw_message_dialog_response (dialog, response);
+  g_object_ref (dialog);
+  /* As a click does: the dialog goes, its response is handled. */
   gtk_window_destroy (GTK_WINDOW (dialog));
+  adw_message_dialog_response (dialog, response);
   g_object_unref (dialog);
 }

@@ -101,8 +101,10 @@ pl_heatmap_new_from_result (const PlSweepResult *result)
     title = g_strdup_printf (_("Activation patching · %s"),
                              pl_site_to_string (result->site));
   pl_heatmap_set_title (hm, title);
-  g_autofree char *value_label = pl_metric_describe (result->metric, in->clean_answer,
-                                                     in->corrupted_answer);
+  /* The answers as the axis shows tokens (␣ for a space): "logit(␣Smith) − logit(␣Jones)". */
+  g_autofree char *shown_a = display_token (in->clean_answer ? in->clean_answer : "");
+  g_autofree char *shown_b = display_token (in->corrupted_answer ? in->corrupted_answer : "");
+  g_autofree char *value_label = pl_metric_describe (result->metric, shown_a, shown_b);
   pl_heatmap_set_value_label (hm, value_label);
   return hm;
 }

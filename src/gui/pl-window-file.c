@@ -20,6 +20,21 @@
 
 static void save_as (PlWindow *self, gboolean then_close);
 
+static gboolean
+close_now (gpointer data)
+{
+  gtk_window_close (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Closes once the question's dialog, whose response got us here, has gone. */
+static void
+close_confirmed (PlWindow *self)
+{
+  self->close_confirmed = TRUE;
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, close_now, g_object_ref (self), g_object_unref);
+}
+
 /* ---- the title ---- */
 
 void
@@ -86,10 +101,7 @@ finish_save_as (PlWindow   *self,
                 gboolean    then_close)
 {
   if (path != NULL && save_to (self, path) && then_close)
-    {
-      self->close_confirmed = TRUE;
-      gtk_window_close (GTK_WINDOW (self));
-    }
+    close_confirmed (self);
 }
 
 static void
@@ -139,10 +151,7 @@ save (PlWindow *self,
   if (path == NULL)
     save_as (self, then_close);
   else if (save_to (self, path) && then_close)
-    {
-      self->close_confirmed = TRUE;
-      gtk_window_close (GTK_WINDOW (self));
-    }
+    close_confirmed (self);
 }
 
 static void
@@ -469,11 +478,7 @@ on_close_response (AdwMessageDialog *dialog,
       return;
     }
   if (g_strcmp0 (response, "discard") == 0)
-    {
-      self->close_confirmed = TRUE;
-      gtk_window_close (GTK_WINDOW (self));
-      return;
-    }
+    close_confirmed (self);
 }
 
 gboolean
