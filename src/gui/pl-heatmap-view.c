@@ -19,6 +19,7 @@
 #define SCROLL_PAN_STEP  40.0   /* pixels per wheel notch */
 #define MIN_WIDTH        300
 #define MIN_HEIGHT       200
+#define READABLE_ZOOM    0.6   /* below this, tick labels are too small to read */
 #define DRAG_THRESHOLD   4.0   /* pixels a press may move and still be a click */
 
 struct _PlHeatmapView
@@ -77,6 +78,11 @@ fit_zoom (PlHeatmapView *self)
   figure_size (self, &fw, &fh);
   if (fw <= 0.0 || fh <= 0.0 || w <= 0 || h <= 0)
     return 1.0;
+  /* A long prompt (a hundred positions and more) fitted to the width is a sliver with
+   * labels too small to read: fit the height instead, down to a readable size, and let
+   * the user pan along the positions. */
+  if (MIN (w / fw, h / fh) < READABLE_ZOOM)
+    return MIN (h / fh, READABLE_ZOOM);
   return MIN (w / fw, h / fh);
 }
 
