@@ -408,6 +408,7 @@ test_long_prompt (Fixture *f, gconstpointer data)
   pl_heatmap_view_set_heatmap (f->view, hm);
   pl_heatmap_get_size (hm, &fw, &fh);
   zoom = pl_heatmap_view_get_zoom (f->view);
+  g_test_message ("view %d x %d, figure %.0f x %.0f, zoom %.3f", w, h, fw, fh, zoom);
   g_assert_cmpfloat (w / fw, <, 0.6);        /* fitted to the width: unreadable */
   g_assert_cmpfloat (zoom, >=, MIN (0.6, h / fh) - 1e-9);
   g_assert_cmpfloat (fw * zoom, >, w);        /* wider than the view: it pans */
