@@ -85,8 +85,8 @@ Xvfb "$display" -screen 0 "${size}x24" -nolisten tcp >/dev/null 2>&1 &
 xvfb_pid=$!
 sleep 1
 
-# shot NAME SECONDS [ENV=VALUE ...] -- [ARGS...]: starts the app, waits, presses $keys
-# (if set, with xdotool), photographs. Cairo rendering: GL under Xvfb photographs black.
+# shot NAME SECONDS [ENV=VALUE ...] -- [ARGS...]: starts the app, waits, runs $keys
+# (if set: an xdotool command chain), photographs. Cairo rendering: GL under Xvfb photographs black.
 shot () {
   name=$1; wait_s=$2; shift 2
   envs=
@@ -108,8 +108,8 @@ shot () {
     return 1
   fi
   if [ -n "$keys" ]; then
-    # shellcheck disable=SC2086  # keys is a list of words on purpose
-    DISPLAY="$display" xdotool key $keys
+    # shellcheck disable=SC2086  # keys is an xdotool command chain on purpose
+    DISPLAY="$display" xdotool $keys
     sleep 2
   fi
   import -display "$display" -window root "$out/$name.png"
@@ -126,9 +126,9 @@ shot heatmap-es 8 LANGUAGE=es -- "$scratch/ioi.patchlens"
 mkdir -p "$scratch/none"
 shot first-run 6 PATCHLENS_MODELS="$scratch/none" HF_HOME="$scratch/none" -- 
 shot stale 8 -- "$scratch/edited.patchlens"
-keys=F11
+keys="key F11"
 shot presentation 8 -- "$scratch/ioi.patchlens"
 # Run (Ctrl+Return), let it finish, then close (Ctrl+W): the result is unsaved.
-keys="--delay 3000 ctrl+Return ctrl+w"
+keys="key ctrl+Return sleep 3 key ctrl+w"
 shot unsaved 8 -- "$scratch/ioi.patchlens"
 keys=
