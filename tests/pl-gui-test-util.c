@@ -9,6 +9,7 @@
 #include <stdarg.h>
 
 #include "pl-gui-test-util.h"
+#include "pl-heatmap-view-private.h"
 
 void
 pl_gui_test_init (int    *argc,
@@ -236,3 +237,64 @@ pl_gui_test_respond (AdwMessageDialog *dialog,
   adw_message_dialog_response (dialog, response);
   g_object_unref (dialog);
 }
+
+/* The middle of cell (row, col) in the view's coordinates. */
+void
+pl_gui_test_cell_center (PlWindow *win,
+                         int       row,
+                         int       col,
+                         double   *x,
+                         double   *y)
+{
+  PlHeatmapView *view = pl_heatmap_pane_get_view (win->heatmap_pane);
+  PlHeatmap *hm = pl_heatmap_view_get_heatmap (view);
+  double gx, gy, gw, gh;
+
+  pl_heatmap_get_grid_rect (hm, &gx, &gy, &gw, &gh);
+  pl_heatmap_view_figure_to_widget (view, gx + (col + 0.5) * gw / pl_heatmap_get_n_cols (hm),
+                                    gy + (row + 0.5) * gh / pl_heatmap_get_n_rows (hm), x, y);
+}
+
+GtkEventController *
+pl_gui_test_view_controller (PlWindow *win,
+                             GType     type)
+{
+  g_autoptr(GListModel) list =
+      gtk_widget_observe_controllers (GTK_WIDGET (pl_heatmap_pane_get_view (win->heatmap_pane)));
+
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr(GObject) c = g_list_model_get_item (list, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (c, type))
+        return GTK_EVENT_CONTROLLER (c);   /* the view keeps its ref */
+    }
+  g_assert_not_reached ();
+}
+
+void
+pl_gui_test_click_cell (PlWindow *win,
+                        int       row,
+                        int       col)
+{
+  double x, y;
+
+  pl_gui_test_cell_center (win, row, col, &x, &y);
+  /* A press starts the drag gesture too; no update: the pointer did not move. */
+  g_signal_emit_by_name (pl_gui_test_view_controller (win, GTK_TYPE_GESTURE_DRAG),
+                         "drag-begin", x, y);
+  g_signal_emit_by_name (pl_gui_test_view_controller (win, GTK_TYPE_GESTURE_CLICK),
+                         "released", 1, x, y);
+}
+
+gboolean
+pl_gui_test_press_key (PlWindow *win,
+                       guint     keyval)
+{
+  gboolean handled = FALSE;
+
+  g_signal_emit_by_name (pl_gui_test_view_controller (win, GTK_TYPE_EVENT_CONTROLLER_KEY), "key-pressed",
+                         keyval, 0, (GdkModifierType) 0, &handled);
+  return handled;
+}
+

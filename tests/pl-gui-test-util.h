@@ -103,4 +103,20 @@ AdwMessageDialog *pl_gui_test_find_dialog (PlWindow *win);
 void pl_gui_test_respond (AdwMessageDialog *dialog,
                           const char       *response);
 
+/* The heatmap as its own controllers see it: the middle of cell (row, col) in the
+ * view's coordinates; the view's controller of type; a click (press and release without
+ * moving) on a cell; a key press, TRUE when the view handled it. */
+void                pl_gui_test_cell_center     (PlWindow *win,
+                                                 int       row,
+                                                 int       col,
+                                                 double   *x,
+                                                 double   *y);
+GtkEventController *pl_gui_test_view_controller (PlWindow *win,
+                                                 GType     type);
+void                pl_gui_test_click_cell      (PlWindow *win,
+                                                 int       row,
+                                                 int       col);
+gboolean            pl_gui_test_press_key       (PlWindow *win,
+                                                 guint     keyval);
+
 G_END_DECLS

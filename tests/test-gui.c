@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include "pl-gui-test-util.h"
-#include "pl-heatmap-view-private.h"
 #include "pl-test-util.h"
 
 static char *tmp_dir;     /* per run, removed at the end */
@@ -69,22 +68,6 @@ static PlSweepResult *
 result_of (PlWindow *win)
 {
   return pl_document_get_result (pl_window_get_document (win));
-}
-
-/* A click on the middle of cell (row, col), as the click gesture reports it. */
-static void
-click_cell (PlWindow *win,
-            int       row,
-            int       col)
-{
-  PlHeatmapView *view = pl_heatmap_pane_get_view (win->heatmap_pane);
-  PlHeatmap *hm = pl_heatmap_view_get_heatmap (view);
-  double gx, gy, gw, gh, x, y;
-
-  pl_heatmap_get_grid_rect (hm, &gx, &gy, &gw, &gh);
-  pl_heatmap_view_figure_to_widget (view, gx + (col + 0.5) * gw / pl_heatmap_get_n_cols (hm),
-                                    gy + (row + 0.5) * gh / pl_heatmap_get_n_rows (hm), &x, &y);
-  pl_heatmap_view_activate_at (view, x, y);
 }
 
 static char *
@@ -228,7 +211,7 @@ test_sweep (void)
   g_assert_false (pl_heatmap_pane_get_stale (win->heatmap_pane));
 
   /* Clicking a cell shows that patched run's top-k. */
-  click_cell (win, 1, 1);
+  pl_gui_test_click_cell (win, 1, 1);
   pl_gui_test_wait_for (has_cell_topk, win);
   g_assert_cmpint (pl_topk_table_get_topk (TABLE (win, "cell"))->n, ==,
                    pl_nexttoken_pane_get_k (win->nexttoken_pane));
