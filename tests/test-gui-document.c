@@ -360,12 +360,14 @@ test_models_menu (void)
   GtkListBoxRow *row = NULL;
   g_autofree char *base = g_path_get_basename (model_dir);
 
-  pl_window_update_models_menu (win);   /* as opening the popover does */
-  for (int i = 0; (row = gtk_list_box_get_row_at_index (win->models_list, i)); i++)
+  GtkListBox *list = pl_model_button_get_list (win->model_button);
+
+  pl_model_button_refresh (win->model_button);   /* as opening the popover does */
+  for (int i = 0; (row = gtk_list_box_get_row_at_index (list, i)); i++)
     if (g_strcmp0 (gtk_label_get_text (GTK_LABEL (gtk_list_box_row_get_child (row))), base) == 0)
       break;
   g_assert_nonnull (row);
-  g_signal_emit_by_name (win->models_list, "row-activated", row);   /* a click on it */
+  g_signal_emit_by_name (list, "row-activated", row);   /* a click on it */
   pl_gui_test_wait_for (pl_gui_test_not_loading, win);
   g_assert_true (pl_window_has_model (win));
   /* Not a family name: the experiment names its folder. */

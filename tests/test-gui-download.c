@@ -324,7 +324,7 @@ test_download (void)
   g_assert_cmpuint (pl_fake_hub_cdn_gets (hub), ==, cdn_gets + 1);
 
   /* The model is loaded from Patchlens' own folder, byte for byte what was served. */
-  g_assert_cmpstr (gtk_label_get_text (win->model_button_label), ==, "gpt2");
+  g_assert_cmpstr (pl_model_button_get_label (win->model_button), ==, "gpt2");
   for (int i = 0; i < 4; i++)
     {
       g_autofree char *path = user_model_file (pl_fake_hub_files[i]);
@@ -339,7 +339,7 @@ test_download (void)
       if (i == 3)
         {
           g_autofree char *dir = g_path_get_dirname (path);
-          g_assert_cmpstr (gtk_label_get_text (win->model_path_label), ==, dir);
+          g_assert_cmpstr (pl_model_button_get_path (win->model_button), ==, dir);
         }
     }
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->center_stack), !=, "no-model");
@@ -497,7 +497,7 @@ test_download_with_model (void)
   /* The downloaded (2-layer) model replaced the loaded one. */
   g_assert_cmpint (pl_model_config (pl_loaded_model_get (win->model))->n_layer, ==, 2);
   g_assert_cmpstr (pl_model_path (pl_loaded_model_get (win->model)), ==, dir);
-  g_assert_cmpstr (gtk_label_get_text (win->model_path_label), ==, dir);
+  g_assert_cmpstr (pl_model_button_get_path (win->model_button), ==, dir);
   g_assert_true (w.saw_between);
   pl_gui_test_close_window (win);
 }

@@ -163,8 +163,8 @@ test_model_and_topk (void)
 {
   PlWindow *win = window_with_model ();
 
-  g_assert_cmpstr (gtk_label_get_text (win->model_path_label), ==, model_dir);
-  g_assert_cmpstr (gtk_label_get_text (win->model_button_label), !=, "No Model");
+  g_assert_cmpstr (pl_model_button_get_path (win->model_button), ==, model_dir);
+  g_assert_cmpstr (pl_model_button_get_label (win->model_button), !=, "No Model");
   pl_gui_test_set_michelle (win);
   pl_gui_test_wait_for (has_topk, win);
   g_assert_cmpint (pl_nexttoken_pane_get_unpatched (win->nexttoken_pane, FALSE)->n, ==, 20);

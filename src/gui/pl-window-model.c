@@ -12,7 +12,7 @@
 
 #include <glib/gi18n.h>
 
-#include "pl-model-scan.h"
+#include "pl-model-store.h"
 
 static void place_download_box (PlWindow *self);
 
@@ -42,32 +42,9 @@ pl_window_show_center_page (PlWindow *self)
 void
 pl_window_update_model_labels (PlWindow *self)
 {
-  if (self->model != NULL)
-    {
-      PlModel *m = pl_loaded_model_get (self->model);
-      const PlConfig *cfg = pl_model_config (m);
-      g_autofree char *size = g_format_size (pl_model_file_size (m));
-      g_autofree char *info = NULL;
-
-      /* Translators: model size line: parameters (millions), layers, heads, width, file size */
-      info = g_strdup_printf (_("%.0f M parameters · %d layers · %d heads · %d wide · %s"),
-                              pl_model_n_params (m) / 1e6, cfg->n_layer, cfg->n_head,
-                              cfg->n_embd, size);
-      gtk_label_set_text (self->model_button_label, pl_model_name (m));
-      gtk_label_set_text (self->model_name_label, pl_model_name (m));
-      gtk_label_set_text (self->model_size_label, info);
-      gtk_label_set_text (self->model_path_label, pl_model_path (m));
-    }
-  else
-    {
-      gtk_label_set_text (self->model_button_label,
-                          self->model_loading ? _("Loading…") : _("No Model"));
-      gtk_label_set_text (self->model_name_label, _("No model loaded"));
-      gtk_label_set_text (self->model_size_label, "");
-      gtk_label_set_text (self->model_path_label, "");
-    }
-  gtk_widget_set_visible (GTK_WIDGET (self->model_spinner), self->model_loading);
-  gtk_spinner_set_spinning (self->model_spinner, self->model_loading);
+  pl_model_button_set_model (self->model_button,
+                             self->model ? pl_loaded_model_get (self->model) : NULL,
+                             self->model_loading);
 }
 
 void
@@ -217,63 +194,21 @@ pl_window_load_startup_model (PlWindow *self)
   load_model_full (self, last != NULL && *last ? last : "gpt2", TRUE);
 }
 
-/* ---- the models on this machine, in the model popover ---- */
+/* ---- the model button ---- */
 
 static void
-on_model_row_activated (GtkListBox    *box,
-                        GtkListBoxRow *row,
-                        PlWindow      *self)
+on_model_chosen (PlModelButton *button,
+                 const char    *reference,
+                 PlWindow      *self)
 {
-  const char *reference = g_object_get_data (G_OBJECT (row), "reference");
-
-  gtk_menu_button_popdown (self->model_button);
   pl_window_load_model (self, reference);
 }
 
 void
-pl_window_update_models_menu (PlWindow *self)
-{
-  g_autoptr(GPtrArray) found = pl_model_scan_all ();
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->models_list))))
-    gtk_list_box_remove (self->models_list, child);
-  for (guint i = 0; i < found->len; i++)
-    {
-      PlModelEntry *e = found->pdata[i];
-      GtkWidget *row = gtk_list_box_row_new ();
-      GtkWidget *label = gtk_label_new (e->name);
-      g_autofree char *size = g_format_size (e->size);
-      g_autofree char *tip = g_strdup_printf ("%s · %s", e->path, size);
-
-      gtk_label_set_xalign (GTK_LABEL (label), 0);
-      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
-      gtk_widget_set_margin_start (label, 6);
-      gtk_widget_set_margin_end (label, 6);
-      gtk_widget_set_margin_top (label, 4);
-      gtk_widget_set_margin_bottom (label, 4);
-      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), label);
-      gtk_widget_set_tooltip_text (row, tip);
-      /* A family name loads from the store by name; any other folder by its path. */
-      g_object_set_data_full (G_OBJECT (row), "reference",
-                              g_strdup (pl_model_store_is_known_name (e->name) ? e->name
-                                                                               : e->path),
-                              g_free);
-      gtk_list_box_append (self->models_list, row);
-    }
-  gtk_widget_set_visible (GTK_WIDGET (self->models_list), found->len > 0);
-}
-
-void
-pl_window_connect_models_menu (PlWindow *self)
+pl_window_connect_model_button (PlWindow *self)
 {
   self->model_cancellable = g_cancellable_new ();
-  g_signal_connect (self->models_list, "row-activated", G_CALLBACK (on_model_row_activated),
-                    self);
-  /* The folders may change while the app runs (a download, a copy): list them anew
-   * each time the popover opens. */
-  g_signal_connect_swapped (gtk_menu_button_get_popover (self->model_button), "show",
-                            G_CALLBACK (pl_window_update_models_menu), self);
+  g_signal_connect (self->model_button, "model-chosen", G_CALLBACK (on_model_chosen), self);
 }
 
 /* ---- download ---- */

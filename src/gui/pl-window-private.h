@@ -2,8 +2,10 @@
  *
  * pl-window-private.h: what the files that make PlWindow share (pl-window.c and
  * pl-window-{file,model,sweep,topk,export,actions}.c, one concern each). The window
- * holds the document, the model and the jobs; each panel (PlPromptsPanel,
- * PlHeatmapPane, PlNexttokenPane) owns its widgets and state.
+ * holds the document, the model and the jobs, and shows what belongs to no panel: the
+ * header, the Run bar with the sweep's progress, the status pages and the download.
+ * Each panel (PlPromptsPanel, PlHeatmapPane, PlNexttokenPane, PlModelButton) owns its
+ * widgets and state.
  */
 #pragma once
 
@@ -13,6 +15,7 @@
 #include "pl-download-job.h"
 #include "pl-error.h"
 #include "pl-heatmap-pane.h"
+#include "pl-model-button.h"
 #include "pl-model-loader.h"
 #include "pl-nexttoken-pane.h"
 #include "pl-prompts-panel.h"
@@ -29,14 +32,7 @@ struct _PlWindow {
   PlNexttokenPane *nexttoken_pane;
   AdwToastOverlay *toast_overlay;
   AdwWindowTitle  *window_title;
-  GtkMenuButton   *model_button;
-  GtkLabel        *model_button_label;
-  GtkLabel        *model_name_label;
-  GtkLabel        *model_size_label;
-  GtkLabel        *model_path_label;
-  GtkSpinner      *model_spinner;
-  GtkListBox      *models_list;       /* the models found on this machine */
-  GCancellable    *model_cancellable; /* every load; cancelled when the window goes */
+  PlModelButton   *model_button;
   GtkButton       *cancel_button;
   GtkRevealer     *progress_revealer;
   GtkProgressBar  *progress_bar;
@@ -60,6 +56,7 @@ struct _PlWindow {
   PlTokenizer     *default_tokenizer; /* for typing before a model is loaded */
   PlLoadedModel   *model;
   char            *model_reference;   /* what loaded it: a family name, or a folder */
+  GCancellable    *model_cancellable; /* every load; cancelled when the window goes */
   int              model_loads;       /* loads still running */
   guint            model_load_seq;    /* the newest load started, and the one shown: */
   guint            model_shown_seq;   /* an older load finishing late is dropped */
@@ -100,8 +97,7 @@ void           pl_window_update_searched_label (PlWindow     *self,
 void           pl_window_start_download  (PlWindow    *self);
 void           pl_window_cancel_download (PlWindow    *self);
 void           pl_window_end_download    (PlWindow    *self);   /* quietly */
-void           pl_window_update_models_menu (PlWindow *self);
-void           pl_window_connect_models_menu (PlWindow *self);   /* once, from init */
+void           pl_window_connect_model_button (PlWindow *self);   /* once, from init */
 
 /* pl-window-sweep.c */
 void           pl_window_cancel          (PlWindow    *self);

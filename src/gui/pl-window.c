@@ -247,6 +247,7 @@ pl_window_class_init (PlWindowClass *klass)
   object_class->finalize = pl_window_finalize;
   GTK_WINDOW_CLASS (klass)->close_request = pl_window_close_request;
 
+  g_type_ensure (PL_TYPE_MODEL_BUTTON);
   g_type_ensure (PL_TYPE_PROMPTS_PANEL);
   g_type_ensure (PL_TYPE_HEATMAP_PANE);
   g_type_ensure (PL_TYPE_NEXTTOKEN_PANE);
@@ -254,8 +255,6 @@ pl_window_class_init (PlWindowClass *klass)
                                                "/org/patchlens/Patchlens/pl-window.ui");
   BIND (prompts_panel); BIND (heatmap_pane); BIND (nexttoken_pane);
   BIND (toast_overlay); BIND (window_title); BIND (model_button);
-  BIND (model_button_label); BIND (model_name_label); BIND (model_size_label);
-  BIND (model_path_label); BIND (model_spinner); BIND (models_list);
   BIND (cancel_button); BIND (progress_revealer); BIND (progress_bar); BIND (progress_label);
   BIND (center_stack); BIND (no_model_page); BIND (searched_label); BIND (download_button);
   BIND (download_box); BIND (download_bar); BIND (download_label); BIND (download_banner);
@@ -277,12 +276,11 @@ pl_window_init (PlWindow *self)
   pl_prompts_panel_set_tokenizer (self->prompts_panel, pl_window_tokenizer (self), 0);
   pl_prompts_panel_set_document (self->prompts_panel, self->document);
   pl_window_connect_panels (self);
-  pl_window_connect_models_menu (self);
+  pl_window_connect_model_button (self);
 
   pl_window_setup_actions (self);
   pl_window_update_searched_label (self, NULL);
   pl_window_update_model_labels (self);
-  pl_window_update_models_menu (self);
   pl_window_update_title (self);
   pl_window_show_center_page (self);
 }
