@@ -208,6 +208,23 @@ pl_gui_test_run (PlWindow *win)
   g_assert_true (pl_window_is_sweeping (win));
 }
 
+int
+pl_gui_test_count_dialogs (PlWindow *win)
+{
+  GListModel *tops = gtk_window_get_toplevels ();
+  int n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (tops); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (tops, i);
+
+      n += ADW_IS_MESSAGE_DIALOG (w) &&
+           gtk_window_get_transient_for (GTK_WINDOW (w)) == GTK_WINDOW (win) &&
+           gtk_widget_get_visible (GTK_WIDGET (w));
+    }
+  return n;
+}
+
 AdwMessageDialog *
 pl_gui_test_find_dialog (PlWindow *win)
 {

@@ -96,6 +96,9 @@ void pl_gui_test_run (PlWindow *win);
 void pl_gui_test_activate (PlWindow   *win,
                            const char *name);
 
+/* How many AdwMessageDialogs are shown over win. */
+int pl_gui_test_count_dialogs (PlWindow *win);
+
 /* The AdwMessageDialog shown over win, or NULL. */
 AdwMessageDialog *pl_gui_test_find_dialog (PlWindow *win);
 

@@ -178,6 +178,8 @@ test_close_asks (void)
   gtk_widget_activate_action (GTK_WIDGET (win), "window.close", NULL);   /* Ctrl+W */
   dialog = pl_gui_test_find_dialog (win);
   g_assert_nonnull (dialog);
+  gtk_widget_activate_action (GTK_WIDGET (win), "window.close", NULL);   /* again */
+  g_assert_cmpint (pl_gui_test_count_dialogs (win), ==, 1);   /* the same question */
   g_assert_true (adw_message_dialog_has_response (dialog, "save"));
   g_assert_true (adw_message_dialog_has_response (dialog, "discard"));
   pl_gui_test_respond (dialog, "cancel");

@@ -490,6 +490,11 @@ pl_window_confirm_close (PlWindow *self)
 
   if (self->close_confirmed || (!dirty && self->job == NULL))
     return TRUE;
+  if (self->close_question != NULL)   /* Ctrl+W again: the same question */
+    {
+      gtk_window_present (GTK_WINDOW (self->close_question));
+      return FALSE;
+    }
   base = pl_document_dup_basename (self->document);
   heading = base ? g_strdup_printf (_("Save Changes to “%s”?"), base)
                  : g_strdup (_("Save the Experiment?"));
@@ -513,6 +518,8 @@ pl_window_confirm_close (PlWindow *self)
     }
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   g_signal_connect (dialog, "response", G_CALLBACK (on_close_response), self);
+  self->close_question = dialog;
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &self->close_question);
   gtk_window_present (GTK_WINDOW (dialog));
   return FALSE;
 }

@@ -72,6 +72,7 @@ struct _PlWindow {
   int              paned_before_presentation;
   char           **undo_texts;        /* the four texts an example replaced */
   gboolean         close_confirmed;   /* the unsaved question was answered */
+  GtkWidget       *close_question;    /* that question while it is shown (weak) */
   PlWindowChooser  chooser;           /* tests: instead of the file dialogs */
   gpointer         chooser_data;
 };

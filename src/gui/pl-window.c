@@ -213,6 +213,9 @@ pl_window_dispose (GObject *object)
     }
   if (self->document != NULL)
     g_signal_handlers_disconnect_by_data (self->document, self);
+  if (self->close_question != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->close_question),
+                                  (gpointer *) &self->close_question);
   cancel_and_clear (&self->model_cancellable);
   cancel_and_clear (&self->open_cancellable);
   pl_window_stop_topk (self);
