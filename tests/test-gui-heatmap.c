@@ -6,6 +6,7 @@
  *   keyboard             9  focus, arrows, Enter, the accessible description
  *   live-layout          10, 11  the live figure is laid out as the finished one; one
  *                        name per position in the hover line, the figure and the CSV
+ *   time-left            10 no time estimate from the first cells alone
  *   presentation-width   13 leaving presentation mode restores the prompts' width
  * Runs under xvfb-run.
  */
@@ -166,6 +167,20 @@ test_live_layout (void)
   pl_gui_test_close_window (win);
 }
 
+/* The time left: none from the first cells, whose batch carries the unpatched runs and
+ * the kernels' start-up (a 3 s sweep was once said to need 12 s). */
+static void
+test_time_left (void)
+{
+  g_autofree char *early = pl_run_bar_describe (3, 33, 1.2);
+  g_autofree char *late = pl_run_bar_describe (30, 33, 2.7);
+  g_autofree char *mid = pl_run_bar_describe (11, 33, 1.0);
+
+  g_assert_cmpstr (early, ==, "3 / 33 cells · estimating the time left");
+  g_assert_cmpstr (late, ==, "30 / 33 cells · less than a second left");
+  g_assert_cmpstr (mid, ==, "11 / 33 cells · 2 seconds left");
+}
+
 /* ---- 13: presentation mode ---- */
 
 static void
@@ -206,6 +221,7 @@ main (int   argc,
   g_test_add_func ("/Patchlens/Heatmap/drag-selects-nothing", test_drag_selects_nothing);
   g_test_add_func ("/Patchlens/Heatmap/keyboard", test_keyboard);
   g_test_add_func ("/Patchlens/Heatmap/live-layout", test_live_layout);
+  g_test_add_func ("/Patchlens/Heatmap/time-left", test_time_left);
   g_test_add_func ("/Patchlens/Heatmap/presentation-width", test_presentation_width);
   ret = g_test_run ();
   g_free (model_dir);

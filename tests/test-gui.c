@@ -192,7 +192,7 @@ test_sweep (void)
 
   pl_gui_test_set_michelle (win);
   pl_gui_test_run (win);
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (win->cancel_button)));
+  g_assert_true (pl_run_bar_is_running (win->run_bar));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->center_stack), ==, "heatmap");
   pl_gui_test_wait_for (not_running, win);
   r = result_of (win);
@@ -206,7 +206,7 @@ test_sweep (void)
                          r->matrix[i]);
     }
   g_assert_nonnull (pl_heatmap_view_get_heatmap (pl_heatmap_pane_get_view (win->heatmap_pane)));
-  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (win->cancel_button)));
+  g_assert_false (pl_run_bar_is_running (win->run_bar));
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (win), "export-figure"));
   g_assert_false (pl_heatmap_pane_get_stale (win->heatmap_pane));
 
@@ -294,8 +294,7 @@ test_cancel (void)
   pl_gui_test_wait_until (has_progress, &e, "the sweep's first progress");
   g_assert_true (e.cancelled);
   g_assert_false (pl_window_is_sweeping (win));
-  g_assert_false (gtk_revealer_get_reveal_child (win->progress_revealer));
-  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (win->cancel_button)));
+  g_assert_false (pl_run_bar_is_running (win->run_bar));
   /* Whatever the worker still delivers, the cancelled job drops: once it is gone,
    * there was no "finished", no progress after the cancel, and no result. */
   pl_gui_test_wait_for_finalize (&job, "the cancelled job's end");

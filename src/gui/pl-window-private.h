@@ -3,9 +3,8 @@
  * pl-window-private.h: what the files that make PlWindow share (pl-window.c and
  * pl-window-{file,model,sweep,topk,export,actions}.c, one concern each). The window
  * holds the document, the model and the jobs, and shows what belongs to no panel: the
- * header, the Run bar with the sweep's progress, the status pages and the download.
- * Each panel (PlPromptsPanel, PlHeatmapPane, PlNexttokenPane, PlModelButton) owns its
- * widgets and state.
+ * header, the status pages and the download. Each panel (PlPromptsPanel, PlRunBar,
+ * PlHeatmapPane, PlNexttokenPane, PlModelButton) owns its widgets and state.
  */
 #pragma once
 
@@ -19,6 +18,7 @@
 #include "pl-model-loader.h"
 #include "pl-nexttoken-pane.h"
 #include "pl-prompts-panel.h"
+#include "pl-run-bar.h"
 #include "pl-sweep-job.h"
 
 G_BEGIN_DECLS
@@ -33,10 +33,7 @@ struct _PlWindow {
   AdwToastOverlay *toast_overlay;
   AdwWindowTitle  *window_title;
   PlModelButton   *model_button;
-  GtkButton       *cancel_button;
-  GtkRevealer     *progress_revealer;
-  GtkProgressBar  *progress_bar;
-  GtkLabel        *progress_label;
+  PlRunBar        *run_bar;
   GtkStack        *center_stack;
   AdwStatusPage   *no_model_page;
   GtkLabel        *searched_label;

@@ -48,22 +48,8 @@ pl_window_end_job (PlWindow *self)
       pl_sweep_job_cancel (self->job);
       g_clear_object (&self->job);
     }
-  gtk_revealer_set_reveal_child (self->progress_revealer, FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), FALSE);
+  pl_run_bar_stop (self->run_bar);
   pl_window_update_actions (self);
-}
-
-static char *
-describe_time_left (double seconds)
-{
-  if (seconds < 1)
-    return g_strdup (_("less than a second left"));
-  if (seconds < 90)
-    return g_strdup_printf (ngettext ("%d second left", "%d seconds left", (int) seconds),
-                            (int) seconds);
-  return g_strdup_printf (ngettext ("%d minute left", "%d minutes left",
-                                    (int) (seconds / 60 + 0.5)),
-                          (int) (seconds / 60 + 0.5));
 }
 
 static void
@@ -73,19 +59,11 @@ on_job_progress (PlSweepJob *job,
   int done, total;
   double elapsed;
   const float *m = pl_sweep_job_get_matrix (job, &done, &total, &elapsed);
-  g_autofree char *text = NULL, *left = NULL;
 
   if (m == NULL || total <= 0)
     return;
   pl_heatmap_pane_update_values (self->heatmap_pane, m);
-  gtk_progress_bar_set_fraction (self->progress_bar, (double) done / total);
-  /* The first batches carry the clean and corrupted runs and the start-up of the
-   * kernels: an estimate from them alone runs several times too long. */
-  left = done * 5 >= total ? describe_time_left (elapsed * (total - done) / done)
-                           : g_strdup (_("estimating the time left"));
-  /* Translators: sweep progress: cells done / total, then the time left */
-  text = g_strdup_printf (_("%d / %d cells · %s"), done, total, left);
-  gtk_label_set_text (self->progress_label, text);
+  pl_run_bar_progress (self->run_bar, done, total, elapsed);
 }
 
 static void
@@ -135,10 +113,7 @@ run_sweep (PlWindow *self)
   pl_window_show_center_page (self);
   g_signal_connect (self->job, "progress", G_CALLBACK (on_job_progress), self);
   g_signal_connect (self->job, "finished", G_CALLBACK (on_job_finished), self);
-  gtk_progress_bar_set_fraction (self->progress_bar, 0);
-  gtk_label_set_text (self->progress_label, _("Starting…"));
-  gtk_revealer_set_reveal_child (self->progress_revealer, TRUE);
-  gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), TRUE);
+  pl_run_bar_start (self->run_bar);
   pl_sweep_job_start (self->job);
   pl_window_update_actions (self);
   return TRUE;

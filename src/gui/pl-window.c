@@ -252,13 +252,14 @@ pl_window_class_init (PlWindowClass *klass)
 
   g_type_ensure (PL_TYPE_MODEL_BUTTON);
   g_type_ensure (PL_TYPE_PROMPTS_PANEL);
+  g_type_ensure (PL_TYPE_RUN_BAR);
   g_type_ensure (PL_TYPE_HEATMAP_PANE);
   g_type_ensure (PL_TYPE_NEXTTOKEN_PANE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/patchlens/Patchlens/pl-window.ui");
   BIND (prompts_panel); BIND (heatmap_pane); BIND (nexttoken_pane);
   BIND (toast_overlay); BIND (window_title); BIND (model_button);
-  BIND (cancel_button); BIND (progress_revealer); BIND (progress_bar); BIND (progress_label);
+  BIND (run_bar);
   BIND (center_stack); BIND (no_model_page); BIND (searched_label); BIND (download_button);
   BIND (download_box); BIND (download_bar); BIND (download_label); BIND (download_banner);
   BIND (outer_paned); BIND (topk_revealer); BIND (recent_section); BIND (presets_section);
