@@ -2,7 +2,7 @@
  *
  * test-document.c: PlDocument without GTK: notifications only on real changes, the
  * dirty flag (edits, saving, loading), the stale flag (edits after a result, and undoing
- * them), saving three times to the same file, and a saved stale result that reopens
+ * them; another model), saving three times to the same file, and a saved stale result that reopens
  * stale with its own inputs.
  */
 #include "config.h"
@@ -93,6 +93,23 @@ test_stale (void)
   g_assert_false (pl_document_is_stale (doc));
   pl_document_set_result (doc, NULL);
   g_assert_null (pl_document_get_result (doc));
+  g_assert_finalize_object (doc);
+}
+
+/* Another model loaded after the sweep: its numbers are the other model's. */
+static void
+test_stale_model (void)
+{
+  PlDocument *doc = pl_document_new ();
+
+  pl_document_set_model (doc, "gpt2");
+  set_michelle (doc);
+  pl_document_set_result (doc, michelle_result ());
+  g_assert_false (pl_document_is_stale (doc));
+  pl_document_set_model (doc, "gpt2-medium");
+  g_assert_true (pl_document_is_stale (doc));
+  pl_document_set_model (doc, "gpt2");
+  g_assert_false (pl_document_is_stale (doc));
   g_assert_finalize_object (doc);
 }
 
@@ -197,6 +214,7 @@ main (int argc, char *argv[])
   tmp_dir = g_dir_make_tmp ("pl-document-XXXXXX", NULL);
   g_test_add_func ("/Patchlens/Document/notify", test_notify);
   g_test_add_func ("/Patchlens/Document/stale", test_stale);
+  g_test_add_func ("/Patchlens/Document/stale-model", test_stale_model);
   g_test_add_func ("/Patchlens/Document/save-three-times", test_save_three_times);
   g_test_add_func ("/Patchlens/Document/save-stale", test_save_stale);
   g_test_add_func ("/Patchlens/Document/save-fails", test_save_fails);

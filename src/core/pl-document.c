@@ -7,6 +7,8 @@
 
 #include "pl-document.h"
 
+#include <string.h>
+
 struct _PlDocument {
   GObject    parent_instance;
   char      *texts[PL_N_TEXTS];
@@ -15,6 +17,7 @@ struct _PlDocument {
   int        top_k;
   char      *model;
   PlShared  *result;       /* of PlSweepResult; NULL: none */
+  char      *result_model; /* the model reference when the result was set */
   char      *path;
   gboolean   dirty;
   gboolean   stale;
@@ -58,6 +61,10 @@ compute_stale (PlDocument *self)
   for (int i = 0; i < PL_N_TEXTS; i++)
     if (g_strcmp0 (self->texts[i], made[i] ? made[i] : "") != 0)
       return TRUE;
+  /* Another model loaded since: the numbers are the other model's. */
+  if (self->result_model != NULL && self->model != NULL &&
+      strcmp (self->result_model, self->model) != 0)
+    return TRUE;
   return r->site != self->site || r->metric != self->metric;
 }
 
@@ -217,6 +224,7 @@ pl_document_set_model (PlDocument *self,
   g_free (self->model);
   self->model = g_strdup (reference);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_MODEL]);
+  update_stale (self);
 }
 
 void
@@ -248,6 +256,8 @@ replace_result (PlDocument *self,
     }
   g_clear_pointer (&self->result, pl_shared_unref);
   self->result = result;
+  g_free (self->result_model);
+  self->result_model = result ? g_strdup (self->model) : NULL;
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_RESULT]);
   update_stale (self);
 }
@@ -435,6 +445,7 @@ pl_document_finalize (GObject *object)
     g_free (self->texts[i]);
   g_free (self->model);
   g_clear_pointer (&self->result, pl_shared_unref);
+  g_free (self->result_model);
   g_free (self->path);
   G_OBJECT_CLASS (pl_document_parent_class)->finalize (object);
 }

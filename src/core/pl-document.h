@@ -15,7 +15,8 @@
  *   pl_document_load (doc, experiment, "a.patchlens");
  *
  * A result is stale when any of the texts, the site or the metric differ from the ones
- * in result->inputs. Saving writes the current inputs and the result with its own
+ * in result->inputs, or when another model is loaded than the one the document named
+ * when the result came (a sweep, or the file). Saving writes the current inputs and the result with its own
  * inputs (the result's JSON carries them), so a file never pairs a result with prompts
  * that did not make it; opening such a file shows the result as stale again.
  *
