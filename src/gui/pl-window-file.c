@@ -14,9 +14,11 @@
 #include "pl-model-store.h"
 
 #define RECENT_MAX 8
-/* An experiment is a few KB of inputs and a result; a sweep of gpt2-xl over 1024
- * positions is about 48 × 1024 cells, well under this. */
-#define OPEN_MAX_BYTES (64 * 1024 * 1024)
+/* An experiment is a few KB of inputs and a result: the largest, gpt2-xl over 1024
+ * positions, is 48 × 1024 cells, under 1 MB of JSON. json-glib holds a file in memory
+ * as a tree some 40 times its size (a 44 MB file took 1.85 GB): refuse what cannot be
+ * an experiment before reading it. */
+#define OPEN_MAX_BYTES (16 * 1024 * 1024)
 
 static void save_as (PlWindow *self, gboolean then_close);
 
