@@ -6,6 +6,7 @@
  *   keyboard             9  focus, arrows, Enter, the accessible description
  *   live-layout          10, 11  the live figure is laid out as the finished one; one
  *                        name per position in the hover line, the figure and the CSV
+ *   live-scale           10 the live colour scale spans the unpatched runs from the start
  *   time-left            10 no time estimate from the first cells alone
  *   presentation-width   13 leaving presentation mode restores the prompts' width
  * Runs under xvfb-run.
@@ -18,6 +19,7 @@
 #include <string.h>
 
 #include "pl-gui-test-util.h"
+#include "pl-heatmap-private.h"
 #include "pl-heatmap-view-private.h"
 #include "pl-test-util.h"
 
@@ -141,6 +143,55 @@ test_keyboard (void)
 
 /* ---- 10, 11: the live figure and the names of positions ---- */
 
+/* The live figure's colour limits at its first progress. */
+typedef struct {
+  PlWindow *win;
+  double    vmin, vmax;   /* NAN until the first progress */
+  double    ends[2];      /* the job's unpatched metric, clean and corrupted */
+  gboolean  has_ends;
+} LiveScale;
+
+static void
+on_live_progress (PlSweepJob *job,
+                  LiveScale  *s)
+{
+  PlHeatmap *hm = pl_heatmap_view_get_heatmap (pl_heatmap_pane_get_view (s->win->heatmap_pane));
+
+  if (!isnan (s->vmax))
+    return;
+  s->vmin = pl_heatmap_ensure_layout (hm)->vmin;
+  s->vmax = pl_heatmap_ensure_layout (hm)->vmax;
+  s->has_ends = pl_sweep_job_get_ends (job, &s->ends[0], &s->ends[1]);
+}
+
+/* For each metric: the ends the job computes before the sweep are the sweep's own
+ * unpatched values (which the numpy reference checks), and the live figure's scale
+ * spans them from its first progress on. */
+static void
+test_live_scale (void)
+{
+  PlWindow *win = window_with_model ();
+
+  pl_gui_test_set_michelle (win);
+  for (PlMetric m = 0; m < PL_N_METRICS; m++)
+    {
+      LiveScale s = { win, NAN, NAN, { NAN, NAN }, FALSE };
+      PlSweepResult *r;
+
+      pl_document_set_metric (pl_window_get_document (win), m);
+      pl_gui_test_run (win);
+      g_signal_connect (win->job, "progress", G_CALLBACK (on_live_progress), &s);
+      pl_gui_test_wait_for (not_busy, win);
+      r = pl_document_get_result (pl_window_get_document (win));
+      g_assert_true (s.has_ends);
+      g_assert_cmpfloat_with_epsilon (s.ends[0], r->clean_value, 1e-4);
+      g_assert_cmpfloat_with_epsilon (s.ends[1], r->corrupted_value, 1e-4);
+      g_assert_cmpfloat (s.vmax, >=, MAX (r->clean_value, r->corrupted_value) - 1e-6);
+      g_assert_cmpfloat (s.vmin, <=, MIN (r->clean_value, r->corrupted_value) + 1e-6);
+    }
+  pl_gui_test_close_window (win);
+}
+
 static void
 test_live_layout (void)
 {
@@ -150,6 +201,7 @@ test_live_layout (void)
   g_autofree char *csv_path = g_build_filename (tmp_dir, "names.csv", NULL);
   g_autofree char *csv = NULL;
   g_autoptr(GError) error = NULL;
+
 
   pl_gui_test_set_michelle (win);
   pl_gui_test_run (win);
@@ -221,6 +273,7 @@ main (int   argc,
   g_test_add_func ("/Patchlens/Heatmap/drag-selects-nothing", test_drag_selects_nothing);
   g_test_add_func ("/Patchlens/Heatmap/keyboard", test_keyboard);
   g_test_add_func ("/Patchlens/Heatmap/live-layout", test_live_layout);
+  g_test_add_func ("/Patchlens/Heatmap/live-scale", test_live_scale);
   g_test_add_func ("/Patchlens/Heatmap/time-left", test_time_left);
   g_test_add_func ("/Patchlens/Heatmap/presentation-width", test_presentation_width);
   ret = g_test_run ();

@@ -431,8 +431,8 @@ count_colorbar_ticks (PlHeatmap *hm)
   return n;
 }
 
-/* Two to four layers still get a scale (once only a "0"), and the colour bar names
- * the answers with ␣ as the axis does. */
+/* Two to four layers still get a scale (once only a "0"), the colour bar names the
+ * answers with ␣ as the axis does, and its limits cover the unpatched runs. */
 static void
 test_colorbar_ticks (Fixture *f, gconstpointer data)
 {
@@ -443,6 +443,9 @@ test_colorbar_ticks (Fixture *f, gconstpointer data)
       PlHeatmap *hm = pl_heatmap_new_from_result (r);
 
       g_assert_cmpint (count_colorbar_ticks (hm), >=, 3);
+      /* The scale spans the unpatched runs' metric, the ends of what patching does. */
+      g_assert_cmpfloat (pl_heatmap_ensure_layout (hm)->vmax, >=,
+                         MAX (fabs (r->clean_value), fabs (r->corrupted_value)));
       g_assert_cmpstr (hm->value_label, ==, "logit(␣Smith) − logit(␣Jones)");
       pl_heatmap_free (hm);
     }

@@ -369,6 +369,12 @@ figure_layout (PlHeatmap *hm)
   f->ticks = g_array_new (FALSE, TRUE, sizeof (Box));
   pl_colormap_limits (hm->cmap, hm->values, (gsize) hm->n_rows * hm->n_cols,
                       &f->vmin, &f->vmax);
+  if (isfinite (hm->range[0]))   /* the unpatched runs' ends, symmetric if diverging */
+    {
+      double m = MAX (fabs (hm->range[0]), fabs (hm->range[1]));
+      f->vmin = hm->cmap == PL_COLORMAP_DIVERGING ? MIN (f->vmin, -m) : MIN (f->vmin, hm->range[0]);
+      f->vmax = hm->cmap == PL_COLORMAP_DIVERGING ? MAX (f->vmax, m) : MAX (f->vmax, hm->range[1]);
+    }
 
   Label probe = measure_label (ctx, fs, "0", FONT_TICK, 0);
   double line_h = probe.h;

@@ -135,6 +135,19 @@ pl_heatmap_pane_show_result (PlHeatmapPane       *self,
   show_heatmap (self, pl_heatmap_new_from_result (r));
 }
 
+void
+pl_heatmap_pane_include_range (PlHeatmapPane *self,
+                               double         a,
+                               double         b)
+{
+  PlHeatmap *hm = pl_heatmap_view_get_heatmap (self->heatmap_view);
+
+  if (hm == NULL || self->n_rows == 0)
+    return;
+  pl_heatmap_include_range (hm, a, b);
+  gtk_widget_queue_draw (GTK_WIDGET (self->heatmap_view));
+}
+
 gboolean
 pl_heatmap_pane_has_figure (PlHeatmapPane *self)
 {

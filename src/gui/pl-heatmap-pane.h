@@ -40,6 +40,10 @@ void           pl_heatmap_pane_update_values (PlHeatmapPane  *self,
 /* A finished result (borrowed for the call); NULL clears the pane. */
 void           pl_heatmap_pane_show_result   (PlHeatmapPane  *self,
                                               const PlSweepResult *result);
+/* The live figure's colour scale spans a to b (the unpatched runs' metric) too. */
+void           pl_heatmap_pane_include_range (PlHeatmapPane  *self,
+                                              double          a,
+                                              double          b);
 gboolean       pl_heatmap_pane_has_figure    (PlHeatmapPane  *self);
 void           pl_heatmap_pane_set_stale     (PlHeatmapPane  *self,
                                               gboolean        stale);

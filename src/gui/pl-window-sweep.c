@@ -59,9 +59,12 @@ on_job_progress (PlSweepJob *job,
   int done, total;
   double elapsed;
   const float *m = pl_sweep_job_get_matrix (job, &done, &total, &elapsed);
+  double ends[2];
 
   if (m == NULL || total <= 0)
     return;
+  if (pl_sweep_job_get_ends (job, &ends[0], &ends[1]))
+    pl_heatmap_pane_include_range (self->heatmap_pane, ends[0], ends[1]);
   pl_heatmap_pane_update_values (self->heatmap_pane, m);
   pl_run_bar_progress (self->run_bar, done, total, elapsed);
 }
