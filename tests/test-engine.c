@@ -42,6 +42,17 @@ michelle (PlModel *model)
 }
 
 static PlSweepResult *
+sweep_with (PlModel *model, PlInputs *in, const PlSweepOptions *opt)
+{
+  g_autoptr(GError) error = NULL;
+  PlSweepResult *r = pl_sweep_run (model, in, opt, NULL, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (r);
+  return r;
+}
+
+static PlSweepResult *
 sweep (PlModel *model, PlInputs *in, PlSite site, PlMetric metric, gboolean naive)
 {
   PlSweepOptions opt = { site, metric, 10, naive };
@@ -69,6 +80,7 @@ test_load (void)
                                                  + C * 4 * C + 4 * C + 4 * C * C + C));
 }
 
+/* Every site, metric and direction, and for head sites both granularities. */
 static void
 test_fast_equals_naive (void)
 {
@@ -76,21 +88,30 @@ test_fast_equals_naive (void)
   g_autoptr(PlInputs) in = michelle (model);
 
   for (int site = 0; site < PL_N_SITES; site++)
+    for (int variant = 0; variant < (pl_site_is_head (site) ? 4 : 2); variant++)
     for (int metric = 0; metric < PL_N_METRICS; metric++)
       {
-        g_autoptr(PlSweepResult) fast = sweep (model, in, site, metric, FALSE);
-        g_autoptr(PlSweepResult) naive = sweep (model, in, site, metric, TRUE);
+        PlSweepOptions opt = { site, metric, 10, FALSE, variant % 2, variant / 2 };
+        g_autoptr(PlSweepResult) fast = sweep_with (model, in, &opt);
+        g_autoptr(PlSweepResult) naive = NULL;
         double spread = 0;
 
-        for (int i = 0; i < fast->n_layers * fast->n_positions; i++)
+        opt.naive = TRUE;
+        naive = sweep_with (model, in, &opt);
+        g_assert_cmpuint (pl_sweep_result_n_cells (fast), ==,
+                          (gsize) 3 * (pl_site_is_head (site) ? 2 : 1)
+                          * (!pl_site_is_head (site) || variant / 2 ? in->clean.n_tokens : 1));
+        for (gsize i = 0; i < pl_sweep_result_n_cells (fast); i++)
           {
             g_assert_false (isnan (fast->matrix[i]));
             g_assert_cmpfloat_with_epsilon (fast->matrix[i], naive->matrix[i], 1e-4);
             spread = MAX (spread, fabs (fast->matrix[i] - fast->matrix[0]));
           }
         /* A sweep whose cells are all alike would prove nothing. */
-        g_test_message ("%s %s: spread %g, clean %g, corrupted %g", pl_site_to_string (site),
-                        pl_metric_to_string (metric), spread, fast->clean_value,
+        g_test_message ("%s %s %s%s: spread %g, clean %g, corrupted %g",
+                        pl_site_to_string (site), pl_metric_to_string (metric),
+                        pl_direction_to_string (opt.direction),
+                        opt.by_position ? " by position" : "", spread, fast->clean_value,
                         fast->corrupted_value);
         g_assert_cmpfloat (spread, >, 0.05 * fabs (fast->clean_value - fast->corrupted_value));
         g_assert_cmpfloat (fabs (fast->clean_value - fast->corrupted_value), >, 0);

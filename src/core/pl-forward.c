@@ -241,6 +241,8 @@ pl_block_forward (const PlModel      *model,
       gather_kv (&segs[i], s->qkv, C, prefix_k, prefix_v, s);
       attend_segment (&segs[i], C, cfg->n_head, s);
     }
+  if (patch && patch->hook)
+    patch->hook (patch->hook_data, segs, n_segs, s);
   linear (s->att, R, C, w->attn_proj_w, w->attn_proj_b, C, s->proj);
   if (patch && patch->site == PL_SITE_ATTN_OUT)
     memcpy (s->proj + (gsize) patch->pos * C, patch->row, sizeof (float) * C);

@@ -112,6 +112,50 @@ add_answer (JsonBuilder *b,
   json_builder_end_object (b);
 }
 
+/* "axes": ["layer", "position"] or ["layer", "head"] or ["layer", "position", "head"] */
+static void
+add_axes (JsonBuilder         *b,
+          const PlSweepResult *r)
+{
+  json_builder_set_member_name (b, "axes");
+  json_builder_begin_array (b);
+  for (const char *const *a = pl_sweep_result_axes (r); *a; a++)
+    json_builder_add_string_value (b, *a);
+  json_builder_end_array (b);
+}
+
+/* The matrix as nested arrays in the order of its axes; null for a cell not computed. */
+static void
+add_matrix (JsonBuilder         *b,
+            const PlSweepResult *r)
+{
+  const char *const *axes = pl_sweep_result_axes (r);
+  int dims[3], n_dims = 0;
+  gsize n = pl_sweep_result_n_cells (r);
+
+  for (; axes[n_dims]; n_dims++)
+    dims[n_dims] = g_str_equal (axes[n_dims], "layer") ? r->n_layers
+                   : g_str_equal (axes[n_dims], "head") ? r->n_heads : r->n_positions;
+  json_builder_begin_array (b);
+  for (gsize i = 0; i < n; i++)
+    {
+      float v = r->matrix ? r->matrix[i] : NAN;
+
+      /* open an array at every axis boundary the flat index crosses */
+      for (int d = 1, span = (int) (n / dims[0]); d < n_dims; span /= dims[d++])
+        if (i % span == 0)
+          json_builder_begin_array (b);
+      if (isnan (v))
+        json_builder_add_null_value (b);
+      else
+        json_builder_add_double_value (b, v);
+      for (int d = n_dims - 1, span = dims[n_dims - 1]; d >= 1; span *= dims[--d])
+        if ((i + 1) % span == 0)
+          json_builder_end_array (b);
+    }
+  json_builder_end_array (b);
+}
+
 JsonNode *
 pl_result_to_json_node (const PlSweepResult *r)
 {
@@ -127,33 +171,21 @@ pl_result_to_json_node (const PlSweepResult *r)
   add_string (b, "patchlens_version", PACKAGE_VERSION);
   add_string (b, "model", r->model_name);
   add_string (b, "site", pl_site_to_string (r->site));
+  add_string (b, "direction", pl_direction_to_string (r->direction));
+  add_axes (b, r);
   add_string (b, "metric", pl_metric_to_string (r->metric));
   add_string (b, "metric_label", label);
   add_int (b, "layers", r->n_layers);
   add_int (b, "positions", r->n_positions);
+  add_int (b, "heads", r->n_heads);
   add_run (b, "clean", &in->clean, r->clean_topk, r->clean_logits, r->clean_value);
   add_run (b, "corrupted", &in->corrupted, r->corrupted_topk, r->corrupted_logits,
            r->corrupted_value);
   add_answer (b, "clean_answer", in->clean_answer_id, in->clean_answer);
   add_answer (b, "corrupted_answer", in->corrupted_answer_id, in->corrupted_answer);
 
-  /* matrix: (layers, positions), one array per layer */
   json_builder_set_member_name (b, "matrix");
-  json_builder_begin_array (b);
-  for (int l = 0; l < r->n_layers; l++)
-    {
-      json_builder_begin_array (b);
-      for (int p = 0; p < r->n_positions; p++)
-        {
-          float v = r->matrix ? r->matrix[(gsize) l * r->n_positions + p] : NAN;
-          if (isnan (v))
-            json_builder_add_null_value (b);
-          else
-            json_builder_add_double_value (b, v);
-        }
-      json_builder_end_array (b);
-    }
-  json_builder_end_array (b);
+  add_matrix (b, r);
   add_number (b, "seconds", r->seconds);
   json_builder_set_member_name (b, "naive");
   json_builder_add_boolean_value (b, r->naive);

@@ -1,0 +1,371 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * pl-sweep-heads.c: patching one attention head (TransformerLens' hook_z, hook_q,
+ * hook_k, hook_v and hook_pattern), at every position at once or one position at a time.
+ *
+ * Notation: L layers, T positions, C = n_embd, H heads of hs = C / H dimensions. In
+ * block l head h has queries q, keys k and values v (T, hs), its slices of c_attn's
+ * output; pattern P = softmax(q kᵀ / √hs + causal mask) (T, T); output z = P v (T, hs),
+ * its slice of c_proj's input. A cell is (l, h) (all positions) or (l, p, h).
+ *
+ * The schedule. Nothing before block l changes, so a patched run starts at block l from
+ * the base run's residual stream, and, as with the block sites, only positions from the
+ * first one the patch changes, p0, on: rows [p0, T) form a segment whose attention reads
+ * the base run's keys and values for positions < p0. In block l the engine computes every
+ * head as usual and then the attention hook (pl-forward.h) rewrites head h's z for the
+ * destination rows the patch changes:
+ *   head_out      the patched rows (z copied from the source run);
+ *   head_q        the patched rows (pattern from the source queries and base keys);
+ *   head_pattern  the patched rows (pattern row of the source run);
+ *   head_k, head_v every row from the first patched position on (a destination t reads
+ *                  every key and value j <= t).
+ * At all positions p0 is the first position where the source and base activation differ
+ * (before it patching writes what is already there); by position p0 = p, and a patch
+ * that writes what is there is skipped: its cell is the base run's. Cells are batched
+ * as in pl-sweep.c, one segment each, ordered by layer so the runs active at a block are
+ * a prefix of the batch. The naive path runs one full forward per cell with the same hook
+ * on every row the patch touches.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "pl-sweep-private.h"
+
+typedef struct {
+  int l, p, h;   /* p = -1: every position */
+} HeadCell;
+
+static HeadCell
+decode_cell (const Sweep *sw, int cell)
+{
+  if (!sw->opt->by_position)
+    return (HeadCell) { cell / sw->H, -1, cell % sw->H };
+  return (HeadCell) { cell / (sw->T * sw->H), cell / sw->H % sw->T, cell % sw->H };
+}
+
+/* ---- capture ---- */
+
+void
+pl_sweep_heads_capture (gpointer data, const PlSegment *segs, int n_segs, PlScratch *s)
+{
+  PlHeadCapture *c = data;
+  int C = c->C;
+
+  g_assert (n_segs == 1 && segs[0].pos0 == 0 && segs[0].n == c->T);
+  for (int t = 0; t < c->T; t++)
+    {
+      memcpy (at (c->cache->q, c->T, C, c->block, t), s->qkv + (gsize) (segs[0].row + t) * 3 * C,
+              sizeof (float) * C);
+      memcpy (at (c->cache->z, c->T, C, c->block, t), s->att + (gsize) (segs[0].row + t) * C,
+              sizeof (float) * C);
+    }
+}
+
+/* ---- one head's attention ---- */
+
+/* P (n_keys) = softmax(q · K[j] / √hs), K rows of stride C. */
+static void
+pattern_row (const float *q, const float *const *K, int n_keys, int hs, float *P)
+{
+  float scale = 1.0f / sqrtf ((float) hs), max = -INFINITY, sum = 0.0f;
+
+  for (int j = 0; j < n_keys; j++)
+    {
+      float dot = 0.0f;
+#pragma omp simd reduction(+:dot)
+      for (int d = 0; d < hs; d++)
+        dot += q[d] * K[j][d];
+      P[j] = dot * scale;
+      max = MAX (max, P[j]);
+    }
+  for (int j = 0; j < n_keys; j++)
+    {
+      P[j] = expf (P[j] - max);
+      sum += P[j];
+    }
+  for (int j = 0; j < n_keys; j++)
+    P[j] /= sum;
+}
+
+/* z (hs) = Σ_j P[j] V[j] */
+static void
+mix_values (const float *P, const float *const *V, int n_keys, int hs, float *z)
+{
+  memset (z, 0, sizeof (float) * hs);
+  for (int j = 0; j < n_keys; j++)
+#pragma omp simd
+    for (int d = 0; d < hs; d++)
+      z[d] += P[j] * V[j][d];
+}
+
+/* The hook's state: the batch's cells (one per segment) and the block being run. */
+typedef struct {
+  Sweep        *sw;
+  const int    *cells;
+  int           block;
+  const float **K, **V;   /* (T) row pointers, the patched head's keys and values */
+  const float **srcK;     /* (T) the source run's keys of that head */
+  float        *P;        /* (T) */
+} HeadEdit;
+
+static gboolean
+patched_at (const HeadCell *c, int pos)
+{
+  return c->p < 0 || c->p == pos;
+}
+
+/* Head c->h of a segment's rows at block c->l, with the patch applied. */
+static void
+edit_segment (HeadEdit *e, const HeadCell *c, const PlSegment *seg, PlScratch *s)
+{
+  Sweep *sw = e->sw;
+  PlSite site = sw->opt->site;
+  int T = sw->T, C = sw->C, hs = C / sw->H, off = c->h * hs;
+  RunCache *base = sw->base, *src = sw->src;
+  gboolean from_first = site == PL_SITE_HEAD_K || site == PL_SITE_HEAD_V;
+  int first = c->p < 0 ? seg->pos0 : c->p;
+
+  for (int j = 0; j < T; j++)
+    {
+      gboolean pk = site == PL_SITE_HEAD_K && patched_at (c, j);
+      gboolean pv = site == PL_SITE_HEAD_V && patched_at (c, j);
+
+      e->K[j] = at (pk ? src->k : base->k, T, C, c->l, j) + off;
+      e->V[j] = at (pv ? src->v : base->v, T, C, c->l, j) + off;
+    }
+  for (int t = first; t < seg->pos0 + seg->n; t++)
+    {
+      float *z = s->att + (gsize) (seg->row + t - seg->pos0) * C + off;
+
+      if (!from_first && !patched_at (c, t))
+        continue;
+      if (site == PL_SITE_HEAD_OUT)
+        {
+          memcpy (z, at (src->z, T, C, c->l, t) + off, sizeof (float) * hs);
+          continue;
+        }
+      if (site == PL_SITE_HEAD_PATTERN)   /* the source run's own row */
+        {
+          for (int j = 0; j <= t; j++)
+            e->srcK[j] = at (src->k, T, C, c->l, j) + off;
+          pattern_row (at (src->q, T, C, c->l, t) + off, e->srcK, t + 1, hs, e->P);
+        }
+      else
+        pattern_row (at (site == PL_SITE_HEAD_Q ? src->q : base->q, T, C, c->l, t) + off,
+                     e->K, t + 1, hs, e->P);
+      mix_values (e->P, e->V, t + 1, hs, z);
+    }
+}
+
+static void
+edit_hook (gpointer data, const PlSegment *segs, int n_segs, PlScratch *s)
+{
+  HeadEdit *e = data;
+
+  for (int i = 0; i < n_segs; i++)
+    {
+      HeadCell c = decode_cell (e->sw, e->cells[i]);
+
+      if (c.l == e->block)
+        edit_segment (e, &c, &segs[i], s);
+    }
+}
+
+/* ---- which cells change anything ---- */
+
+static gboolean
+rows_differ (const float *a, const float *b, int T, int C, int l, int p, int off, int hs)
+{
+  return memcmp (at ((float *) a, T, C, l, p) + off, at ((float *) b, T, C, l, p) + off,
+                 sizeof (float) * hs) != 0;
+}
+
+/* Does the patched activation differ from the base run's at position p? */
+static gboolean
+activation_differs (const Sweep *sw, const HeadCell *c, int p)
+{
+  int T = sw->T, C = sw->C, hs = C / sw->H, off = c->h * hs;
+  const RunCache *a = sw->src, *b = sw->base;
+
+  switch (sw->opt->site)
+    {
+    case PL_SITE_HEAD_OUT:
+      return rows_differ (a->z, b->z, T, C, c->l, p, off, hs);
+    case PL_SITE_HEAD_Q:
+      return rows_differ (a->q, b->q, T, C, c->l, p, off, hs);
+    case PL_SITE_HEAD_K:
+      return rows_differ (a->k, b->k, T, C, c->l, p, off, hs);
+    case PL_SITE_HEAD_V:
+      return rows_differ (a->v, b->v, T, C, c->l, p, off, hs);
+    case PL_SITE_HEAD_PATTERN:   /* row p reads q at p and k at 0..p */
+      if (rows_differ (a->q, b->q, T, C, c->l, p, off, hs))
+        return TRUE;
+      for (int j = 0; j <= p; j++)
+        if (rows_differ (a->k, b->k, T, C, c->l, j, off, hs))
+          return TRUE;
+      return FALSE;
+    default:
+      g_return_val_if_reached (TRUE);
+    }
+}
+
+/* The first position a cell's patch changes, or -1 when it changes nothing. */
+static int
+first_changed (const Sweep *sw, int cell)
+{
+  HeadCell c = decode_cell (sw, cell);
+
+  if (c.p >= 0)
+    return activation_differs (sw, &c, c.p) ? c.p : -1;
+  for (int p = 0; p < sw->T; p++)
+    if (activation_differs (sw, &c, p))
+      return p;
+  return -1;
+}
+
+/* Lists the cells to run with their first rows, in cell (hence layer) order; the cells
+ * that change nothing get the base run's values now. */
+static int
+cells_to_run (Sweep *sw, int *cells, int *p0)
+{
+  int n = 0, n_same = 0;
+  g_autofree int *same = g_new (int, sw->n_cells);
+
+  for (int cell = 0; cell < (int) sw->n_cells; cell++)
+    {
+      int p = first_changed (sw, cell);
+
+      if (p < 0)
+        {
+          memcpy (sw->result->final_hidden + (gsize) cell * sw->C, sw->base->final_h,
+                  sizeof (float) * sw->C);
+          same[n_same++] = cell;
+          continue;
+        }
+      cells[n] = cell;
+      p0[n++] = p;
+    }
+  if (n_same > 0)
+    pl_sweep_finish_cells (sw, same, n_same);
+  return n;
+}
+
+/* ---- the patched runs ---- */
+
+static void
+edit_init (HeadEdit *e, Sweep *sw)
+{
+  *e = (HeadEdit) { sw, NULL, 0, g_new (const float *, sw->T),
+                    g_new (const float *, sw->T), g_new (const float *, sw->T),
+                    g_new (float, sw->T) };
+}
+
+static void
+edit_clear (HeadEdit *e)
+{
+  g_free (e->K);
+  g_free (e->V);
+  g_free (e->srcK);
+  g_free (e->P);
+}
+
+/* Runs the n cells listed (first rows p0) as one batch. */
+static gboolean
+run_batch (Sweep *sw, HeadEdit *e, const int *cells, const int *p0, int n, float *x,
+           PlSegment *segs, PlScratch *s)
+{
+  int T = sw->T, C = sw->C, row = 0;
+  PlBlockPatch hook = { .site = sw->opt->site, .hook = edit_hook, .hook_data = e };
+
+  for (int i = 0; i < n; i++)
+    {
+      int l = decode_cell (sw, cells[i]).l;
+
+      segs[i] = (PlSegment) { p0[i], T - p0[i], row };
+      memcpy (x + (gsize) row * C, at (sw->base->resid, T, C, l, p0[i]),
+              sizeof (float) * (T - p0[i]) * C);
+      row += T - p0[i];
+    }
+  e->cells = cells;
+  for (int b = decode_cell (sw, cells[0]).l, active = 0; b < sw->L; b++)
+    {
+      while (active < n && decode_cell (sw, cells[active]).l <= b)
+        active++;
+      if (g_cancellable_is_cancelled (sw->cancellable))
+        return FALSE;
+      e->block = b;
+      pl_block_forward (sw->model, b, x, segs, active, at (sw->base->k, T, C, b, 0),
+                        at (sw->base->v, T, C, b, 0), s, NULL, &hook);
+    }
+  for (int i = 0; i < n; i++)
+    pl_final_norm (sw->model, x + (gsize) (segs[i].row + segs[i].n - 1) * C,
+                   sw->result->final_hidden + (gsize) cells[i] * C);
+  pl_sweep_finish_cells (sw, cells, n);
+  return TRUE;
+}
+
+gboolean
+pl_sweep_heads_fast (Sweep *sw)
+{
+  int T = sw->T, max_rows = pl_sweep_batch_rows (sw);
+  g_autofree float *x = g_new (float, (gsize) max_rows * sw->C);
+  g_autofree PlSegment *segs = g_new (PlSegment, sw->n_cells);
+  g_autofree int *cells = g_new (int, sw->n_cells);
+  g_autofree int *p0 = g_new (int, sw->n_cells);
+  PlScratch *s = pl_scratch_new (pl_model_config (sw->model), max_rows, T);
+  gboolean ok = TRUE;
+  HeadEdit e;
+  int n_cells;
+
+  edit_init (&e, sw);
+  n_cells = cells_to_run (sw, cells, p0);
+  for (int first = 0; ok && first < n_cells;)
+    {
+      int n = 0, rows = 0;
+
+      while (first + n < n_cells && rows + (T - p0[first + n]) <= max_rows)
+        rows += T - p0[first + n++];
+      ok = run_batch (sw, &e, cells + first, p0 + first, n, x, segs, s);
+      first += n;
+    }
+  edit_clear (&e);
+  pl_scratch_free (s);
+  return ok;
+}
+
+/* One full forward of the base prompt with the cell's patch in block l. */
+static void
+run_one_naive (Sweep *sw, HeadEdit *e, const int *cell, float *x, PlScratch *s, float *h)
+{
+  int T = sw->T, C = sw->C, l = decode_cell (sw, *cell).l;
+  PlSegment seg = { 0, T, 0 };
+  PlBlockPatch hook = { .site = sw->opt->site, .hook = edit_hook, .hook_data = e };
+
+  e->cells = cell;
+  e->block = l;
+  pl_embed (sw->model, sw->base_ids, T, x);
+  for (int b = 0; b < sw->L; b++)
+    pl_block_forward (sw->model, b, x, &seg, 1, NULL, NULL, s, NULL, b == l ? &hook : NULL);
+  pl_final_norm (sw->model, x + (gsize) (T - 1) * C, h);
+}
+
+gboolean
+pl_sweep_heads_naive (Sweep *sw)
+{
+  int T = sw->T;
+  g_autofree float *x = g_new (float, (gsize) T * sw->C);
+  PlScratch *s = pl_scratch_new (pl_model_config (sw->model), T, T);
+  gboolean ok = TRUE;
+  HeadEdit e;
+
+  edit_init (&e, sw);
+  for (int cell = 0; ok && cell < (int) sw->n_cells; cell++)
+    {
+      run_one_naive (sw, &e, &cell, x, s, sw->result->final_hidden + (gsize) cell * sw->C);
+      pl_sweep_finish_cells (sw, &cell, 1);
+      ok = !g_cancellable_is_cancelled (sw->cancellable);
+    }
+  edit_clear (&e);
+  pl_scratch_free (s);
+  return ok;
+}
