@@ -229,28 +229,43 @@ append_csv_field (GString    *s,
   g_string_append_c (s, '"');
 }
 
+/* One line per cell in the matrix's order: "layer,position,token,value" for block
+ * sites, "layer,head,value" for a head at all positions, "layer,position,token,head,value"
+ * by position. The token is the patched run's: the corrupted run's when denoising, the
+ * clean run's when noising. */
 char *
 pl_result_to_csv (const PlSweepResult *r,
                   gsize               *length)
 {
   g_return_val_if_fail (r != NULL && r->inputs != NULL, NULL);
-  const PlPrompt *corr = &r->inputs->corrupted;
-  GString *s = g_string_new ("layer,position,token,value\r\n");
+  const PlPrompt *corr = r->direction == PL_DIRECTION_NOISE ? &r->inputs->clean
+                                                           : &r->inputs->corrupted;
+  gboolean heads = pl_site_is_head (r->site), by_pos = heads && r->by_position;
+  GString *s = g_string_new (!heads ? "layer,position,token,value\r\n"
+                             : by_pos ? "layer,position,token,head,value\r\n"
+                             : "layer,head,value\r\n");
+  int H = MAX (r->n_heads, 1), T = r->n_positions;
+  gsize n = pl_sweep_result_n_cells (r);
 
-  for (int l = 0; l < r->n_layers; l++)
-    for (int p = 0; p < r->n_positions; p++)
-      {
-        /* The token of the corrupted run: the one that is patched. */
-        const char *tok = p < corr->n_tokens && corr->pieces[p] ? corr->pieces[p] : "";
-        float v = r->matrix ? r->matrix[(gsize) l * r->n_positions + p] : NAN;
+  for (gsize i = 0; i < n; i++)
+    {
+      int l = !heads ? (int) (i / T) : by_pos ? (int) (i / ((gsize) T * H)) : (int) (i / H);
+      int p = !heads ? (int) (i % T) : (int) (i / H % T);
+      float v = r->matrix ? r->matrix[i] : NAN;
 
-        g_string_append_printf (s, "%d,%d,", l, p);
-        append_csv_field (s, tok);
-        g_string_append_c (s, ',');
-        if (isfinite (v))          /* an empty field for a cell not computed */
-          pl_json_append_float (s, v);
-        g_string_append (s, "\r\n");
-      }
+      g_string_append_printf (s, "%d,", l);
+      if (!heads || by_pos)
+        {
+          g_string_append_printf (s, "%d,", p);
+          append_csv_field (s, p < corr->n_tokens && corr->pieces[p] ? corr->pieces[p] : "");
+          g_string_append_c (s, ',');
+        }
+      if (heads)
+        g_string_append_printf (s, "%d,", (int) (i % H));
+      if (isfinite (v))          /* an empty field for a cell not computed */
+        pl_json_append_float (s, v);
+      g_string_append (s, "\r\n");
+    }
   if (length)
     *length = s->len;
   return g_string_free (s, FALSE);
