@@ -11,21 +11,26 @@
  * The schedule. Nothing before block l changes, so a patched run starts at block l from
  * the base run's residual stream, and, as with the block sites, only positions from the
  * first one the patch changes, p0, on: rows [p0, T) form a segment whose attention reads
- * the base run's keys and values for positions < p0. In block l the engine computes every
- * head as usual and then the attention hook (pl-forward.h) rewrites head h's z for the
- * destination rows the patch changes:
+ * the base run's keys and values for positions < p0. Block l itself is not run: its
+ * output differs from the base run's only through head h's z, so for the rows the patch
+ * changes we take the base run's z (every head), recompute head h's slice
+ * (edit_segment), and apply c_proj and the MLP (run_patched_block). The rows changed:
  *   head_out      the patched rows (z copied from the source run);
  *   head_q        the patched rows (pattern from the source queries and base keys);
  *   head_pattern  the patched rows (pattern row of the source run);
  *   head_k, head_v every row from the first patched position on (a destination t reads
  *                  every key and value j <= t).
- * At all positions p0 is the first position where the source and base activation differ
- * (before it patching writes what is already there); by position p0 = p, and a patch
- * that writes what is there is skipped: its cell is the base run's. Cells are batched
- * as in pl-sweep.c, one segment each, ordered by layer so the runs active at a block are
- * a prefix of the batch. The naive path runs one full forward per cell with the same hook
- * on every row the patch touches.
+ * The segment then enters block l + 1. At all positions p0 is the first position where
+ * the source and base activation differ (before it patching writes what is already
+ * there); by position p0 = p, and a patch that writes what is there is skipped: its cell
+ * is the base run's. Cells are batched as in pl-sweep.c, one segment each, ordered by
+ * layer so the runs active at a block are a prefix of the batch.
+ *
+ * The naive path runs one full forward per cell, block l included, with an attention
+ * hook (pl-forward.h) that rewrites head h's z for every row the patch touches: a
+ * different route to the same numbers, which the tests compare.
  */
+#include <cblas.h>
 #include <math.h>
 #include <string.h>
 
@@ -269,33 +274,93 @@ edit_clear (HeadEdit *e)
   g_free (e->P);
 }
 
-/* Runs the n cells listed (first rows p0) as one batch. */
+/* Does a patch at one position change only that row of block l (its head's output at
+ * that destination), rather than every row from it on? */
+static gboolean
+changes_one_row (const Sweep *sw)
+{
+  return sw->opt->by_position && sw->opt->site != PL_SITE_HEAD_K
+         && sw->opt->site != PL_SITE_HEAD_V;
+}
+
+/* Block l of the n cells listed, all patched in block l, whose segments' rows in x hold
+ * the base run's output of block l. Only the rows a patch changes are computed:
+ * att (rows, C) = the base run's z with head h's slice patched, then
+ * x = resid_l + c_proj(att) and x += mlp(ln_2(x)), as pl_block_forward would. */
+static void
+run_patched_block (Sweep *sw, HeadEdit *e, int l, const int *cells, const PlSegment *segs,
+                   int n, float *x, PlScratch *s)
+{
+  const PlBlockWeights *w = &pl_model_weights (sw->model)->blocks[l];
+  int T = sw->T, C = sw->C, R = 0;
+  gboolean one_row = changes_one_row (sw);
+
+  for (int i = 0; i < n; i++)
+    {
+      HeadCell c = decode_cell (sw, cells[i]);
+      PlSegment rows = { segs[i].pos0, one_row ? 1 : segs[i].n, R };   /* rows of s->att */
+
+      memcpy (s->att + (gsize) R * C, at (sw->base->z, T, C, l, rows.pos0),
+              sizeof (float) * rows.n * C);
+      edit_segment (e, &c, &rows, s);
+      R += rows.n;
+    }
+  for (int r = 0; r < R; r++)
+    memcpy (s->proj + (gsize) r * C, w->attn_proj_b, sizeof (float) * C);
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, R, C, C, 1.0f, s->att, C,
+               w->attn_proj_w, C, 1.0f, s->proj, C);
+  for (int i = 0, r = 0; i < n; i++)
+    for (int t = segs[i].pos0; t < segs[i].pos0 + (one_row ? 1 : segs[i].n); t++, r++)
+      {
+        const float *resid = at (sw->base->resid, T, C, l, t);
+        float *mid = s->proj + (gsize) r * C;
+
+        for (int k = 0; k < C; k++)
+          mid[k] = resid[k] + mid[k];
+      }
+  pl_block_mlp (sw->model, l, s->proj, R, s);
+  for (int i = 0, r = 0; i < n; i++)
+    for (int t = segs[i].pos0; t < segs[i].pos0 + (one_row ? 1 : segs[i].n); t++, r++)
+      {
+        float *out = x + (gsize) (segs[i].row + t - segs[i].pos0) * C;
+        const float *mid = s->proj + (gsize) r * C, *mlp = s->mlp + (gsize) r * C;
+
+        for (int k = 0; k < C; k++)
+          out[k] = mid[k] + mlp[k];
+      }
+}
+
+/* Runs the n cells listed (first rows p0) as one batch: a cell of layer l enters at
+ * block l + 1 with the rows run_patched_block computed, the others the base run's. */
 static gboolean
 run_batch (Sweep *sw, HeadEdit *e, const int *cells, const int *p0, int n, float *x,
            PlSegment *segs, PlScratch *s)
 {
   int T = sw->T, C = sw->C, row = 0;
-  PlBlockPatch hook = { .site = sw->opt->site, .hook = edit_hook, .hook_data = e };
 
   for (int i = 0; i < n; i++)
     {
       int l = decode_cell (sw, cells[i]).l;
 
       segs[i] = (PlSegment) { p0[i], T - p0[i], row };
-      memcpy (x + (gsize) row * C, at (sw->base->resid, T, C, l, p0[i]),
+      memcpy (x + (gsize) row * C, at (sw->base->resid, T, C, l + 1, p0[i]),
               sizeof (float) * (T - p0[i]) * C);
       row += T - p0[i];
     }
-  e->cells = cells;
-  for (int b = decode_cell (sw, cells[0]).l, active = 0; b < sw->L; b++)
+  for (int b = decode_cell (sw, cells[0]).l, done = 0; b < sw->L; b++)
     {
-      while (active < n && decode_cell (sw, cells[active]).l <= b)
-        active++;
+      int patched = done;   /* cells [done, patched) are patched in block b */
+
       if (g_cancellable_is_cancelled (sw->cancellable))
         return FALSE;
-      e->block = b;
-      pl_block_forward (sw->model, b, x, segs, active, at (sw->base->k, T, C, b, 0),
-                        at (sw->base->v, T, C, b, 0), s, NULL, &hook);
+      if (done > 0)         /* the cells patched in earlier blocks go through block b */
+        pl_block_forward (sw->model, b, x, segs, done, at (sw->base->k, T, C, b, 0),
+                          at (sw->base->v, T, C, b, 0), s, NULL, NULL);
+      while (patched < n && decode_cell (sw, cells[patched]).l == b)
+        patched++;
+      if (patched > done)
+        run_patched_block (sw, e, b, cells + done, segs + done, patched - done, x, s);
+      done = patched;
     }
   for (int i = 0; i < n; i++)
     pl_final_norm (sw->model, x + (gsize) (segs[i].row + segs[i].n - 1) * C,
