@@ -178,54 +178,55 @@ edit_hook (gpointer data, const PlSegment *segs, int n_segs, PlScratch *s)
 
 /* ---- which cells change anything ---- */
 
-static gboolean
-rows_differ (const float *a, const float *b, int T, int C, int l, int p, int off, int hs)
+/* The first position >= from where head c->h's rows of a and b differ, or T. */
+static int
+first_difference (const Sweep *sw, const HeadCell *c, const float *a, const float *b,
+                  int from)
 {
-  return memcmp (at ((float *) a, T, C, l, p) + off, at ((float *) b, T, C, l, p) + off,
-                 sizeof (float) * hs) != 0;
+  int hs = sw->C / sw->H;
+
+  for (int p = from; p < sw->T; p++)
+    if (memcmp (at ((float *) a, sw->T, sw->C, c->l, p) + c->h * hs,
+                at ((float *) b, sw->T, sw->C, c->l, p) + c->h * hs,
+                sizeof (float) * hs) != 0)
+      return p;
+  return sw->T;
 }
 
-/* Does the patched activation differ from the base run's at position p? */
-static gboolean
-activation_differs (const Sweep *sw, const HeadCell *c, int p)
-{
-  int T = sw->T, C = sw->C, hs = C / sw->H, off = c->h * hs;
-  const RunCache *a = sw->src, *b = sw->base;
-
-  switch (sw->opt->site)
-    {
-    case PL_SITE_HEAD_OUT:
-      return rows_differ (a->z, b->z, T, C, c->l, p, off, hs);
-    case PL_SITE_HEAD_Q:
-      return rows_differ (a->q, b->q, T, C, c->l, p, off, hs);
-    case PL_SITE_HEAD_K:
-      return rows_differ (a->k, b->k, T, C, c->l, p, off, hs);
-    case PL_SITE_HEAD_V:
-      return rows_differ (a->v, b->v, T, C, c->l, p, off, hs);
-    case PL_SITE_HEAD_PATTERN:   /* row p reads q at p and k at 0..p */
-      if (rows_differ (a->q, b->q, T, C, c->l, p, off, hs))
-        return TRUE;
-      for (int j = 0; j <= p; j++)
-        if (rows_differ (a->k, b->k, T, C, c->l, j, off, hs))
-          return TRUE;
-      return FALSE;
-    default:
-      g_return_val_if_reached (TRUE);
-    }
-}
-
-/* The first position a cell's patch changes, or -1 when it changes nothing. */
+/* The first position a cell's patch changes, or -1 when it changes nothing. A pattern
+ * row p reads q at p and k at 0..p, so it first differs at the first position where q
+ * differs or from the first where k does. */
 static int
 first_changed (const Sweep *sw, int cell)
 {
   HeadCell c = decode_cell (sw, cell);
+  const RunCache *a = sw->src, *b = sw->base;
+  int from = MAX (c.p, 0), p;
 
-  if (c.p >= 0)
-    return activation_differs (sw, &c, c.p) ? c.p : -1;
-  for (int p = 0; p < sw->T; p++)
-    if (activation_differs (sw, &c, p))
-      return p;
-  return -1;
+  switch (sw->opt->site)
+    {
+    case PL_SITE_HEAD_OUT:
+      p = first_difference (sw, &c, a->z, b->z, from);
+      break;
+    case PL_SITE_HEAD_Q:
+      p = first_difference (sw, &c, a->q, b->q, from);
+      break;
+    case PL_SITE_HEAD_K:
+      p = first_difference (sw, &c, a->k, b->k, from);
+      break;
+    case PL_SITE_HEAD_V:
+      p = first_difference (sw, &c, a->v, b->v, from);
+      break;
+    case PL_SITE_HEAD_PATTERN:
+      p = MIN (first_difference (sw, &c, a->q, b->q, from),
+               MAX (first_difference (sw, &c, a->k, b->k, 0), from));
+      break;
+    default:
+      g_return_val_if_reached (-1);
+    }
+  if (p >= sw->T || (c.p >= 0 && p != c.p))   /* by position: only p itself counts */
+    return -1;
+  return p;
 }
 
 /* Lists the cells to run with their first rows, in cell (hence layer) order; the cells
