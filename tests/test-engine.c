@@ -189,6 +189,38 @@ test_cell_topk (void)
     }
 }
 
+/* Head sites: the heatmap's cell (row l H + h, column p) by position. Position 0 is the
+ * same token in both prompts, so its cells are the corrupted run; a changed cell's
+ * top-k is the same by the fast schedule and by --naive (two routes through block l). */
+static void
+test_head_cell_topk (void)
+{
+  g_autoptr(PlModel) model = tiny_model ();
+  g_autoptr(PlInputs) in = michelle (model);
+  PlSweepOptions opt = { PL_SITE_HEAD_V, PL_METRIC_LOGIT_DIFF, 10, FALSE,
+                         PL_DIRECTION_DENOISE, TRUE };
+  g_autoptr(PlSweepResult) fast = sweep_with (model, in, &opt);
+  g_autoptr(PlSweepResult) naive = NULL;
+  int L = fast->n_layers, H = fast->n_heads;
+
+  opt.naive = TRUE;
+  naive = sweep_with (model, in, &opt);
+  g_assert_cmpint (H, ==, 2);
+  for (int row = 0; row < L * H; row++)
+    {
+      g_autoptr(PlTopK) same = pl_sweep_cell_topk (model, fast, row, 0, 10);
+      g_autoptr(PlTopK) a = pl_sweep_cell_topk (model, fast, row, 1, 10);
+      g_autoptr(PlTopK) b = pl_sweep_cell_topk (model, naive, row, 1, 10);
+
+      for (int i = 0; i < 10; i++)
+        {
+          g_assert_cmpint (same->entries[i].id, ==, fast->corrupted_topk->entries[i].id);
+          g_assert_cmpint (a->entries[i].id, ==, b->entries[i].id);
+          g_assert_cmpfloat_with_epsilon (a->entries[i].logit, b->entries[i].logit, 1e-4);
+        }
+    }
+}
+
 static void
 write_config (const char *src, const char *dst, const char *key, const char *value)
 {
@@ -269,6 +301,7 @@ main (int argc, char **argv)
   g_test_add_func ("/Patchlens/Engine/restored-ends", test_restored_ends);
   g_test_add_func ("/Patchlens/Engine/restored-undefined", test_restored_undefined);
   g_test_add_func ("/Patchlens/Engine/cell-topk", test_cell_topk);
+  g_test_add_func ("/Patchlens/Engine/head-cell-topk", test_head_cell_topk);
   g_test_add_func ("/Patchlens/Engine/bad-model", test_bad_model);
   g_test_add_func ("/Patchlens/Engine/missing-folder", test_missing_folder);
   return g_test_run ();
