@@ -374,7 +374,10 @@ print_head_matrix (const PlSweepResult *r)
   printf ("%-8s", r->by_position ? "L.head" : "Layer");
   for (int j = 0; j < cols; j++)
     {
-      char *h = r->by_position ? token_heading (r->inputs->corrupted.pieces[j])
+      /* by position the columns are the patched (base) run's tokens */
+      const PlPrompt *base = r->direction == PL_DIRECTION_NOISE ? &r->inputs->clean
+                                                                : &r->inputs->corrupted;
+      char *h = r->by_position ? token_heading (base->pieces[j])
                                : g_strdup_printf ("H%d", j);
       int w = MAX (7, cli_text_width (h));
 
@@ -406,8 +409,9 @@ print_text (const PlSweepResult *r)
 {
   g_autofree char *clean = pl_prompt_describe (&r->inputs->clean);
   g_autofree char *corrupted = pl_prompt_describe (&r->inputs->corrupted);
-  g_autofree char *label = pl_metric_describe (r->metric, r->inputs->clean_answer,
-                                               r->inputs->corrupted_answer);
+  g_autofree char *label = pl_metric_describe_in (r->metric, r->direction,
+                                                  r->inputs->clean_answer,
+                                                  r->inputs->corrupted_answer);
 
   printf ("Model %s, %d layers; patching %s (%s)%s, %s\n", r->model_name, r->n_layers,
           pl_site_to_string (r->site), pl_site_describe (r->site),

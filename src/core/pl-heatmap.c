@@ -160,8 +160,9 @@ pl_heatmap_new_from_result (const PlSweepResult *result)
   else
     title = g_strdup_printf (_("Activation patching · %s"), site);
   pl_heatmap_set_title (hm, title);
-  g_autofree char *value_label = pl_metric_describe (result->metric, in->clean_answer,
-                                                     in->corrupted_answer);
+  g_autofree char *value_label = pl_metric_describe_in (result->metric, result->direction,
+                                                        in->clean_answer,
+                                                        in->corrupted_answer);
   pl_heatmap_set_value_label (hm, value_label);
   return hm;
 }

@@ -162,8 +162,8 @@ pl_result_to_json_node (const PlSweepResult *r)
   g_return_val_if_fail (r != NULL && r->inputs != NULL, NULL);
   const PlInputs *in = r->inputs;
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autofree char *label = pl_metric_describe (r->metric, in->clean_answer,
-                                               in->corrupted_answer);
+  g_autofree char *label = pl_metric_describe_in (r->metric, r->direction,
+                                                  in->clean_answer, in->corrupted_answer);
 
   json_builder_begin_object (b);
   add_string (b, "format", "patchlens-sweep");

@@ -146,3 +146,14 @@ pl_metric_describe (PlMetric    metric,
       g_return_val_if_reached (NULL);
     }
 }
+
+char *
+pl_metric_describe_in (PlMetric    metric,
+                       PlDirection direction,
+                       const char *clean_answer,
+                       const char *corrupted_answer)
+{
+  if (metric == PL_METRIC_RESTORED && direction == PL_DIRECTION_NOISE)
+    return g_strdup ("fraction of the clean → corrupted change reproduced");
+  return pl_metric_describe (metric, clean_answer, corrupted_answer);
+}

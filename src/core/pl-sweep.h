@@ -84,6 +84,11 @@ gboolean    pl_metric_from_string (const char *s,
 char       *pl_metric_describe    (PlMetric    metric,
                                    const char *clean_answer,
                                    const char *corrupted_answer);
+/* The same for a sweep in that direction (restored reads differently when noising). */
+char       *pl_metric_describe_in (PlMetric    metric,
+                                   PlDirection direction,
+                                   const char *clean_answer,
+                                   const char *corrupted_answer);
 
 typedef struct {
   PlSite   site;
