@@ -54,21 +54,24 @@ void
 pl_sweep_heads_capture (gpointer data, const PlSegment *segs, int n_segs, PlScratch *s)
 {
   PlHeadCapture *c = data;
-  int C = c->C;
+  int T = c->T, C = c->C;
 
-  g_assert (n_segs == 1 && segs[0].pos0 == 0 && segs[0].n == c->T);
-  for (int t = 0; t < c->T; t++)
+  for (int i = 0; i < n_segs; i++)   /* segment i is the whole run of cache[i] */
     {
-      memcpy (at (c->cache->q, c->T, C, c->block, t), s->qkv + (gsize) (segs[0].row + t) * 3 * C,
-              sizeof (float) * C);
-      memcpy (at (c->cache->z, c->T, C, c->block, t), s->att + (gsize) (segs[0].row + t) * C,
-              sizeof (float) * C);
+      g_assert (i < (int) G_N_ELEMENTS (c->cache) && segs[i].pos0 == 0 && segs[i].n == T);
+      for (int t = 0; t < T; t++)
+        {
+          memcpy (at (c->cache[i]->q, T, C, c->block, t),
+                  s->qkv + (gsize) (segs[i].row + t) * 3 * C, sizeof (float) * C);
+          memcpy (at (c->cache[i]->z, T, C, c->block, t),
+                  s->att + (gsize) (segs[i].row + t) * C, sizeof (float) * C);
+        }
     }
 }
 
 /* ---- one head's attention ---- */
 
-/* P (n_keys) = softmax(q · K[j] / √hs), K rows of stride C. */
+/* P (n_keys) = softmax(q · K[j] / √hs), K[j] pointing at key j's hs values. */
 static void
 pattern_row (const float *q, const float *const *K, int n_keys, int hs, float *P)
 {

@@ -62,10 +62,10 @@ void     pl_sweep_finish_cells (Sweep     *sw,
 /* Rows in one batch of patched runs. */
 int      pl_sweep_batch_rows   (const Sweep *sw);
 
-/* pl-sweep-heads.c: the hook capture_run passes for head sites (data: the RunCache,
- * with the block index set by pl_sweep_heads_capture_block). */
+/* pl-sweep-heads.c: the attention hook a capturing run passes for head sites, to keep
+ * q and z: data is a PlHeadCapture, whose cache[i] receives segment i (a whole run). */
 typedef struct {
-  RunCache *cache;
+  RunCache *cache[2];
   int       T, C, block;
 } PlHeadCapture;
 void     pl_sweep_heads_capture (gpointer         data,

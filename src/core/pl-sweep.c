@@ -56,7 +56,7 @@ capture_run (Sweep *sw, const gint32 *ids, RunCache *c, PlScratch *s)
 {
   int L = sw->L, T = sw->T, C = sw->C;
   PlSegment seg = { 0, T, 0 };
-  PlHeadCapture heads = { c, T, C, 0 };
+  PlHeadCapture heads = { { c, NULL }, T, C, 0 };
   PlBlockPatch hook = { .site = PL_SITE_HEAD_OUT, .hook = pl_sweep_heads_capture,
                         .hook_data = &heads };
 
