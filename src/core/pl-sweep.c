@@ -401,6 +401,9 @@ summarize_run (Sweep *sw, RunCache *c, gboolean clean)
   return pl_logsumexp (logits, V);
 }
 
+/* The most floats of final hidden states a sweep keeps (1 GiB). */
+#define MAX_KEPT_FLOATS ((gsize) 1 << 28)
+
 static gboolean
 check_options (const PlSweepOptions *opt, GError **error)
 {
@@ -523,6 +526,15 @@ pl_sweep_run (PlModel               *model,
   if (!check_options (options, error) || !check_inputs (model, inputs, error))
     return NULL;
   sw.n_cells = count_cells (options->site, options->by_position, sw.L, sw.T, sw.H);
+  if (sw.n_cells * sw.C > MAX_KEPT_FLOATS)
+    {
+      /* Each cell keeps its final hidden state (n_embd floats), for its top-k. */
+      g_set_error (error, PL_ERROR, PL_ERROR_TOO_LONG,
+                   "This sweep has %zu cells, too many to keep (at most %zu for %s); "
+                   "patch at all positions or use a shorter prompt", sw.n_cells,
+                   (gsize) MAX_KEPT_FLOATS / sw.C, pl_model_name (model));
+      return NULL;
+    }
   sw.result = result_new (&sw, inputs);
   sw.base = noise ? &sw.clean : &sw.corr;
   sw.src = noise ? &sw.corr : &sw.clean;
