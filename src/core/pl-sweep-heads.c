@@ -30,10 +30,10 @@
  * hook (pl-forward.h) that rewrites head h's z for every row the patch touches: a
  * different route to the same numbers, which the tests compare.
  */
-#include <cblas.h>
 #include <math.h>
 #include <string.h>
 
+#include "pl-parallel.h"
 #include "pl-sweep-private.h"
 
 typedef struct {
@@ -311,8 +311,7 @@ run_patched_block (Sweep *sw, HeadEdit *e, int l, const int *cells, const PlSegm
     }
   for (int r = 0; r < R; r++)
     memcpy (s->proj + (gsize) r * C, w->attn_proj_b, sizeof (float) * C);
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, R, C, C, 1.0f, s->att, C,
-               w->attn_proj_w, C, 1.0f, s->proj, C);
+  pl_sgemm (R, C, C, s->att, C, w->attn_proj_w, C, s->proj, C);   /* on the pool */
   for (int i = 0, r = 0; i < n; i++)
     for (int t = segs[i].pos0; t < segs[i].pos0 + (one_row ? 1 : segs[i].n); t++, r++)
       {
@@ -357,7 +356,12 @@ run_batch (Sweep *sw, HeadEdit *e, const int *cells, const int *p0, int n, float
 
       if (g_cancellable_is_cancelled (sw->cancellable))
         return FALSE;
-      if (done > 0)         /* the cells patched in earlier blocks go through block b */
+      /* the cells patched in earlier blocks go through block b; of the last block only
+       * the last position is read */
+      if (done > 0 && b == sw->L - 1)
+        pl_block_forward_last_rows (sw->model, b, x, segs, done, at (sw->base->k, T, C, b, 0),
+                                    at (sw->base->v, T, C, b, 0), s);
+      else if (done > 0)
         pl_block_forward (sw->model, b, x, segs, done, at (sw->base->k, T, C, b, 0),
                           at (sw->base->v, T, C, b, 0), s, NULL, NULL);
       while (patched < n && decode_cell (sw, cells[patched]).l == b)
