@@ -11,6 +11,10 @@ by gen-model.py, runs `patchlens-cli sweep` for every site and metric (and once 
 with --naive) and `patchlens-cli topk`, and compares with reference.py: top-k ids
 identical, probabilities within 1e-5, logits and matrix cells within 1e-4 (restored
 cells within 1e-4 / min(1, |d_corr - d_clean|), since that metric divides by it).
+Head sites (head_out, head_q, head_k, head_v, head_pattern, at all positions and
+--by-position) and both directions are compared the same way on the Michelle pair of
+every model (the reference patches the maths, one full forward per patch), with fast
+and --naive also compared with each other.
 Prints `ok N - ...` / `not ok N - ...` lines, then the plan.
 """
 
@@ -138,6 +142,27 @@ def self_checks(tap, tmp):
         tap.ok(err <= tol, "model with %s reads to the same logits (max diff %.2e <= %g)"
                % (" ".join(extra), err, tol))
 
+    # Head sites: before the differing token nothing changes; noising is denoising
+    # with the prompts and the answers swapped (the same patched run, metric negated).
+    hres = {(s, bp): R.sweep(m, clean, corr, a_clean, a_corr, s, ["logit-diff"],
+                             by_position=bp) for s in R.HEAD_SITES for bp in (False, True)}
+    err = max(abs(hres[(s, True)]["matrix"][l][0][h] - d_corr)
+              for s in R.HEAD_SITES for l in range(m.L) for h in range(m.H))
+    tap.ok(err < 1e-12, "head patches at position 0 change nothing (%.1e)" % err)
+    for s in ("head_k", "resid_post"):
+        noised = R.sweep(m, clean, corr, a_clean, a_corr, s, ["logit-diff", "restored"],
+                         direction="noise")
+        swapped = R.sweep(m, corr, clean, a_corr, a_clean, s, ["logit-diff"])
+        err = np.abs(np.array(noised["matrix"]) + np.array(swapped["matrix"])).max()
+        last = noised["matrices"]["restored"][-1][-1]
+        tap.ok(err < 1e-10 and (s != "resid_post" or abs(last - 1) < 1e-10),
+               "%s noising = denoising the swapped pair, negated (%.1e)%s"
+               % (s, err, "; restored at the last layer and position %.6f" % last
+                  if s == "resid_post" else ""))
+    tap.ok(hres[("head_out", False)]["axes"] == ["layer", "head"]
+           and np.array(hres[("head_out", True)]["matrix"]).shape == (m.L, T, m.H),
+           "reference head results nest as layer x head and layer x position x head")
+
     # The command line gives what the module gives.
     out = run_json([sys.executable, str(HERE / "reference.py"), "--model", str(d),
                     "--clean-ids", ",".join(map(str, clean)),
@@ -192,15 +217,18 @@ def compare_topk(mine, ref):
 
 
 def compare_matrix(mine, ref, tol):
-    """(max abs error, (layer, pos, engine, reference) of the worst cell)."""
-    a = np.array(mine, dtype=float)
+    """(max abs error, (cell, engine, reference) of the worst cell)."""
+    try:
+        a = np.array(mine, dtype=float)
+    except (TypeError, ValueError):
+        return float("inf"), "the matrix is not a regular array of numbers"
     b = np.array(ref, dtype=float)
     if a.shape != b.shape:
         return float("inf"), "shape %s, reference %s" % (a.shape, b.shape)
     e = np.abs(a - b)
     e[np.isnan(e)] = np.inf
-    l, p = np.unravel_index(np.argmax(e), e.shape)
-    return float(e[l, p]), (int(l), int(p), float(a[l, p]), float(b[l, p]))
+    cell = np.unravel_index(np.argmax(e), e.shape)
+    return float(e[cell]), (tuple(int(i) for i in cell), float(a[cell]), float(b[cell]))
 
 
 def piece_text(folder, tid):
@@ -268,12 +296,17 @@ def engine_checks(tap, tmp, cli, name, args):
         for site, metric, naive in runs:
             sweep_case(tap, cli, d, tag, (ct, xt, cans, xans), (clean, corr, a_clean, a_corr),
                        ref[site], site, metric, naive, den)
+    head_checks(tap, cli, d, m, name, MODELS.index((name, args)))
 
 
-def sweep_case(tap, cli, d, tag, texts, ids, ref, site, metric, naive, den):
+def sweep_case(tap, cli, d, tag, texts, ids, ref, site, metric, naive, den,
+               direction=None, by_position=False):
+    """Runs one CLI sweep and compares it with ref; returns its matrix (or None)."""
     ct, xt, cans, xans = texts
     clean, corr, a_clean, a_corr = ids
-    case = "%s %s %s%s" % (tag, site, metric, " --naive" if naive else "")
+    case = "%s %s%s %s%s%s" % (tag, site, " --by-position" if by_position else "", metric,
+                               " --direction " + direction if direction else "",
+                               " --naive" if naive else "")
     with tempfile.TemporaryDirectory() as t:
         out_file = Path(t) / "out.json"
         cmd = [cli, "sweep", "--model", str(d), "--clean", ct, "--corrupted", xt,
@@ -281,13 +314,20 @@ def sweep_case(tap, cli, d, tag, texts, ids, ref, site, metric, naive, den):
                "--site", site, "--metric", metric, "--json", str(out_file)]
         if naive:
             cmd.append("--naive")
+        if direction:
+            cmd += ["--direction", direction]
+        if by_position:
+            cmd.append("--by-position")
         out = run_json(cmd, out_file)
     if out is None:
         tap.ok(False, "%s: patchlens-cli sweep gave no JSON" % case)
-        return
+        return None
     problems = []
     if out.get("site") != site or out.get("metric") != metric:
         problems.append("site/metric %s/%s" % (out.get("site"), out.get("metric")))
+    for key in ("direction", "axes", "heads"):
+        if out.get(key) != ref[key]:
+            problems.append("%s %s, reference %s" % (key, out.get(key), ref[key]))
     if out["clean"]["ids"] != clean or out["corrupted"]["ids"] != corr:
         problems.append("ids %s / %s, reference tokenizer %s / %s"
                         % (out["clean"]["ids"], out["corrupted"]["ids"], clean, corr))
@@ -314,10 +354,39 @@ def sweep_case(tap, cli, d, tag, texts, ids, ref, site, metric, naive, den):
     tol = CELL_TOL / min(1.0, abs(den)) if metric == "restored" else CELL_TOL
     err, worst = compare_matrix(out["matrix"], ref["matrices"][metric], tol)
     if not err <= tol:
-        problems.append("cell (layer %d, pos %d): engine %.7g, reference %.7g" % worst
+        problems.append("cell %s: engine %.7g, reference %.7g" % worst
                         if isinstance(worst, tuple) else worst)
     tap.ok(not problems, "%s: max cell err %.1e (tol %.0e), prob err %.1e, logit err %.1e%s"
            % (case, err, tol, ep, el, ("; " + "; ".join(problems)) if problems else ""))
+    return out["matrix"]
+
+
+def head_checks(tap, cli, d, m, name, model_index):
+    """Every head site at both granularities and in both directions, and every block
+    site noising, on the Michelle pair: against the reference, and fast against --naive
+    for one head site per model (cycling, so that the models cover all five)."""
+    ct, xt, cans, xans = MICHELLE
+    clean, corr = R.encode_ascii(ct, d), R.encode_ascii(xt, d)
+    a_clean, a_corr = R.encode_ascii(cans, d)[0], R.encode_ascii(xans, d)[0]
+    ids = (clean, corr, a_clean, a_corr)
+    tag = "%s heads" % name
+    naive_site = R.HEAD_SITES[model_index % len(R.HEAD_SITES)]
+    cases = [(s, bp, dr) for s in R.HEAD_SITES for bp in (False, True) for dr in R.DIRECTIONS]
+    cases += [(s, False, "noise") for s in R.SITES]
+    for i, (site, bp, direction) in enumerate(cases):
+        ref = R.sweep(m, clean, corr, a_clean, a_corr, site, list(R.METRICS), K, direction, bp)
+        den = ref["corrupted"]["metrics"]["logit-diff"] - ref["clean"]["metrics"]["logit-diff"]
+        metric = R.METRICS[(i + model_index) % len(R.METRICS)]
+        fast = sweep_case(tap, cli, d, tag, MICHELLE, ids, ref, site, metric, False, den,
+                          direction, bp)
+        if site != naive_site:
+            continue
+        naive = sweep_case(tap, cli, d, tag, MICHELLE, ids, ref, site, metric, True, den,
+                           direction, bp)
+        if fast is not None and naive is not None:
+            e = np.abs(np.array(fast, dtype=float) - np.array(naive, dtype=float)).max()
+            tap.ok(e <= CELL_TOL, "%s %s%s %s --direction %s: fast = --naive (max diff %.1e)"
+                   % (tag, site, " --by-position" if bp else "", metric, direction, e))
 
 
 def main(argv):

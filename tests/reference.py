@@ -9,10 +9,14 @@ and does the plain one-forward-per-patch sweep: slow, but obviously right.
 
     reference.py --model DIR --clean-ids 1,2,3 --corrupted-ids 4,5,6 \
         --clean-answer-id N --corrupted-answer-id M \
-        --site resid_post --metric logit-diff -k 20
+        --site resid_post --metric logit-diff -k 20 [--direction noise] [--by-position]
       -> {"clean": {"topk": [{"id","prob","logit"}...], "answer_logits": {...},
                     "metric": ...},
           "corrupted": {...}, "matrix": [[...positions...] ... layers rows ...]}
+   Head sites (head_out = z, head_q, head_k, head_v, head_pattern) patch one head of one
+   layer at every position (matrix layer x head) or, with --by-position, at one position
+   (layer x position x head; for head_pattern the destination row). --direction noise
+   runs the clean prompt with the corrupted run's activation patched in.
     reference.py --model DIR --ids 1,2,3 -k 20 --topk-only
       -> {"ids": [...], "topk": [...]}
 
@@ -30,6 +34,8 @@ from pathlib import Path
 import numpy as np
 
 SITES = ("resid_pre", "resid_post", "attn_out", "mlp_out")
+HEAD_SITES = ("head_out", "head_q", "head_k", "head_v", "head_pattern")
+DIRECTIONS = ("denoise", "noise")
 METRICS = ("logit-diff", "logit-delta", "prob-diff", "restored")
 PREFIX = "transformer."
 
@@ -89,8 +95,12 @@ class Model:
         return (x - mu) / np.sqrt(var + self.eps) * self.p(prefix + ".weight") \
             + self.p(prefix + ".bias")
 
-    def attention(self, x, l):
-        """x (T,C) normalised input -> (T,C) what attention adds to the residual."""
+    def attention(self, x, l, tap=None):
+        """x (T,C) normalised input -> (T,C) what attention adds to the residual.
+
+        tap(site, l, a) may replace head activations: head_q, head_k, head_v, head_out
+        (H,T,D) and head_pattern (H,T,T), returning the array to use."""
+        tap = tap or (lambda site, l, a: a)
         T, C, H = x.shape[0], self.C, self.H
         D = C // H
         h = "h.%d.attn." % l
@@ -100,13 +110,16 @@ class Model:
         q = q.reshape(T, H, D).transpose(1, 0, 2)
         k = k.reshape(T, H, D).transpose(1, 0, 2)
         v = v.reshape(T, H, D).transpose(1, 0, 2)
+        q, k, v = tap("head_q", l, q), tap("head_k", l, k), tap("head_v", l, v)
         scores = q @ k.transpose(0, 2, 1) / math.sqrt(D)                    # (H,T,T)
         future = np.triu(np.ones((T, T), dtype=bool), k=1)
         scores = np.where(future, -np.inf, scores)
         scores -= scores.max(axis=-1, keepdims=True)
         att = np.exp(scores)
         att /= att.sum(axis=-1, keepdims=True)
-        y = (att @ v).transpose(1, 0, 2).reshape(T, C)                       # (T,C)
+        att = tap("head_pattern", l, att)
+        z = tap("head_out", l, att @ v)                                      # (H,T,D)
+        y = z.transpose(1, 0, 2).reshape(T, C)                               # (T,C)
         return y @ self.p(h + "c_proj.weight") + self.p(h + "c_proj.bias")
 
     def mlp(self, x, l):
@@ -121,18 +134,31 @@ class Model:
     def forward(self, ids, patch=None, capture=None):
         """Logits (V,) at the last position.
 
-        patch: (site, layer, pos, vector (C,)) replaces that one activation.
-        capture: a dict filled with site -> (L,T,C) arrays of every activation."""
+        patch: (site, layer, pos, vector (C,)) replaces that one activation; for a head
+        site (site, layer, pos, value, head): head's row pos (D,) (of the pattern: (T,)),
+        or with pos None all its rows (T,D) (pattern (T,T)).
+        capture: a dict filled with site -> (L,T,C) arrays of every activation, and
+        head site -> (L,H,T,D) (head_pattern (L,H,T,T))."""
         ids = np.asarray(ids, dtype=np.int64)
         T = len(ids)
         if capture is not None:
             for s in SITES:
                 capture[s] = np.zeros((self.L, T, self.C))
+            for s in HEAD_SITES:
+                capture[s] = np.zeros((self.L, self.H, T, T if s == "head_pattern"
+                                       else self.C // self.H))
 
         def tap(site, l, a):
             if patch is not None and patch[0] == site and patch[1] == l:
                 a = a.copy()
-                a[patch[2]] = patch[3]
+                if site in HEAD_SITES:
+                    h = patch[4]
+                    if patch[2] is None:
+                        a[h] = patch[3]
+                    else:
+                        a[h, patch[2]] = patch[3]
+                else:
+                    a[patch[2]] = patch[3]
             if capture is not None:
                 capture[site][l] = a
             return a
@@ -140,7 +166,8 @@ class Model:
         x = self.p("wte.weight")[ids] + self.p("wpe.weight")[:T]            # (T,C)
         for l in range(self.L):
             x = tap("resid_pre", l, x)
-            x = x + tap("attn_out", l, self.attention(self.layer_norm(x, "h.%d.ln_1" % l), l))
+            x = x + tap("attn_out", l, self.attention(self.layer_norm(x, "h.%d.ln_1" % l), l,
+                                                      tap))
             x = x + tap("mlp_out", l, self.mlp(self.layer_norm(x, "h.%d.ln_2" % l), l))
             x = tap("resid_post", l, x)
         last = self.layer_norm(x, "ln_f")[-1]                                 # (C,)
@@ -162,8 +189,11 @@ def topk(logits, k):
             for i in order]
 
 
-def metric_value(metric, logits, clean_logits, corrupted_logits, a_clean, a_corr):
-    """The metric of one run's last-position logits (V,)."""
+def metric_value(metric, logits, clean_logits, corrupted_logits, a_clean, a_corr,
+                 direction="denoise"):
+    """The metric of one run's last-position logits (V,). restored is the fraction of
+    the patched run's change reproduced: denoising (d_corr - d) / (d_corr - d_clean),
+    noising (d - d_clean) / (d_corr - d_clean)."""
     def diff(z):
         return z[a_corr] - z[a_clean]
     if metric == "logit-diff":
@@ -175,32 +205,65 @@ def metric_value(metric, logits, clean_logits, corrupted_logits, a_clean, a_corr
         return float(math.exp(lp[a_corr]) - math.exp(lp[a_clean]))
     if metric == "restored":
         d_corr, d_clean = diff(corrupted_logits), diff(clean_logits)
+        if direction == "noise":
+            return float((diff(logits) - d_clean) / (d_corr - d_clean))
         return float((d_corr - diff(logits)) / (d_corr - d_clean))
     raise ValueError("unknown metric " + metric)
 
 
-def sweep(model, clean_ids, corrupted_ids, a_clean, a_corr, site, metrics, k=20):
+def patches(model, site, acts, T, by_position):
+    """(cell index, patch) for every patch of a sweep, acts the source run's activations.
+    Block sites: cells (l, p); head sites (l, h), or (l, p, h) by position."""
+    for l in range(model.L):
+        if site not in HEAD_SITES:
+            for p in range(T):
+                yield (l, p), (site, l, p, acts[site][l, p])
+        elif by_position:
+            for p in range(T):
+                for h in range(model.H):
+                    yield (l, p, h), (site, l, p, acts[site][l, h, p], h)
+        else:
+            for h in range(model.H):
+                yield (l, h), (site, l, None, acts[site][l, h], h)
+
+
+def sweep(model, clean_ids, corrupted_ids, a_clean, a_corr, site, metrics, k=20,
+          direction="denoise", by_position=False):
     """metrics: a list of names. Returns the JSON-able dict of the CLI, with
-    "matrices": {metric: (L,T) list} and "matrix" the first metric's."""
+    "matrices": {metric: list nested as "axes"} and "matrix" the first metric's.
+    direction "denoise" runs the corrupted prompt with one clean activation patched in,
+    "noise" the clean prompt with one corrupted activation."""
     if len(clean_ids) != len(corrupted_ids):
         raise ValueError("the two prompts must have the same number of tokens")
-    acts = {}
-    clean_logits = model.forward(clean_ids, capture=acts)
-    corr_logits = model.forward(corrupted_ids)
+    if by_position and site not in HEAD_SITES:
+        raise ValueError("by_position applies to head sites")
+    noise = direction == "noise"
+    clean_acts, corr_acts = {}, {}
+    clean_logits = model.forward(clean_ids, capture=clean_acts)
+    corr_logits = model.forward(corrupted_ids, capture=corr_acts)
+    base_ids, src_acts = (clean_ids, corr_acts) if noise else (corrupted_ids, clean_acts)
     T = len(clean_ids)
-    mats = {m: np.zeros((model.L, T)) for m in metrics}
-    for l in range(model.L):
-        for p in range(T):
-            z = model.forward(corrupted_ids, patch=(site, l, p, acts[site][l, p]))
-            for m in metrics:
-                mats[m][l, p] = metric_value(m, z, clean_logits, corr_logits, a_clean, a_corr)
+    if site not in HEAD_SITES:
+        axes, shape = ["layer", "position"], (model.L, T)
+    elif by_position:
+        axes, shape = ["layer", "position", "head"], (model.L, T, model.H)
+    else:
+        axes, shape = ["layer", "head"], (model.L, model.H)
+    mats = {m: np.zeros(shape) for m in metrics}
+
+    def value(m, z):
+        return metric_value(m, z, clean_logits, corr_logits, a_clean, a_corr, direction)
+    for cell, patch in patches(model, site, src_acts, T, by_position):
+        z = model.forward(base_ids, patch=patch)
+        for m in metrics:
+            mats[m][cell] = value(m, z)
 
     def run(z):
         return {"topk": topk(z, k),
                 "answer_logits": {"clean": float(z[a_clean]), "corrupted": float(z[a_corr])},
-                "metrics": {m: metric_value(m, z, clean_logits, corr_logits, a_clean, a_corr)
-                            for m in metrics}}
-    out = {"site": site, "layers": model.L, "positions": T,
+                "metrics": {m: value(m, z) for m in metrics}}
+    out = {"site": site, "direction": direction, "axes": axes, "layers": model.L,
+           "positions": T, "heads": model.H,
            "clean": run(clean_logits), "corrupted": run(corr_logits),
            "matrices": {m: mats[m].tolist() for m in metrics}}
     out["clean"]["metric"] = out["clean"]["metrics"][metrics[0]]
@@ -283,7 +346,9 @@ def main(argv):
     p.add_argument("--corrupted-ids", type=parse_ids)
     p.add_argument("--clean-answer-id", type=int)
     p.add_argument("--corrupted-answer-id", type=int)
-    p.add_argument("--site", choices=SITES, default="resid_post")
+    p.add_argument("--site", choices=SITES + HEAD_SITES, default="resid_post")
+    p.add_argument("--direction", choices=DIRECTIONS, default="denoise")
+    p.add_argument("--by-position", action="store_true")
     p.add_argument("--metric", choices=METRICS + ("all",), default="logit-diff")
     p.add_argument("-k", type=int, default=20)
     a = p.parse_args(argv)
@@ -298,7 +363,8 @@ def main(argv):
                 p.error("--%s is required" % need.replace("_", "-"))
         metrics = list(METRICS) if a.metric == "all" else [a.metric]
         out = sweep(model, a.clean_ids, a.corrupted_ids, a.clean_answer_id,
-                    a.corrupted_answer_id, a.site, metrics, a.k)
+                    a.corrupted_answer_id, a.site, metrics, a.k, a.direction,
+                    a.by_position)
     json.dump(out, sys.stdout, indent=1)
     sys.stdout.write("\n")
     return 0

@@ -42,6 +42,17 @@ michelle (PlModel *model)
 }
 
 static PlSweepResult *
+sweep_with (PlModel *model, PlInputs *in, const PlSweepOptions *opt)
+{
+  g_autoptr(GError) error = NULL;
+  PlSweepResult *r = pl_sweep_run (model, in, opt, NULL, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (r);
+  return r;
+}
+
+static PlSweepResult *
 sweep (PlModel *model, PlInputs *in, PlSite site, PlMetric metric, gboolean naive)
 {
   PlSweepOptions opt = { site, metric, 10, naive };
@@ -69,6 +80,7 @@ test_load (void)
                                                  + C * 4 * C + 4 * C + 4 * C * C + C));
 }
 
+/* Every site, metric and direction, and for head sites both granularities. */
 static void
 test_fast_equals_naive (void)
 {
@@ -76,21 +88,35 @@ test_fast_equals_naive (void)
   g_autoptr(PlInputs) in = michelle (model);
 
   for (int site = 0; site < PL_N_SITES; site++)
+    for (int variant = 0; variant < (pl_site_is_head (site) ? 4 : 2); variant++)
     for (int metric = 0; metric < PL_N_METRICS; metric++)
       {
-        g_autoptr(PlSweepResult) fast = sweep (model, in, site, metric, FALSE);
-        g_autoptr(PlSweepResult) naive = sweep (model, in, site, metric, TRUE);
-        double spread = 0;
+        PlSweepOptions opt = { site, metric, 10, FALSE, variant % 2, variant / 2 };
+        g_autoptr(PlSweepResult) fast = sweep_with (model, in, &opt);
+        g_autoptr(PlSweepResult) naive = NULL;
+        double spread = 0, tol = 1e-4;
+        double den = (fast->corrupted_logits[1] - fast->corrupted_logits[0])
+                     - (fast->clean_logits[1] - fast->clean_logits[0]);
 
-        for (int i = 0; i < fast->n_layers * fast->n_positions; i++)
+        /* restored divides by d_corr - d_clean, and so scales fp32 rounding by it */
+        if (metric == PL_METRIC_RESTORED)
+          tol /= MIN (1.0, fabs (den));
+        opt.naive = TRUE;
+        naive = sweep_with (model, in, &opt);
+        g_assert_cmpuint (pl_sweep_result_n_cells (fast), ==,
+                          (gsize) 3 * (pl_site_is_head (site) ? 2 : 1)
+                          * (!pl_site_is_head (site) || variant / 2 ? in->clean.n_tokens : 1));
+        for (gsize i = 0; i < pl_sweep_result_n_cells (fast); i++)
           {
             g_assert_false (isnan (fast->matrix[i]));
-            g_assert_cmpfloat_with_epsilon (fast->matrix[i], naive->matrix[i], 1e-4);
+            g_assert_cmpfloat_with_epsilon (fast->matrix[i], naive->matrix[i], tol);
             spread = MAX (spread, fabs (fast->matrix[i] - fast->matrix[0]));
           }
         /* A sweep whose cells are all alike would prove nothing. */
-        g_test_message ("%s %s: spread %g, clean %g, corrupted %g", pl_site_to_string (site),
-                        pl_metric_to_string (metric), spread, fast->clean_value,
+        g_test_message ("%s %s %s%s: spread %g, clean %g, corrupted %g",
+                        pl_site_to_string (site), pl_metric_to_string (metric),
+                        pl_direction_to_string (opt.direction),
+                        opt.by_position ? " by position" : "", spread, fast->clean_value,
                         fast->corrupted_value);
         g_assert_cmpfloat (spread, >, 0.05 * fabs (fast->clean_value - fast->corrupted_value));
         g_assert_cmpfloat (fabs (fast->clean_value - fast->corrupted_value), >, 0);
@@ -165,6 +191,38 @@ test_cell_topk (void)
     {
       g_assert_cmpint (top->entries[i].id, ==, r->clean_topk->entries[i].id);
       g_assert_cmpfloat_with_epsilon (top->entries[i].prob, r->clean_topk->entries[i].prob, 1e-6);
+    }
+}
+
+/* Head sites: the heatmap's cell (row l H + h, column p) by position. Position 0 is the
+ * same token in both prompts, so its cells are the corrupted run; a changed cell's
+ * top-k is the same by the fast schedule and by --naive (two routes through block l). */
+static void
+test_head_cell_topk (void)
+{
+  g_autoptr(PlModel) model = tiny_model ();
+  g_autoptr(PlInputs) in = michelle (model);
+  PlSweepOptions opt = { PL_SITE_HEAD_V, PL_METRIC_LOGIT_DIFF, 10, FALSE,
+                         PL_DIRECTION_DENOISE, TRUE };
+  g_autoptr(PlSweepResult) fast = sweep_with (model, in, &opt);
+  g_autoptr(PlSweepResult) naive = NULL;
+  int L = fast->n_layers, H = fast->n_heads;
+
+  opt.naive = TRUE;
+  naive = sweep_with (model, in, &opt);
+  g_assert_cmpint (H, ==, 2);
+  for (int row = 0; row < L * H; row++)
+    {
+      g_autoptr(PlTopK) same = pl_sweep_cell_topk (model, fast, row, 0, 10);
+      g_autoptr(PlTopK) a = pl_sweep_cell_topk (model, fast, row, 1, 10);
+      g_autoptr(PlTopK) b = pl_sweep_cell_topk (model, naive, row, 1, 10);
+
+      for (int i = 0; i < 10; i++)
+        {
+          g_assert_cmpint (same->entries[i].id, ==, fast->corrupted_topk->entries[i].id);
+          g_assert_cmpint (a->entries[i].id, ==, b->entries[i].id);
+          g_assert_cmpfloat_with_epsilon (a->entries[i].logit, b->entries[i].logit, 1e-4);
+        }
     }
 }
 
@@ -248,6 +306,7 @@ main (int argc, char **argv)
   g_test_add_func ("/Patchlens/Engine/restored-ends", test_restored_ends);
   g_test_add_func ("/Patchlens/Engine/restored-undefined", test_restored_undefined);
   g_test_add_func ("/Patchlens/Engine/cell-topk", test_cell_topk);
+  g_test_add_func ("/Patchlens/Engine/head-cell-topk", test_head_cell_topk);
   g_test_add_func ("/Patchlens/Engine/bad-model", test_bad_model);
   g_test_add_func ("/Patchlens/Engine/missing-folder", test_missing_folder);
   return g_test_run ();

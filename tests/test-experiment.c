@@ -225,12 +225,48 @@ test_presets (void)
     }
 }
 
+/* The direction and granularity come back; a file from before them reads as denoise,
+ * all positions; a bad value is named. */
+static void
+test_direction (void)
+{
+  g_autoptr(PlExperiment) e = michelle (FALSE);
+  g_autoptr(GError) error = NULL;
+
+  e->site = PL_SITE_HEAD_V;
+  e->direction = PL_DIRECTION_NOISE;
+  e->by_position = TRUE;
+  g_autofree char *json = pl_experiment_to_json (e, NULL);
+  g_autoptr(PlExperiment) back = pl_experiment_parse (json, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (back->site == PL_SITE_HEAD_V && back->direction == PL_DIRECTION_NOISE
+                 && back->by_position);
+
+  /* The same file without the two lines. */
+  g_auto(GStrv) lines = g_strsplit (json, "\n", -1);
+  g_autoptr(GString) old_json = g_string_new (NULL);
+  for (char **l = lines; *l; l++)
+    if (!strstr (*l, "\"direction\"") && !strstr (*l, "\"by_position\""))
+      g_string_append_printf (old_json, "%s\n", *l);
+  g_autoptr(PlExperiment) old = pl_experiment_parse (old_json->str, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (old->site == PL_SITE_HEAD_V && old->direction == PL_DIRECTION_DENOISE
+                 && !old->by_position);
+
+  g_autofree char *bad = g_strdup (json);
+  memcpy (strstr (bad, "\"noise\""), "\"nois_\"", 7);
+  g_assert_null (pl_experiment_parse (bad, -1, &error));
+  g_assert_error (error, PL_ERROR, PL_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "direction “nois_”"));
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/Patchlens/Experiment/round-trip", test_round_trip);
   g_test_add_func ("/Patchlens/Experiment/newer-version", test_newer_version);
+  g_test_add_func ("/Patchlens/Experiment/direction", test_direction);
   g_test_add_func ("/Patchlens/Experiment/refused", test_refused);
   g_test_add_func ("/Patchlens/Experiment/load-errors", test_load_errors);
   g_test_add_func ("/Patchlens/Experiment/presets", test_presets);

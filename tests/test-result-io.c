@@ -304,6 +304,65 @@ test_atomic_write (void)
   g_rmdir (dir);
 }
 
+/* A head result (layer x position x head here) round-trips with its direction and axes;
+ * a file from before head sites (no direction, no axes) reads as denoise, layer x
+ * position; axes that do not fit the site are refused. */
+static void
+test_json_heads (void)
+{
+  g_autoptr(PlSweepResult) r = pl_fixture_result (3, MICHELLE_CLEAN, MICHELLE_CORRUPT,
+                                                  " Jones", " Smith");
+  g_autoptr(GError) error = NULL;
+  gsize n;
+
+  r->site = PL_SITE_HEAD_PATTERN;
+  r->direction = PL_DIRECTION_NOISE;
+  r->by_position = TRUE;
+  r->n_heads = 4;
+  n = pl_sweep_result_n_cells (r);
+  g_assert_cmpuint (n, ==, 3 * 11 * 4);
+  r->matrix = g_renew (float, r->matrix, n);
+  for (gsize i = 0; i < n; i++)
+    r->matrix[i] = i * 0.25f - 7;
+  g_autofree char *json = pl_result_to_json (r, NULL);
+  g_assert_nonnull (strstr (json, "\"direction\": \"noise\""));
+  g_autoptr(JsonNode) node = parse_json (json);
+  JsonObject *o = json_node_get_object (node);
+  JsonArray *m = json_object_get_array_member (o, "matrix");
+  /* matrix[l][p][h] is cell (l T + p) H + h */
+  g_assert_cmpfloat (json_array_get_double_element (json_array_get_array_element (
+      json_array_get_array_element (m, 2), 5), 3), ==, r->matrix[(2 * 11 + 5) * 4 + 3]);
+  g_autoptr(PlSweepResult) back = pl_result_from_json_node (node, &error);
+  g_assert_no_error (error);
+  g_assert_true (back->by_position && back->direction == PL_DIRECTION_NOISE);
+  g_assert_cmpint (back->n_heads, ==, 4);
+  g_assert_cmpmem (back->matrix, n * sizeof (float), r->matrix, n * sizeof (float));
+  g_autofree char *json2 = pl_result_to_json (back, NULL);
+  g_assert_cmpstr (json, ==, json2);
+
+  /* Axes that do not fit the site. */
+  json_object_set_member (o, "axes", parse_json ("[\"layer\", \"position\"]"));
+  g_assert_null (pl_result_from_json_node (node, &error));
+  g_assert_error (error, PL_ERROR, PL_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "do not fit its site head_pattern"));
+  g_clear_error (&error);
+
+  /* An old block-site file. */
+  g_autoptr(PlSweepResult) old = pl_fixture_result (2, MICHELLE_CLEAN, MICHELLE_CORRUPT,
+                                                    " Jones", " Smith");
+  g_autofree char *old_json = pl_result_to_json (old, NULL);
+  g_autoptr(JsonNode) old_node = parse_json (old_json);
+  json_object_remove_member (json_node_get_object (old_node), "direction");
+  json_object_remove_member (json_node_get_object (old_node), "axes");
+  json_object_remove_member (json_node_get_object (old_node), "heads");
+  g_autoptr(PlSweepResult) old_back = pl_result_from_json_node (old_node, &error);
+  g_assert_no_error (error);
+  g_assert_true (old_back->direction == PL_DIRECTION_DENOISE && !old_back->by_position);
+  g_assert_cmpstr (pl_sweep_result_axes (old_back)[1], ==, "position");
+  g_assert_cmpmem (old_back->matrix, 2 * 11 * sizeof (float), old->matrix,
+                   2 * 11 * sizeof (float));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -312,6 +371,7 @@ main (int argc, char **argv)
   g_test_add_func ("/Patchlens/ResultIO/json-layout", test_json_layout);
   g_test_add_func ("/Patchlens/ResultIO/json-floats-exact", test_json_floats_exact);
   g_test_add_func ("/Patchlens/ResultIO/json-strict", test_json_strict);
+  g_test_add_func ("/Patchlens/ResultIO/json-heads", test_json_heads);
   g_test_add_func ("/Patchlens/ResultIO/csv-quoting", test_csv_quoting);
   g_test_add_func ("/Patchlens/ResultIO/csv-nan", test_csv_nan);
   g_test_add_func ("/Patchlens/ResultIO/atomic-write", test_atomic_write);

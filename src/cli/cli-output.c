@@ -189,7 +189,7 @@ cli_outputs_check_figure (char *const           paths[OUT_N],
                           double                scale,
                           const PlInputs       *inputs,
                           const PlSweepOptions *opt,
-                          int                   n_layers,
+                          const PlConfig       *cfg,
                           const char           *model_name)
 {
   PlSweepResult shape = { 0 };
@@ -201,10 +201,13 @@ cli_outputs_check_figure (char *const           paths[OUT_N],
     return TRUE;
   /* A result of the sweep's shape, with no values: the figure's size depends only on
    * the layers, the tokens, the labels and the title. */
-  matrix = g_new0 (float, (gsize) n_layers * inputs->clean.n_tokens);
   shape = (PlSweepResult) { .model_name = (char *) model_name, .inputs = (PlInputs *) inputs,
-                            .site = opt->site, .metric = opt->metric, .n_layers = n_layers,
-                            .n_positions = inputs->clean.n_tokens, .matrix = matrix };
+                            .site = opt->site, .metric = opt->metric,
+                            .direction = opt->direction, .by_position = opt->by_position,
+                            .n_heads = cfg->n_head, .n_layers = cfg->n_layer,
+                            .n_positions = inputs->clean.n_tokens };
+  matrix = g_new0 (float, pl_sweep_result_n_cells (&shape));
+  shape.matrix = matrix;
   hm = pl_heatmap_new_from_result (&shape);
   pl_heatmap_get_size (hm, &w, &h);
   pw = ceil (w * scale);
@@ -214,7 +217,7 @@ cli_outputs_check_figure (char *const           paths[OUT_N],
   cli_message ("--png: at --scale %g the figure of %d layers × %d tokens would be "
                "%.0f × %.0f pixels, more than a PNG can be drawn at (%d pixels a side, "
                "%.0f megapixels); use a smaller --scale, or --svg or --pdf. Nothing was "
-               "run", scale, n_layers, inputs->clean.n_tokens, pw, ph, MAX_PNG_SIDE,
+               "run", scale, cfg->n_layer, inputs->clean.n_tokens, pw, ph, MAX_PNG_SIDE,
                MAX_PNG_PIXELS / 1e6);
   return FALSE;
 }

@@ -38,13 +38,13 @@ int      cli_outputs_check_args   (const char    *command,
                                    double        scale);
 /* Folders, writability and two outputs on one file; prints each problem. */
 gboolean cli_outputs_preflight    (char  *const  paths[OUT_N]);
-/* The PNG's pixel size for these inputs (a figure of n_layers rows): refused when
+/* The PNG's pixel size for these inputs (a figure of the sweep's shape): refused when
  * cairo could not draw it; prints why. */
 gboolean cli_outputs_check_figure (char  *const  paths[OUT_N],
                                    double        scale,
                                    const PlInputs *inputs,
                                    const PlSweepOptions *opt,
-                                   int           n_layers,
+                                   const PlConfig *cfg,
                                    const char   *model_name);
 /* Writes every asked output (each failure printed); returns the number that failed. */
 int      cli_outputs_write        (char  *const  paths[OUT_N],

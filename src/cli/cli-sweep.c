@@ -32,12 +32,14 @@ typedef struct {
   char       *corrupted_answer;
   char       *site;
   char       *metric;
+  char       *direction;
   char       *colormap;
   char       *outputs[OUT_N];   /* paths, NULL when not asked; "-" for stdout */
   double      scale;
   int         top_k;
   int         threads;
   gboolean    naive;
+  gboolean    by_position;
 } SweepArgs;
 
 static void
@@ -50,6 +52,7 @@ sweep_args_clear (SweepArgs *a)
   g_free (a->corrupted_answer);
   g_free (a->site);
   g_free (a->metric);
+  g_free (a->direction);
   g_free (a->colormap);
   for (int i = 0; i < OUT_N; i++)
     g_free (a->outputs[i]);
@@ -82,7 +85,13 @@ make_context (SweepArgs *a)
     { "corrupted-answer", 0, 0, G_OPTION_ARG_FILENAME, &a->corrupted_answer,
       "The corrupted run's answer, one token (e.g. \" Smith\")", "TOKEN" },
     { "site", 0, 0, G_OPTION_ARG_STRING, &a->site,
-      "What to patch: resid_post (default), resid_pre, attn_out, mlp_out", "SITE" },
+      "What to patch: resid_post (default), resid_pre, attn_out, mlp_out, or one "
+      "attention head's head_out, head_q, head_k, head_v, head_pattern", "SITE" },
+    { "by-position", 0, 0, G_OPTION_ARG_NONE, &a->by_position,
+      "Head sites: patch one position at a time (layer × position × head)", NULL },
+    { "direction", 0, 0, G_OPTION_ARG_STRING, &a->direction,
+      "denoise (default: run corrupted, patch in clean) or noise (run clean, patch in "
+      "corrupted)", "DIR" },
     { "metric", 0, 0, G_OPTION_ARG_STRING, &a->metric,
       "logit-diff (default), logit-delta, prob-diff, restored", "METRIC" },
     { "json", 0, 0, G_OPTION_ARG_FILENAME, &a->outputs[OUT_JSON],
@@ -141,7 +150,15 @@ check_args (const SweepArgs *a,
       return cli_usage ("sweep", "%s is required (%s)", required[i][0], required[i][1]);
   if (a->site != NULL && !pl_site_from_string (a->site, &opt->site))
     return cli_usage ("sweep", "unknown site “%s”; the sites are resid_post, "
-                      "resid_pre, attn_out and mlp_out", a->site);
+                      "resid_pre, attn_out, mlp_out, head_out, head_q, head_k, head_v "
+                      "and head_pattern", a->site);
+  if (a->by_position && !pl_site_is_head (opt->site))
+    return cli_usage ("sweep", "--by-position applies to the head sites (head_out, "
+                      "head_q, head_k, head_v, head_pattern); %s is always patched one "
+                      "position at a time", pl_site_to_string (opt->site));
+  if (a->direction != NULL && !pl_direction_from_string (a->direction, &opt->direction))
+    return cli_usage ("sweep", "unknown direction “%s”; use denoise or noise",
+                      a->direction);
   if (a->metric != NULL && !pl_metric_from_string (a->metric, &opt->metric))
     return cli_usage ("sweep", "unknown metric “%s”; the metrics are logit-diff, "
                       "logit-delta, prob-diff and restored", a->metric);
@@ -160,6 +177,7 @@ check_args (const SweepArgs *a,
     return CLI_EXIT_USAGE;
   opt->top_k = a->top_k;
   opt->naive = a->naive;
+  opt->by_position = a->by_position;
   return CLI_EXIT_OK;
 }
 
@@ -223,27 +241,76 @@ print_matrix (const PlSweepResult *r)
     }
 }
 
+/* Head sites: layer × head, or by position one row per (layer, head) as in the figure. */
+static void
+print_head_matrix (const PlSweepResult *r)
+{
+  int H = r->n_heads, T = r->n_positions, cols = r->by_position ? T : H;
+  g_autoptr(GPtrArray) heads = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) widths = g_array_new (FALSE, TRUE, sizeof (int));
+
+  printf ("%-8s", r->by_position ? "L.head" : "Layer");
+  for (int j = 0; j < cols; j++)
+    {
+      /* by position the columns are the patched (base) run's tokens */
+      const PlPrompt *base = r->direction == PL_DIRECTION_NOISE ? &r->inputs->clean
+                                                                : &r->inputs->corrupted;
+      char *h = r->by_position ? token_heading (base->pieces[j])
+                               : g_strdup_printf ("H%d", j);
+      int w = MAX (7, cli_text_width (h));
+
+      g_ptr_array_add (heads, h);
+      g_array_append_val (widths, w);
+      fputs ("  ", stdout);
+      cli_print_padded (stdout, h, w, TRUE);
+    }
+  fputc ('\n', stdout);
+  for (int row = 0; row < (r->by_position ? r->n_layers * H : r->n_layers); row++)
+    {
+      g_autofree char *name = r->by_position ? g_strdup_printf ("%d.%d", row / H, row % H)
+                                             : g_strdup_printf ("%d", row);
+
+      printf ("%-8s", name);
+      for (int j = 0; j < cols; j++)
+        {
+          /* by position the cell (l, p, h) is matrix[(l T + p) H + h] */
+          gsize i = r->by_position ? ((gsize) (row / H) * T + j) * H + row % H
+                                   : (gsize) row * H + j;
+          printf ("  %+*.3f", g_array_index (widths, int, j), (double) r->matrix[i]);
+        }
+      fputc ('\n', stdout);
+    }
+}
+
 static void
 print_text (const PlSweepResult *r)
 {
   g_autofree char *clean = pl_prompt_describe (&r->inputs->clean);
   g_autofree char *corrupted = pl_prompt_describe (&r->inputs->corrupted);
-  g_autofree char *label = pl_metric_describe (r->metric, r->inputs->clean_answer,
-                                               r->inputs->corrupted_answer);
+  g_autofree char *label = pl_metric_describe_in (r->metric, r->direction,
+                                                  r->inputs->clean_answer,
+                                                  r->inputs->corrupted_answer);
 
-  printf ("Model %s, %d layers; patching %s (%s)\n", r->model_name, r->n_layers,
-          pl_site_to_string (r->site), pl_site_describe (r->site));
+  printf ("Model %s, %d layers; patching %s (%s)%s, %s\n", r->model_name, r->n_layers,
+          pl_site_to_string (r->site), pl_site_describe (r->site),
+          r->by_position ? " by position" : "", pl_direction_to_string (r->direction));
+  printf ("%s\n", pl_direction_describe (r->direction));
   printf ("Clean prompt (%d tokens):     %s\n", r->inputs->clean.n_tokens, clean);
   printf ("Corrupted prompt (%d tokens): %s\n\n", r->inputs->corrupted.n_tokens,
           corrupted);
   print_run ("Clean run", r->clean_topk, r->clean_logits, r->clean_value, r);
   print_run ("Corrupted run", r->corrupted_topk, r->corrupted_logits,
              r->corrupted_value, r);
-  printf ("%s (%s) after patching each layer and position; clean run %+.3f, "
+  printf ("%s (%s) after patching each %s; clean run %+.3f, "
           "corrupted run %+.3f:\n", pl_metric_to_string (r->metric), label,
+          !pl_site_is_head (r->site) ? "layer and position"
+          : r->by_position ? "layer, position and head" : "layer and head",
           r->clean_value, r->corrupted_value);
-  print_matrix (r);
-  printf ("\n%d cells in %.2f s (%s)\n", r->n_layers * r->n_positions, r->seconds,
+  if (pl_site_is_head (r->site))
+    print_head_matrix (r);
+  else
+    print_matrix (r);
+  printf ("\n%zu cells in %.2f s (%s)\n", pl_sweep_result_n_cells (r), r->seconds,
           r->naive ? "naive: one full forward per patch" : "fast schedule");
 }
 
@@ -330,7 +397,7 @@ run_sweep (const SweepArgs      *a,
   if (inputs == NULL)
     return cli_fail (error);
   if (!cli_outputs_check_figure (a->outputs, a->scale, inputs, opt,
-                                 pl_model_config (model)->n_layer, pl_model_name (model)))
+                                 pl_model_config (model), pl_model_name (model)))
     return CLI_EXIT_FAILURE;
   run = (SweepRun) { model, inputs, opt, isatty (STDERR_FILENO), { 0 }, cancellable };
   cli_run_interruptible (sweep_thread, on_interrupt, &run, cancellable);

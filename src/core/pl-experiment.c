@@ -107,6 +107,9 @@ pl_experiment_to_json (const PlExperiment *e,
   add_string (b, "corrupted_answer", e->corrupted_answer);
   add_string (b, "site", pl_site_to_string (e->site));
   add_string (b, "metric", pl_metric_to_string (e->metric));
+  add_string (b, "direction", pl_direction_to_string (e->direction));
+  json_builder_set_member_name (b, "by_position");
+  json_builder_add_boolean_value (b, e->by_position);
   json_builder_set_member_name (b, "model");
   if (e->model)
     json_builder_add_string_value (b, e->model);
@@ -265,11 +268,13 @@ parse_options (JsonObject    *o,
                PlExperiment  *e,
                GError       **error)
 {
-  const char *site = NULL, *metric = NULL, *model = NULL;
+  const char *site = NULL, *metric = NULL, *model = NULL, *direction = NULL;
   JsonNode *k = json_object_get_member (o, "top_k");
+  JsonNode *by_pos = json_object_get_member (o, "by_position");
 
   if (!optional_string (o, "site", &site, error)
       || !optional_string (o, "metric", &metric, error)
+      || !optional_string (o, "direction", &direction, error)
       || !optional_string (o, "model", &model, error))
     return FALSE;
   if (site && !pl_site_from_string (site, &e->site))
@@ -283,6 +288,24 @@ parse_options (JsonObject    *o,
       g_set_error (error, PL_ERROR, PL_ERROR_FORMAT,
                    _("The experiment's metric “%s” is unknown."), metric);
       return FALSE;
+    }
+  if (direction && !pl_direction_from_string (direction, &e->direction))
+    {
+      g_set_error (error, PL_ERROR, PL_ERROR_FORMAT,
+                   _("The experiment's direction “%s” is unknown (denoise or noise)."),
+                   direction);
+      return FALSE;
+    }
+  if (by_pos && !JSON_NODE_HOLDS_NULL (by_pos))
+    {
+      if (!JSON_NODE_HOLDS_VALUE (by_pos)
+          || json_node_get_value_type (by_pos) != G_TYPE_BOOLEAN)
+        {
+          g_set_error (error, PL_ERROR, PL_ERROR_FORMAT,
+                       _("The experiment's “by_position” should be true or false."));
+          return FALSE;
+        }
+      e->by_position = json_node_get_boolean (by_pos);
     }
   e->model = g_strdup (model);
   if (k && !JSON_NODE_HOLDS_NULL (k))

@@ -8,7 +8,9 @@
  *
  * { "format": "patchlens-experiment", "version": 1, "clean": "...", "corrupted": "...",
  *   "clean_answer": " Jones", "corrupted_answer": " Smith", "site": "resid_post",
- *   "metric": "logit-diff", "model": "gpt2", "top_k": 20, "result": { sweep JSON } }
+ *   "metric": "logit-diff", "direction": "denoise", "by_position": false,
+ *   "model": "gpt2", "top_k": 20, "result": { sweep JSON } }
+ * (direction and by_position are absent from files before head sites: denoise, false.)
  * A newer "version" still opens (unknown fields are ignored); a file that is not an
  * experiment is a PL_ERROR_FORMAT that says so.
  */
@@ -30,6 +32,8 @@ typedef struct {
   char          *model;          /* name or folder; may be NULL */
   int            top_k;
   PlSweepResult *result;         /* may be NULL; owned */
+  PlDirection    direction;
+  gboolean       by_position;    /* head sites */
 } PlExperiment;
 
 PlExperiment *pl_experiment_new        (void);

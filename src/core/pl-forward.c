@@ -260,6 +260,8 @@ pl_block_forward (const PlModel      *model,
   layernorm (x, R, C, w->ln_1_w, w->ln_1_b, cfg->layer_norm_epsilon, s->ln);
   linear (s->ln, R, C, w->attn_w, w->attn_b, 3 * C, s->qkv);
   attend (segs, n_segs, prefix_k, prefix_v, s, C, cfg->n_head, FALSE, s->att);
+  if (patch && patch->hook)
+    patch->hook (patch->hook_data, segs, n_segs, s);
   linear (s->att, R, C, w->attn_proj_w, w->attn_proj_b, C, s->proj);
   if (patch && patch->site == PL_SITE_ATTN_OUT)
     memcpy (s->proj + (gsize) patch->pos * C, patch->row, sizeof (float) * C);

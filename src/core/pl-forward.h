@@ -51,12 +51,22 @@ typedef struct {
   float *v;
 } PlBlockTaps;
 
+/* Called by pl_block_forward after attention and before c_proj, with the batch's
+ * s->qkv (R, 3C) and s->att (R, C) (heads concatenated) filled: it may read both and
+ * rewrite rows of s->att. The head sweeps capture and patch heads with it. */
+typedef void (*PlAttnHook) (gpointer         data,
+                            const PlSegment *segs,
+                            int              n_segs,
+                            PlScratch       *s);
+
 /* A patch inside a block (the naive path): replace the attention or MLP output at one
- * position of a single-segment batch by a row of the clean run. */
+ * position of a single-segment batch by a row of the clean run; and/or a hook. */
 typedef struct {
-  PlSite       site;    /* PL_SITE_ATTN_OUT or PL_SITE_MLP_OUT */
+  PlSite       site;    /* PL_SITE_ATTN_OUT or PL_SITE_MLP_OUT (else only the hook) */
   int          pos;
   const float *row;     /* (C) */
+  PlAttnHook   hook;    /* may be NULL */
+  gpointer     hook_data;
 } PlBlockPatch;
 
 /* x (T, C) = wte[ids] + wpe[0..T) */

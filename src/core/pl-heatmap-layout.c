@@ -192,7 +192,7 @@ labels_box (Figure *f,
   return u;
 }
 
-/* Rows: layer numbers right-aligned left of the grid, every step-th row if the text
+/* Rows: layer numbers (or the row labels set) right-aligned left of the grid, every step-th row if the text
  * is taller than a row. Returns the left edge of the labels. */
 static double
 layout_rows (PlHeatmap    *hm,
@@ -209,7 +209,8 @@ layout_rows (PlHeatmap    *hm,
     step++;
   for (int r = 0; r < hm->n_rows; r += step)
     {
-      g_autofree char *text = g_strdup_printf ("%d", r);
+      g_autofree char *text = hm->row_labels[r] ? g_strdup (hm->row_labels[r])
+                                                : g_strdup_printf ("%d", r);
       Label l = measure_label (ctx, hm->font_scale, text, FONT_TICK, 0);
       double y = (r + 0.5) * f->ch;
 

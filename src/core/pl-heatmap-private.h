@@ -51,6 +51,7 @@ struct _PlHeatmap {
   int         n_cols;
   float      *values;        /* (n_rows, n_cols), NAN = not computed yet */
   char      **col_labels;    /* n_cols, entries may be NULL */
+  char      **row_labels;    /* n_rows, NULL entries show the row number */
   char       *title;
   char       *value_label;
   char       *row_title;

@@ -59,6 +59,7 @@ pl_heatmap_new (int n_rows,
   for (gsize i = 0; i < (gsize) n_rows * n_cols; i++)
     hm->values[i] = NAN;
   hm->col_labels = g_new0 (char *, n_cols + 1);
+  hm->row_labels = g_new0 (char *, n_rows + 1);
   hm->row_title = g_strdup (_("Layer"));
   hm->col_title = g_strdup (_("Position (token)"));
   hm->cmap = PL_COLORMAP_DIVERGING;
@@ -68,19 +69,13 @@ pl_heatmap_new (int n_rows,
   return hm;
 }
 
-PlHeatmap *
-pl_heatmap_new_from_result (const PlSweepResult *result)
+/* Column c labelled with position c's token: the patched run's, and where the other
+ * run's differs both ("␣Jones/␣Smith", clean first). */
+static void
+label_positions (PlHeatmap *hm, const PlInputs *in)
 {
-  g_return_val_if_fail (result != NULL && result->inputs != NULL, NULL);
-  const PlInputs *in = result->inputs;
-  PlHeatmap *hm = pl_heatmap_new (result->n_layers, result->n_positions);
-
-  if (hm == NULL)
-    return NULL;
-  pl_heatmap_set_values (hm, result->matrix);
-  for (int c = 0; c < result->n_positions; c++)
+  for (int c = 0; c < hm->n_cols; c++)
     {
-      /* The corrupted run is the one patched; where the clean one differs, show both. */
       const char *corr = c < in->corrupted.n_tokens ? in->corrupted.pieces[c] : "";
       const char *clean = c < in->clean.n_tokens ? in->clean.pieces[c] : corr;
       g_autofree char *label = NULL;
@@ -94,18 +89,83 @@ pl_heatmap_new_from_result (const PlSweepResult *result)
         label = g_strdup (corr);
       pl_heatmap_set_col_label (hm, c, label);
     }
+}
+
+/* Head sites. At all positions: layer × head, heads along the x axis like the layers'
+ * positions. By position the result is (layer, position, head); we draw it as
+ * TransformerLens users plot it (ARENA's exercises: rearrange "layer pos head ->
+ * (layer head) pos"): one row per head "l.h", grouped by layer, against the positions
+ * with their tokens. One grid keeps one colour scale for every head, so heads compare at
+ * a glance, which separate small multiples would not; and the positions keep their
+ * token labels. */
+static PlHeatmap *
+new_for_heads (const PlSweepResult *r)
+{
+  int L = r->n_layers, H = r->n_heads, T = r->n_positions;
+  PlHeatmap *hm = pl_heatmap_new (r->by_position ? L * H : L, r->by_position ? T : H);
+
+  if (hm == NULL)
+    return NULL;
+  if (!r->by_position)
+    {
+      pl_heatmap_set_values (hm, r->matrix);
+      for (int h = 0; h < H; h++)
+        {
+          g_autofree char *label = g_strdup_printf ("%d", h);
+          pl_heatmap_set_col_label (hm, h, label);
+        }
+      pl_heatmap_set_col_title (hm, _("Head"));
+      return hm;
+    }
+  for (int l = 0; l < L; l++)
+    for (int h = 0; h < H; h++)
+      {
+        g_autofree char *label = g_strdup_printf ("%d.%d", l, h);
+
+        pl_heatmap_set_row_label (hm, l * H + h, label);
+        for (int p = 0; p < T; p++)   /* (l, p, h) to row l H + h, column p */
+          hm->values[(gsize) (l * H + h) * T + p] =
+            r->matrix ? r->matrix[((gsize) l * T + p) * H + h] : NAN;
+      }
+  pl_heatmap_set_row_title (hm, _("Layer.head"));
+  label_positions (hm, r->inputs);
+  return hm;
+}
+
+PlHeatmap *
+pl_heatmap_new_from_result (const PlSweepResult *result)
+{
+  g_return_val_if_fail (result != NULL && result->inputs != NULL, NULL);
+  const PlInputs *in = result->inputs;
+  gboolean heads = pl_site_is_head (result->site);
+  PlHeatmap *hm = heads ? new_for_heads (result)
+                        : pl_heatmap_new (result->n_layers, result->n_positions);
+
+  if (hm == NULL)
+    return NULL;
+  if (!heads)
+    {
+      pl_heatmap_set_values (hm, result->matrix);
+      label_positions (hm, in);
+    }
+  g_autofree char *what = heads && result->by_position
+                          ? g_strdup_printf ("%s %s", pl_site_to_string (result->site),
+                                             _("by position"))
+                          : g_strdup (pl_site_to_string (result->site));
+  g_autofree char *site = result->direction == PL_DIRECTION_NOISE
+                          ? g_strdup_printf ("%s, %s", what, _("noising"))
+                          : g_strdup (what);
   g_autofree char *title = NULL;
   if (result->model_name && *result->model_name)
-    title = g_strdup_printf (_("Activation patching · %s · %s"),
-                             pl_site_to_string (result->site), result->model_name);
+    title = g_strdup_printf (_("Activation patching · %s · %s"), site, result->model_name);
   else
-    title = g_strdup_printf (_("Activation patching · %s"),
-                             pl_site_to_string (result->site));
+    title = g_strdup_printf (_("Activation patching · %s"), site);
   pl_heatmap_set_title (hm, title);
   /* The answers as the axis shows tokens (␣ for a space): "logit(␣Smith) − logit(␣Jones)". */
   g_autofree char *shown_a = display_token (in->clean_answer ? in->clean_answer : "");
   g_autofree char *shown_b = display_token (in->corrupted_answer ? in->corrupted_answer : "");
-  g_autofree char *value_label = pl_metric_describe (result->metric, shown_a, shown_b);
+  g_autofree char *value_label = pl_metric_describe_in (result->metric, result->direction,
+                                                        shown_a, shown_b);
   pl_heatmap_set_value_label (hm, value_label);
   if (isfinite (result->clean_value) && isfinite (result->corrupted_value))
     pl_heatmap_include_range (hm, result->clean_value, result->corrupted_value);
@@ -120,6 +180,7 @@ pl_heatmap_free (PlHeatmap *hm)
   pl_heatmap_invalidate (hm);
   g_free (hm->values);
   g_strfreev (hm->col_labels);
+  g_strfreev (hm->row_labels);
   g_free (hm->title);
   g_free (hm->value_label);
   g_free (hm->row_title);
@@ -175,6 +236,15 @@ pl_heatmap_set_col_label (PlHeatmap  *hm,
 
   set_text (hm, &hm->col_labels[col], NULL);
   hm->col_labels[col] = valid ? display_token (valid) : NULL;
+}
+
+void
+pl_heatmap_set_row_label (PlHeatmap  *hm,
+                          int         row,
+                          const char *label)
+{
+  g_return_if_fail (hm != NULL && row >= 0 && row < hm->n_rows);
+  set_text (hm, &hm->row_labels[row], label);
 }
 
 void

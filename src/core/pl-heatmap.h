@@ -14,6 +14,9 @@
  * with the metric, a diverging colour map centred on zero (or viridis). Labels are never
  * clipped: the natural size grows with the number of rows and columns and the label
  * widths. The caller zooms and pans by transforming cr before drawing.
+ *
+ * From a head-site result: rows = layers and columns = heads; by position, one row per
+ * (layer, head) labelled "layer.head" and columns = positions (see pl-heatmap.c).
  */
 #pragma once
 
@@ -48,6 +51,10 @@ void       pl_heatmap_set_values      (PlHeatmap   *hm,
                                        const float *matrix);   /* (n_rows, n_cols) */
 void       pl_heatmap_set_col_label   (PlHeatmap   *hm,
                                        int          col,
+                                       const char  *label);
+/* Replaces the row's number (e.g. "3.7" for head 7 of layer 3). */
+void       pl_heatmap_set_row_label   (PlHeatmap   *hm,
+                                       int          row,
                                        const char  *label);
 void       pl_heatmap_set_title       (PlHeatmap   *hm,
                                        const char  *title);

@@ -244,18 +244,22 @@ pl_restored_check (const float clean[2], const float corrupted[2], GError **erro
 gboolean
 pl_sweep_check_matrix (const PlSweepResult *r, GError **error)
 {
-  gsize n = (gsize) r->n_layers * r->n_positions;
+  gsize n = pl_sweep_result_n_cells (r);
+  int T = r->n_positions, H = MAX (r->n_heads, 1);
+  g_autofree char *cell = NULL;
 
   if (all_finite (r->matrix, n))
     return TRUE;
-  for (gsize i = 0; i < n; i++)
-    if (!isfinite (r->matrix[i]))
-      {
-        g_set_error (error, PL_ERROR, PL_ERROR_MODEL, "The patched run at layer %d, "
-                     "position %d gave a NaN or an infinity (the weights overflow or are "
-                     "broken), so the sweep has no trustworthy result",
-                     (int) (i / r->n_positions), (int) (i % r->n_positions));
-        break;
-      }
+  for (gsize i = 0; i < n && cell == NULL; i++)
+    if (!isfinite (r->matrix[i]))   /* name the cell in the order "axes" gives */
+      cell = !pl_site_is_head (r->site)
+             ? g_strdup_printf ("layer %d, position %d", (int) (i / T), (int) (i % T))
+             : r->by_position
+             ? g_strdup_printf ("layer %d, position %d, head %d", (int) (i / ((gsize) T * H)),
+                                (int) (i / H % T), (int) (i % H))
+             : g_strdup_printf ("layer %d, head %d", (int) (i / H), (int) (i % H));
+  g_set_error (error, PL_ERROR, PL_ERROR_MODEL, "The patched run at %s gave a NaN or an "
+               "infinity (the weights overflow or are broken), so the sweep has no "
+               "trustworthy result", cell);
   return FALSE;
 }

@@ -112,14 +112,58 @@ add_answer (JsonBuilder *b,
   json_builder_end_object (b);
 }
 
+/* "axes": ["layer", "position"] or ["layer", "head"] or ["layer", "position", "head"] */
+static void
+add_axes (JsonBuilder         *b,
+          const PlSweepResult *r)
+{
+  json_builder_set_member_name (b, "axes");
+  json_builder_begin_array (b);
+  for (const char *const *a = pl_sweep_result_axes (r); *a; a++)
+    json_builder_add_string_value (b, *a);
+  json_builder_end_array (b);
+}
+
+/* The matrix as nested arrays in the order of its axes; null for a cell not computed. */
+static void
+add_matrix (JsonBuilder         *b,
+            const PlSweepResult *r)
+{
+  const char *const *axes = pl_sweep_result_axes (r);
+  int dims[3], n_dims = 0;
+  gsize n = pl_sweep_result_n_cells (r);
+
+  for (; axes[n_dims]; n_dims++)
+    dims[n_dims] = g_str_equal (axes[n_dims], "layer") ? r->n_layers
+                   : g_str_equal (axes[n_dims], "head") ? r->n_heads : r->n_positions;
+  json_builder_begin_array (b);
+  for (gsize i = 0; i < n; i++)
+    {
+      float v = r->matrix ? r->matrix[i] : NAN;
+
+      /* open an array at every axis boundary the flat index crosses */
+      for (int d = 1, span = (int) (n / dims[0]); d < n_dims; span /= dims[d++])
+        if (i % span == 0)
+          json_builder_begin_array (b);
+      if (isnan (v))
+        json_builder_add_null_value (b);
+      else
+        json_builder_add_double_value (b, v);
+      for (int d = n_dims - 1, span = dims[n_dims - 1]; d >= 1; span *= dims[--d])
+        if ((i + 1) % span == 0)
+          json_builder_end_array (b);
+    }
+  json_builder_end_array (b);
+}
+
 JsonNode *
 pl_result_to_json_node (const PlSweepResult *r)
 {
   g_return_val_if_fail (r != NULL && r->inputs != NULL, NULL);
   const PlInputs *in = r->inputs;
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autofree char *label = pl_metric_describe (r->metric, in->clean_answer,
-                                               in->corrupted_answer);
+  g_autofree char *label = pl_metric_describe_in (r->metric, r->direction,
+                                                  in->clean_answer, in->corrupted_answer);
 
   json_builder_begin_object (b);
   add_string (b, "format", "patchlens-sweep");
@@ -127,33 +171,21 @@ pl_result_to_json_node (const PlSweepResult *r)
   add_string (b, "patchlens_version", PACKAGE_VERSION);
   add_string (b, "model", r->model_name);
   add_string (b, "site", pl_site_to_string (r->site));
+  add_string (b, "direction", pl_direction_to_string (r->direction));
+  add_axes (b, r);
   add_string (b, "metric", pl_metric_to_string (r->metric));
   add_string (b, "metric_label", label);
   add_int (b, "layers", r->n_layers);
   add_int (b, "positions", r->n_positions);
+  add_int (b, "heads", r->n_heads);
   add_run (b, "clean", &in->clean, r->clean_topk, r->clean_logits, r->clean_value);
   add_run (b, "corrupted", &in->corrupted, r->corrupted_topk, r->corrupted_logits,
            r->corrupted_value);
   add_answer (b, "clean_answer", in->clean_answer_id, in->clean_answer);
   add_answer (b, "corrupted_answer", in->corrupted_answer_id, in->corrupted_answer);
 
-  /* matrix: (layers, positions), one array per layer */
   json_builder_set_member_name (b, "matrix");
-  json_builder_begin_array (b);
-  for (int l = 0; l < r->n_layers; l++)
-    {
-      json_builder_begin_array (b);
-      for (int p = 0; p < r->n_positions; p++)
-        {
-          float v = r->matrix ? r->matrix[(gsize) l * r->n_positions + p] : NAN;
-          if (isnan (v))
-            json_builder_add_null_value (b);
-          else
-            json_builder_add_double_value (b, v);
-        }
-      json_builder_end_array (b);
-    }
-  json_builder_end_array (b);
+  add_matrix (b, r);
   add_number (b, "seconds", r->seconds);
   json_builder_set_member_name (b, "naive");
   json_builder_add_boolean_value (b, r->naive);
@@ -197,32 +229,55 @@ append_csv_field (GString    *s,
   g_string_append_c (s, '"');
 }
 
+/* One line per cell in the matrix's order: "layer,position,token,value" for block
+ * sites, "layer,head,value" for a head at all positions, "layer,position,token,head,value"
+ * by position. The token is the patched run's: the corrupted run's when denoising, the
+ * clean run's when noising. */
+/* The position as the figure and the app name it: the token, or the clean and the
+ * corrupted token where they differ (" Jones/ Smith"). */
+static char *
+position_token (const PlInputs *in, int p)
+{
+  const PlPrompt *cl = &in->clean, *co = &in->corrupted;
+  const char *tok = p < co->n_tokens && co->pieces[p] ? co->pieces[p] : "";
+  const char *ctok = p < cl->n_tokens && cl->pieces[p] ? cl->pieces[p] : tok;
+
+  return strcmp (ctok, tok) != 0 ? g_strconcat (ctok, "/", tok, NULL) : g_strdup (tok);
+}
+
 char *
 pl_result_to_csv (const PlSweepResult *r,
                   gsize               *length)
 {
   g_return_val_if_fail (r != NULL && r->inputs != NULL, NULL);
-  const PlPrompt *corr = &r->inputs->corrupted;
-  GString *s = g_string_new ("layer,position,token,value\r\n");
+  gboolean heads = pl_site_is_head (r->site), by_pos = heads && r->by_position;
+  GString *s = g_string_new (!heads ? "layer,position,token,value\r\n"
+                             : by_pos ? "layer,position,token,head,value\r\n"
+                             : "layer,head,value\r\n");
+  int H = MAX (r->n_heads, 1), T = r->n_positions;
+  gsize n = pl_sweep_result_n_cells (r);
 
-  for (int l = 0; l < r->n_layers; l++)
-    for (int p = 0; p < r->n_positions; p++)
-      {
-        /* The position as the figure and the app name it: the token, or the clean and
-         * the corrupted token where they differ (" Jones/ Smith"). */
-        const PlPrompt *cl = &r->inputs->clean;
-        const char *tok = p < corr->n_tokens && corr->pieces[p] ? corr->pieces[p] : "";
-        const char *ctok = p < cl->n_tokens && cl->pieces[p] ? cl->pieces[p] : tok;
-        g_autofree char *both = strcmp (ctok, tok) != 0 ? g_strconcat (ctok, "/", tok, NULL) : NULL;
-        float v = r->matrix ? r->matrix[(gsize) l * r->n_positions + p] : NAN;
+  for (gsize i = 0; i < n; i++)
+    {
+      int l = !heads ? (int) (i / T) : by_pos ? (int) (i / ((gsize) T * H)) : (int) (i / H);
+      int p = !heads ? (int) (i % T) : (int) (i / H % T);
+      float v = r->matrix ? r->matrix[i] : NAN;
 
-        g_string_append_printf (s, "%d,%d,", l, p);
-        append_csv_field (s, both ? both : tok);
-        g_string_append_c (s, ',');
-        if (isfinite (v))          /* an empty field for a cell not computed */
-          pl_json_append_float (s, v);
-        g_string_append (s, "\r\n");
-      }
+      g_string_append_printf (s, "%d,", l);
+      if (!heads || by_pos)
+        {
+          g_autofree char *tok = position_token (r->inputs, p);
+
+          g_string_append_printf (s, "%d,", p);
+          append_csv_field (s, tok);
+          g_string_append_c (s, ',');
+        }
+      if (heads)
+        g_string_append_printf (s, "%d,", (int) (i % H));
+      if (isfinite (v))          /* an empty field for a cell not computed */
+        pl_json_append_float (s, v);
+      g_string_append (s, "\r\n");
+    }
   if (length)
     *length = s->len;
   return g_string_free (s, FALSE);

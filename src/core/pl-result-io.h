@@ -9,9 +9,12 @@
  * JSON (pretty-printed, UTF-8):
  *   { "format": "patchlens-sweep", "version": 1,
  *     "patchlens_version": "0.1.0", "model": "gpt2",
- *     "site": "resid_post", "metric": "logit-diff",
+ *     "site": "resid_post", "direction": "denoise",
+ *     "axes": ["layer", "position"],   (head sites: ["layer", "head"], by position
+ *                                        ["layer", "position", "head"])
+ *     "metric": "logit-diff",
  *     "metric_label": "logit( Smith) − logit( Jones)",
- *     "layers": 12, "positions": 11,
+ *     "layers": 12, "positions": 11, "heads": 12,
  *     "clean":     { "text": ..., "ids": [...], "pieces": [...],
  *                    "topk": [ {"rank":1,"id":373,"token":" was","prob":0.1634,
  *                               "logit":-...}, ... ],
@@ -21,10 +24,15 @@
  *     "clean_answer":     { "id": 5437, "token": " Jones" },
  *     "corrupted_answer": { "id": 4176, "token": " Smith" },
  *     "matrix": [[...positions values...], ... layers rows ...],   row 0 = layer 0
+ *               (arrays nested in the order of "axes")
  *     "seconds": 0.21, "naive": false }
  *
+ * Files without "direction" or "axes" (before head sites) read as denoise and
+ * ["layer", "position"].
+ *
  * CSV: a header "layer,position,token,value" then one line per cell (layer-major), the
- * token quoted as RFC 4180 says. Files are written atomically.
+ * token quoted as RFC 4180 says; head sites "layer,head,value", by position
+ * "layer,position,token,head,value". Files are written atomically.
  */
 #pragma once
 

@@ -292,52 +292,150 @@ parse_answer (JsonObject  *root,
   return TRUE;
 }
 
-/* matrix: exactly layers arrays of positions numbers (or null). */
+/* "layer 2, position 10" for the first n indices of idx along axes. */
+static char *
+cell_name (const char *const *axes,
+           const int         *idx,
+           int                n)
+{
+  GString *s = g_string_new (NULL);
+
+  for (int d = 0; d < n; d++)
+    g_string_append_printf (s, "%s%s %d", d ? ", " : "", axes[d], idx[d]);
+  return g_string_free (s, FALSE);
+}
+
+/* Reads the nested arrays of node (axis d of n_dims, sizes dims, idx the path so far)
+ * into m from *i on. */
+static gboolean
+parse_nested (JsonNode           *node,
+              const int          *dims,
+              int                 d,
+              int                 n_dims,
+              const char *const  *axes,
+              int                *idx,
+              float              *m,
+              gsize              *i,
+              GError            **error)
+{
+  double v;
+
+  if (d == n_dims)
+    {
+      if (!node_number (node, &v))
+        {
+          g_autofree char *where = cell_name (axes, idx, n_dims);
+          g_set_error (error, PL_ERROR, PL_ERROR_FORMAT,
+                       _("The sweep result's matrix has a value at %s that is not a "
+                         "number or null."), where);
+          return FALSE;
+        }
+      m[(*i)++] = to_float (v);
+      return TRUE;
+    }
+  if (!JSON_NODE_HOLDS_ARRAY (node)
+      || json_array_get_length (json_node_get_array (node)) != (guint) dims[d])
+    {
+      g_autofree char *where = cell_name (axes + 1, idx + 1, d - 1);
+      if (d == 0)
+        g_set_error (error, PL_ERROR, PL_ERROR_FORMAT,
+                     _("The sweep result's matrix has %u rows; it should have one per "
+                       "layer (%d)."), JSON_NODE_HOLDS_ARRAY (node)
+                     ? json_array_get_length (json_node_get_array (node)) : 0, dims[0]);
+      else
+        g_set_error (error, PL_ERROR, PL_ERROR_FORMAT,
+                     _("Row %d%s%s of the sweep result's matrix should be an array of %d "
+                       "%s (one per %s)."), idx[0], d > 1 ? ", " : "", where, dims[d],
+                     d + 1 == n_dims ? _("numbers") : _("arrays"), axes[d]);
+      return FALSE;
+    }
+  JsonArray *a = json_node_get_array (node);
+  for (idx[d] = 0; idx[d] < dims[d]; idx[d]++)
+    if (!parse_nested (json_array_get_element (a, idx[d]), dims, d + 1, n_dims, axes, idx,
+                       m, i, error))
+      return FALSE;
+  return TRUE;
+}
+
+/* matrix: arrays nested as r's axes say, numbers (or null) innermost. */
 static float *
-parse_matrix (JsonObject  *root,
-              int          n_layers,
-              int          n_positions,
-              GError     **error)
+parse_matrix (JsonObject    *root,
+              PlSweepResult *r,
+              GError       **error)
 {
   JsonNode *n = member (root, "", "matrix", JSON_NODE_ARRAY, error);
+  const char *const *axes = pl_sweep_result_axes (r);
+  int dims[3], idx[3] = { 0 }, n_dims = 0;
+  gsize i = 0;
+
   if (n == NULL)
     return NULL;
-  JsonArray *rows = json_node_get_array (n);
+  for (; axes[n_dims]; n_dims++)
+    dims[n_dims] = g_str_equal (axes[n_dims], "layer") ? r->n_layers
+                   : g_str_equal (axes[n_dims], "head") ? r->n_heads : r->n_positions;
+  g_autofree float *m = g_new (float, pl_sweep_result_n_cells (r));
+  if (!parse_nested (n, dims, 0, n_dims, axes, idx, m, &i, error))
+    return NULL;
+  return g_steal_pointer (&m);
+}
 
-  if (json_array_get_length (rows) != (guint) n_layers)
+/* "direction" (absent in files before it: denoise), "axes" (absent before head sites:
+ * layer, position) and "heads", checked against the site. */
+static gboolean
+parse_shape (JsonObject     *o,
+             PlSweepResult  *r,
+             GError        **error)
+{
+  const char *direction = "denoise";
+  gint64 heads = 0;
+  JsonNode *axes = json_object_get_member (o, "axes");
+  g_autoptr(GString) got = g_string_new (NULL);
+
+  if (json_object_has_member (o, "direction")
+      && !get_string (o, "", "direction", &direction, error))
+    return FALSE;
+  if (!pl_direction_from_string (direction, &r->direction))
     {
       g_set_error (error, PL_ERROR, PL_ERROR_FORMAT,
-                   _("The sweep result's matrix has %u rows; it should have one per "
-                     "layer (%d)."), json_array_get_length (rows), n_layers);
-      return NULL;
+                   _("The sweep result's direction “%s” is unknown (denoise or noise)."),
+                   direction);
+      return FALSE;
     }
-  g_autofree float *m = g_new (float, (gsize) n_layers * n_positions);
-  for (int l = 0; l < n_layers; l++)
+  if ((json_object_has_member (o, "heads") || pl_site_is_head (r->site))
+      && !get_int (o, "", "heads", pl_site_is_head (r->site) ? 1 : 0, 10000, &heads,
+                   error))
+    return FALSE;
+  r->n_heads = (int) heads;
+  if (axes != NULL && !member (o, "", "axes", JSON_NODE_ARRAY, error))
+    return FALSE;
+  for (guint i = 0; axes != NULL && i < json_array_get_length (json_node_get_array (axes)); i++)
     {
-      JsonNode *rn = json_array_get_element (rows, l);
-      if (!JSON_NODE_HOLDS_ARRAY (rn)
-          || json_array_get_length (json_node_get_array (rn)) != (guint) n_positions)
-        {
-          g_set_error (error, PL_ERROR, PL_ERROR_FORMAT,
-                       _("Row %d of the sweep result's matrix should be an array of %d "
-                         "numbers (one per position)."), l, n_positions);
-          return NULL;
-        }
-      JsonArray *row = json_node_get_array (rn);
-      for (int p = 0; p < n_positions; p++)
-        {
-          double v;
-          if (!node_number (json_array_get_element (row, p), &v))
-            {
-              g_set_error (error, PL_ERROR, PL_ERROR_FORMAT,
-                           _("The sweep result's matrix has a value at layer %d, position "
-                             "%d that is not a number or null."), l, p);
-              return NULL;
-            }
-          m[(gsize) l * n_positions + p] = to_float (v);
-        }
+      JsonNode *e = json_array_get_element (json_node_get_array (axes), i);
+
+      if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_STRING)
+        return wrong_type ("", "axes", _("an array of names"), error);
+      g_string_append_printf (got, "%s%s", i ? "," : "", json_node_get_string (e));
     }
-  return g_steal_pointer (&m);
+  if (axes == NULL)
+    g_string_assign (got, pl_site_is_head (r->site) ? "" : "layer,position");
+  r->by_position = g_str_equal (got->str, "layer,position,head");
+  if (pl_site_is_head (r->site) ? !(r->by_position || g_str_equal (got->str, "layer,head"))
+                                : !g_str_equal (got->str, "layer,position"))
+    {
+      g_set_error (error, PL_ERROR, PL_ERROR_FORMAT,
+                   _("The sweep result's axes [%s] do not fit its site %s (%s)."), got->str,
+                   pl_site_to_string (r->site), pl_site_is_head (r->site)
+                   ? "layer,head or layer,position,head" : "layer,position");
+      return FALSE;
+    }
+  if (pl_sweep_result_n_cells (r) > MAX_CELLS)
+    {
+      g_set_error (error, PL_ERROR, PL_ERROR_FORMAT,
+                   _("The sweep result claims %zu cells, more than Patchlens handles."),
+                   pl_sweep_result_n_cells (r));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* The header fields: format, names, sizes. */
@@ -412,6 +510,7 @@ pl_result_from_json_node (JsonNode  *node,
   JsonObject *o = json_node_get_object (node);
   r->inputs = g_new0 (PlInputs, 1);
   if (!parse_header (o, r, error)
+      || !parse_shape (o, r, error)
       || !parse_run (o, "clean", r->n_positions, &r->inputs->clean, &r->clean_topk,
                      r->clean_logits, &r->clean_value, error)
       || !parse_run (o, "corrupted", r->n_positions, &r->inputs->corrupted,
@@ -420,7 +519,7 @@ pl_result_from_json_node (JsonNode  *node,
                         &r->inputs->clean_answer, error)
       || !parse_answer (o, "corrupted_answer", &r->inputs->corrupted_answer_id,
                         &r->inputs->corrupted_answer, error)
-      || !(r->matrix = parse_matrix (o, r->n_layers, r->n_positions, error))
+      || !(r->matrix = parse_matrix (o, r, error))
       || !get_number (o, "", "seconds", &r->seconds, error))
     return NULL;
   naive = json_object_get_member (o, "naive");

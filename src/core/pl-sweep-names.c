@@ -10,6 +10,11 @@ static const char *const site_names[PL_N_SITES] = {
   [PL_SITE_RESID_PRE] = "resid_pre",
   [PL_SITE_ATTN_OUT] = "attn_out",
   [PL_SITE_MLP_OUT] = "mlp_out",
+  [PL_SITE_HEAD_OUT] = "head_out",
+  [PL_SITE_HEAD_Q] = "head_q",
+  [PL_SITE_HEAD_K] = "head_k",
+  [PL_SITE_HEAD_V] = "head_v",
+  [PL_SITE_HEAD_PATTERN] = "head_pattern",
 };
 
 static const char *const site_descriptions[PL_N_SITES] = {
@@ -17,6 +22,22 @@ static const char *const site_descriptions[PL_N_SITES] = {
   [PL_SITE_RESID_PRE] = "Residual stream before block",
   [PL_SITE_ATTN_OUT] = "Attention output",
   [PL_SITE_MLP_OUT] = "MLP output",
+  [PL_SITE_HEAD_OUT] = "Attention head output (z)",
+  [PL_SITE_HEAD_Q] = "Attention head queries",
+  [PL_SITE_HEAD_K] = "Attention head keys",
+  [PL_SITE_HEAD_V] = "Attention head values",
+  [PL_SITE_HEAD_PATTERN] = "Attention head pattern",
+};
+
+static const char *const direction_names[PL_N_DIRECTIONS] = {
+  [PL_DIRECTION_DENOISE] = "denoise",
+  [PL_DIRECTION_NOISE] = "noise",
+};
+
+static const char *const direction_descriptions[PL_N_DIRECTIONS] = {
+  [PL_DIRECTION_DENOISE] = "Denoising: is this component sufficient to bring the clean "
+                           "behaviour back?",
+  [PL_DIRECTION_NOISE] = "Noising: is this component necessary for the clean behaviour?",
 };
 
 static const char *const metric_names[PL_N_METRICS] = {
@@ -47,6 +68,38 @@ pl_site_from_string (const char *s, PlSite *site)
     if (g_str_equal (s, site_names[i]))
       {
         *site = (PlSite) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+gboolean
+pl_site_is_head (PlSite site)
+{
+  return site >= PL_SITE_HEAD_OUT && site < PL_N_SITES;
+}
+
+const char *
+pl_direction_to_string (PlDirection direction)
+{
+  g_return_val_if_fail ((guint) direction < PL_N_DIRECTIONS, NULL);
+  return direction_names[direction];
+}
+
+const char *
+pl_direction_describe (PlDirection direction)
+{
+  g_return_val_if_fail ((guint) direction < PL_N_DIRECTIONS, NULL);
+  return direction_descriptions[direction];
+}
+
+gboolean
+pl_direction_from_string (const char *s, PlDirection *direction)
+{
+  for (guint i = 0; s != NULL && i < PL_N_DIRECTIONS; i++)
+    if (g_str_equal (s, direction_names[i]))
+      {
+        *direction = (PlDirection) i;
         return TRUE;
       }
   return FALSE;
@@ -92,4 +145,15 @@ pl_metric_describe (PlMetric    metric,
     default:
       g_return_val_if_reached (NULL);
     }
+}
+
+char *
+pl_metric_describe_in (PlMetric    metric,
+                       PlDirection direction,
+                       const char *clean_answer,
+                       const char *corrupted_answer)
+{
+  if (metric == PL_METRIC_RESTORED && direction == PL_DIRECTION_NOISE)
+    return g_strdup ("fraction of the clean → corrupted change reproduced");
+  return pl_metric_describe (metric, clean_answer, corrupted_answer);
 }

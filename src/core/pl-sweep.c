@@ -9,58 +9,27 @@
  * row p replaced; its attention reads the corrupted run's keys and values for
  * positions < p. Many such runs are stacked into one batch so each weight is applied by
  * one large matrix product (see pl-forward.h).
+ *
+ * The runs are named by direction (pl-sweep-private.h): "corrupted" above is the base
+ * run and "clean" the source run when denoising; noising swaps them. Head sites are in
+ * pl-sweep-heads.c.
  */
 #include <math.h>
 #include <string.h>
 
 #include "pl-error.h"
-#include "pl-forward.h"
+#include "pl-sweep-private.h"
 #include "pl-model-check.h"
-#include "pl-sweep.h"
-
-/* Scratch memory the batched runs may use, and the most rows in one batch. */
-#define BATCH_BYTES (96u << 20)
-#define BATCH_MAX_ROWS 2048
-
-/* Everything one unpatched run leaves behind, every (L, T, C) unless said. */
-typedef struct {
-  float *resid;     /* (L + 1, T, C): resid[b] is the input of block b, resid[L] the output */
-  float *attn_out;
-  float *mlp_out;
-  float *k;
-  float *v;
-  float *final_h;   /* (C) ln_f at the last position */
-} RunCache;
-
-typedef struct {
-  PlModel              *model;
-  const PlSweepOptions *opt;
-  int                   L, T, C;
-  gint32                id_a, id_b;   /* clean answer, corrupted answer */
-  RunCache              clean, corr;
-  float                *start_rows;   /* (L, T, C): row p of the run patched at (l, p) */
-  PlSweepResult        *result;
-  double                d_clean, d_corr;   /* logit-diff of the unpatched runs */
-  gint64                t0;
-  int                   done;
-  PlSweepProgressFunc   progress;
-  gpointer              user_data;
-  GCancellable         *cancellable;
-} Sweep;
-
-static inline float *
-at (float *base, int T, int C, int layer, int pos)
-{
-  return base + ((gsize) layer * T + pos) * C;
-}
 
 /* ---- the two unpatched runs ---- */
 
 static void
-cache_init (RunCache *c, int L, int T, int C)
+cache_init (RunCache *c, int L, int T, int C, gboolean heads)
 {
   gsize n = (gsize) L * T * C;
 
+  c->q = heads ? g_new (float, n) : NULL;
+  c->z = heads ? g_new (float, n) : NULL;
   c->resid = g_new (float, n + (gsize) T * C);
   c->attn_out = g_new (float, n);
   c->mlp_out = g_new (float, n);
@@ -77,6 +46,8 @@ cache_clear (RunCache *c)
   g_free (c->mlp_out);
   g_free (c->k);
   g_free (c->v);
+  g_free (c->q);
+  g_free (c->z);
   g_free (c->final_h);
 }
 
@@ -91,6 +62,10 @@ capture_runs (Sweep *sw, PlScratch *s)
   RunCache *c[2] = { &sw->clean, &sw->corr };
   const gint32 *ids[2] = { sw->result->inputs->clean.ids, sw->result->inputs->corrupted.ids };
   g_autofree float *x = g_new (float, (gsize) 2 * T * C);
+  /* head sites also keep q and z, through the attention hook */
+  PlHeadCapture heads = { { &sw->clean, &sw->corr }, T, C, 0 };
+  PlBlockPatch hook = { .site = PL_SITE_HEAD_OUT, .hook = pl_sweep_heads_capture,
+                        .hook_data = &heads };
 
   for (int r = 0; r < 2; r++)
     {
@@ -106,7 +81,9 @@ capture_runs (Sweep *sw, PlScratch *s)
           at (c[r]->attn_out, T, C, b, 0), at (c[r]->mlp_out, T, C, b, 0),
           at (c[r]->k, T, C, b, 0), at (c[r]->v, T, C, b, 0),
         };
-      pl_block_forward (sw->model, b, x, segs, 2, NULL, NULL, s, taps, NULL);
+      heads.block = b;
+      pl_block_forward (sw->model, b, x, segs, 2, NULL, NULL, s, taps,
+                        sw->clean.q != NULL ? &hook : NULL);
       for (int r = 0; r < 2; r++)
         memcpy (at (c[r]->resid, T, C, b + 1, 0), x + (gsize) r * T * C,
                 sizeof (float) * T * C);
@@ -130,7 +107,9 @@ metric_of (Sweep *sw, double a, double b, double lse)
       return a - sw->result->clean_logits[0];
     case PL_METRIC_PROB_DIFF:
       return exp (b - lse) - exp (a - lse);
-    case PL_METRIC_RESTORED:
+    case PL_METRIC_RESTORED:   /* the fraction of the base -> source change reproduced */
+      if (sw->opt->direction == PL_DIRECTION_NOISE)
+        return ((b - a) - sw->d_clean) / (sw->d_corr - sw->d_clean);
       return (sw->d_corr - (b - a)) / (sw->d_corr - sw->d_clean);
     default:
       g_return_val_if_reached (NAN);
@@ -148,7 +127,7 @@ static void
 report (Sweep *sw)
 {
   PlSweepProgress p = {
-    sw->done, sw->L * sw->T, (g_get_monotonic_time () - sw->t0) / 1e6, sw->result->matrix,
+    sw->done, (int) sw->n_cells, (g_get_monotonic_time () - sw->t0) / 1e6, sw->result->matrix,
   };
 
   if (sw->progress)
@@ -181,10 +160,8 @@ cells_lse (Sweep *sw, const int *cells, int n, double *lse)
     }
 }
 
-/* Fills the matrix for the n cells listed (indices in the (l, p) order), whose final
- * hidden states are in place. */
-static void
-finish_cells (Sweep *sw, const int *cells, int n)
+void
+pl_sweep_finish_cells (Sweep *sw, const int *cells, int n)
 {
   PlSweepResult *r = sw->result;
   g_autofree double *lse = g_new0 (double, n);
@@ -216,28 +193,30 @@ prepare_start_rows (Sweep *sw, PlScratch *s)
   for (int l = 0; l < L; l++)
     {
       float *dst = at (sw->start_rows, T, C, l, 0);
-      const float *pre = at (sw->corr.resid, T, C, l, 0);
+      const float *pre = at (sw->base->resid, T, C, l, 0);
 
       switch (sw->opt->site)
         {
         case PL_SITE_RESID_PRE:
-          memcpy (dst, at (sw->clean.resid, T, C, l, 0), sizeof (float) * n);
+          memcpy (dst, at (sw->src->resid, T, C, l, 0), sizeof (float) * n);
           break;
         case PL_SITE_RESID_POST:
-          memcpy (dst, at (sw->clean.resid, T, C, l + 1, 0), sizeof (float) * n);
+          memcpy (dst, at (sw->src->resid, T, C, l + 1, 0), sizeof (float) * n);
           break;
-        case PL_SITE_ATTN_OUT:  /* corrupted input + clean attention, then block l's MLP */
+        case PL_SITE_ATTN_OUT:  /* base input + source attention, then block l's MLP */
           for (gsize i = 0; i < n; i++)
-            dst[i] = pre[i] + at (sw->clean.attn_out, T, C, l, 0)[i];
+            dst[i] = pre[i] + at (sw->src->attn_out, T, C, l, 0)[i];
           pl_block_mlp (sw->model, l, dst, T, s);
           for (gsize i = 0; i < n; i++)
             dst[i] += s->mlp[i];
           break;
-        case PL_SITE_MLP_OUT:   /* corrupted input + corrupted attention + clean MLP */
+        case PL_SITE_MLP_OUT:   /* base input + base attention + source MLP */
           for (gsize i = 0; i < n; i++)
-            dst[i] = (pre[i] + at (sw->corr.attn_out, T, C, l, 0)[i])
-                     + at (sw->clean.mlp_out, T, C, l, 0)[i];
+            dst[i] = (pre[i] + at (sw->base->attn_out, T, C, l, 0)[i])
+                     + at (sw->src->mlp_out, T, C, l, 0)[i];
           break;
+        default:   /* head sites: pl-sweep-heads.c */
+          g_return_if_reached ();
         }
     }
 }
@@ -254,7 +233,7 @@ run_batch (Sweep *sw, const int *cells, int n, float *x, PlSegment *segs, PlScra
       int l = cells[i] / T, p = cells[i] % T;
 
       segs[i] = (PlSegment) { p, T - p, row };
-      memcpy (x + (gsize) row * C, at (sw->corr.resid, T, C, start_block (sw, l), p),
+      memcpy (x + (gsize) row * C, at (sw->base->resid, T, C, start_block (sw, l), p),
               sizeof (float) * (T - p) * C);
       memcpy (x + (gsize) row * C, at (sw->start_rows, T, C, l, p), sizeof (float) * C);
       row += T - p;
@@ -266,24 +245,24 @@ run_batch (Sweep *sw, const int *cells, int n, float *x, PlSegment *segs, PlScra
       if (g_cancellable_is_cancelled (sw->cancellable))
         return FALSE;
       if (b == sw->L - 1)   /* only the last position is read: the rest is not needed */
-        pl_block_forward_last_rows (sw->model, b, x, segs, active, at (sw->corr.k, T, C, b, 0),
-                                    at (sw->corr.v, T, C, b, 0), s);
+        pl_block_forward_last_rows (sw->model, b, x, segs, active, at (sw->base->k, T, C, b, 0),
+                                    at (sw->base->v, T, C, b, 0), s);
       else
-        pl_block_forward (sw->model, b, x, segs, active, at (sw->corr.k, T, C, b, 0),
-                          at (sw->corr.v, T, C, b, 0), s, NULL, NULL);
+        pl_block_forward (sw->model, b, x, segs, active, at (sw->base->k, T, C, b, 0),
+                          at (sw->base->v, T, C, b, 0), s, NULL, NULL);
     }
   for (int i = 0; i < n; i++)
     pl_final_norm (sw->model, x + (gsize) (segs[i].row + segs[i].n - 1) * C,
                    sw->result->final_hidden + (gsize) cells[i] * C);
-  finish_cells (sw, cells, n);
+  pl_sweep_finish_cells (sw, cells, n);
   return TRUE;
 }
 
-static int
-batch_rows (const Sweep *sw)
+int
+pl_sweep_batch_rows (const Sweep *sw)
 {
-  int rows = BATCH_BYTES / (sizeof (float) * 12 * (gsize) sw->C);
-  return MAX (MIN (rows, BATCH_MAX_ROWS), sw->T);
+  int rows = PL_SWEEP_BATCH_BYTES / (sizeof (float) * 12 * (gsize) sw->C);
+  return MAX (MIN (rows, PL_SWEEP_BATCH_MAX_ROWS), sw->T);
 }
 
 /* A patch that writes the value already there leaves the corrupted run as it is: its
@@ -300,10 +279,10 @@ cells_to_run (Sweep *sw, int *cells)
       int l = cell / T, p = cell % T;
       const float *patched = at (sw->start_rows, T, C, l, p);
 
-      if (memcmp (patched, at (sw->corr.resid, T, C, start_block (sw, l), p),
+      if (memcmp (patched, at (sw->base->resid, T, C, start_block (sw, l), p),
                   sizeof (float) * C) == 0)
         {
-          memcpy (sw->result->final_hidden + (gsize) cell * C, sw->corr.final_h,
+          memcpy (sw->result->final_hidden + (gsize) cell * C, sw->base->final_h,
                   sizeof (float) * C);
           same[n_same++] = cell;
         }
@@ -311,14 +290,14 @@ cells_to_run (Sweep *sw, int *cells)
         cells[n++] = cell;
     }
   if (n_same > 0)
-    finish_cells (sw, same, n_same);
+    pl_sweep_finish_cells (sw, same, n_same);
   return n;
 }
 
 static gboolean
 run_fast (Sweep *sw)
 {
-  int T = sw->T, max_rows = batch_rows (sw);
+  int T = sw->T, max_rows = pl_sweep_batch_rows (sw);
   g_autofree float *x = g_new (float, (gsize) max_rows * sw->C);
   g_autofree PlSegment *segs = g_new (PlSegment, sw->L * T);
   g_autofree int *cells = g_new (int, sw->L * T);
@@ -341,7 +320,7 @@ run_fast (Sweep *sw)
   return ok;
 }
 
-/* One full forward of the corrupted prompt with the activation at (l, p) replaced. */
+/* One full forward of the base prompt with the activation at (l, p) replaced. */
 static void
 run_one_naive (Sweep *sw, int l, int p, float *x, PlScratch *s, float *h)
 {
@@ -351,18 +330,18 @@ run_one_naive (Sweep *sw, int l, int p, float *x, PlScratch *s, float *h)
   PlBlockPatch patch = { site, p, NULL };
 
   if (site == PL_SITE_ATTN_OUT)
-    patch.row = at (sw->clean.attn_out, T, C, l, p);
+    patch.row = at (sw->src->attn_out, T, C, l, p);
   else if (site == PL_SITE_MLP_OUT)
-    patch.row = at (sw->clean.mlp_out, T, C, l, p);
-  pl_embed (sw->model, sw->result->inputs->corrupted.ids, T, x);
+    patch.row = at (sw->src->mlp_out, T, C, l, p);
+  pl_embed (sw->model, sw->base_ids, T, x);
   for (int b = 0; b < sw->L; b++)
     {
       if (site == PL_SITE_RESID_PRE && b == l)
-        memcpy (x + (gsize) p * C, at (sw->clean.resid, T, C, l, p), sizeof (float) * C);
+        memcpy (x + (gsize) p * C, at (sw->src->resid, T, C, l, p), sizeof (float) * C);
       pl_block_forward (sw->model, b, x, &seg, 1, NULL, NULL, s, NULL,
                         b == l && patch.row ? &patch : NULL);
       if (site == PL_SITE_RESID_POST && b == l)
-        memcpy (x + (gsize) p * C, at (sw->clean.resid, T, C, l + 1, p), sizeof (float) * C);
+        memcpy (x + (gsize) p * C, at (sw->src->resid, T, C, l + 1, p), sizeof (float) * C);
     }
   pl_final_norm (sw->model, x + (gsize) (T - 1) * C, h);
 }
@@ -381,7 +360,7 @@ run_naive (Sweep *sw)
         int cell = l * T + p;
 
         run_one_naive (sw, l, p, x, s, sw->result->final_hidden + (gsize) cell * sw->C);
-        finish_cells (sw, &cell, 1);
+        pl_sweep_finish_cells (sw, &cell, 1);
         ok = !g_cancellable_is_cancelled (sw->cancellable);
       }
   pl_scratch_free (s);
@@ -439,11 +418,65 @@ summarize_run (Sweep *sw, RunCache *c, const float *logits, gboolean clean)
   return pl_logsumexp (logits, V);
 }
 
+/* The most floats of final hidden states a sweep keeps (1 GiB). */
+#define MAX_KEPT_FLOATS ((gsize) 1 << 28)
+
+static gboolean
+check_options (const PlSweepOptions *opt, GError **error)
+{
+  if ((guint) opt->site >= PL_N_SITES || (guint) opt->metric >= PL_N_METRICS
+      || (guint) opt->direction >= PL_N_DIRECTIONS)
+    {
+      g_set_error (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT,
+                   "Unknown site, metric or direction (%d, %d, %d)", opt->site,
+                   opt->metric, opt->direction);
+      return FALSE;
+    }
+  if (opt->by_position && !pl_site_is_head (opt->site))
+    {
+      g_set_error (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT,
+                   "Patching by position applies to the head sites (head_out, head_q, "
+                   "head_k, head_v, head_pattern); %s is always patched one position at "
+                   "a time", pl_site_to_string (opt->site));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Cells of a sweep: (L, T), (L, H) or (L, T, H). */
+static gsize
+count_cells (PlSite site, gboolean by_position, int L, int T, int H)
+{
+  if (!pl_site_is_head (site))
+    return (gsize) L * T;
+  return (gsize) L * H * (by_position ? T : 1);
+}
+
+gsize
+pl_sweep_result_n_cells (const PlSweepResult *r)
+{
+  g_return_val_if_fail (r != NULL, 0);
+  return count_cells (r->site, r->by_position, r->n_layers, r->n_positions, r->n_heads);
+}
+
+const char *const *
+pl_sweep_result_axes (const PlSweepResult *r)
+{
+  static const char *const block[] = { "layer", "position", NULL };
+  static const char *const heads[] = { "layer", "head", NULL };
+  static const char *const by_pos[] = { "layer", "position", "head", NULL };
+
+  g_return_val_if_fail (r != NULL, NULL);
+  if (!pl_site_is_head (r->site))
+    return block;
+  return r->by_position ? by_pos : heads;
+}
+
 static PlSweepResult *
 result_new (Sweep *sw, const PlInputs *inputs)
 {
   PlSweepResult *r = g_new0 (PlSweepResult, 1);
-  gsize cells = (gsize) sw->L * sw->T;
+  gsize cells = sw->n_cells;
 
   r->model_name = g_strdup (pl_model_name (sw->model));
   r->inputs = pl_inputs_copy (inputs);
@@ -453,6 +486,9 @@ result_new (Sweep *sw, const PlInputs *inputs)
   r->n_positions = sw->T;
   r->n_embd = sw->C;
   r->naive = sw->opt->naive;
+  r->direction = sw->opt->direction;
+  r->by_position = sw->opt->by_position;
+  r->n_heads = sw->H;
   r->matrix = g_new (float, cells);
   for (gsize i = 0; i < cells; i++)
     r->matrix[i] = NAN;
@@ -504,23 +540,40 @@ pl_sweep_run (PlModel               *model,
   const PlConfig *cfg = pl_model_config (model);
   Sweep sw = {
     .model = model, .opt = options, .L = cfg->n_layer, .T = inputs->clean.n_tokens,
-    .C = cfg->n_embd, .id_a = inputs->clean_answer_id,
+    .C = cfg->n_embd, .H = cfg->n_head, .id_a = inputs->clean_answer_id,
     .id_b = inputs->corrupted_answer_id, .progress = progress, .user_data = user_data,
     .cancellable = cancellable, .t0 = g_get_monotonic_time (),
   };
-  gboolean ok;
+  gboolean ok, heads = pl_site_is_head (options->site);
+  gboolean noise = options->direction == PL_DIRECTION_NOISE;
 
-  if (!check_inputs (model, inputs, error))
+  if (!check_options (options, error) || !check_inputs (model, inputs, error))
     return NULL;
+  sw.n_cells = count_cells (options->site, options->by_position, sw.L, sw.T, sw.H);
+  if (sw.n_cells * sw.C > MAX_KEPT_FLOATS)
+    {
+      /* Each cell keeps its final hidden state (n_embd floats), for its top-k. */
+      g_set_error (error, PL_ERROR, PL_ERROR_TOO_LONG,
+                   "This sweep has %zu cells, too many to keep (at most %zu for %s); "
+                   "patch at all positions or use a shorter prompt", sw.n_cells,
+                   (gsize) MAX_KEPT_FLOATS / sw.C, pl_model_name (model));
+      return NULL;
+    }
   sw.result = result_new (&sw, inputs);
-  cache_init (&sw.clean, sw.L, sw.T, sw.C);
-  cache_init (&sw.corr, sw.L, sw.T, sw.C);
-  sw.start_rows = g_new (float, (gsize) sw.L * sw.T * sw.C);
+  sw.base = noise ? &sw.clean : &sw.corr;
+  sw.src = noise ? &sw.corr : &sw.clean;
+  sw.base_ids = noise ? sw.result->inputs->clean.ids : sw.result->inputs->corrupted.ids;
+  cache_init (&sw.clean, sw.L, sw.T, sw.C, heads);
+  cache_init (&sw.corr, sw.L, sw.T, sw.C, heads);
+  sw.start_rows = heads ? NULL : g_new (float, (gsize) sw.L * sw.T * sw.C);
   ok = run_unpatched (&sw, error);
   if (ok)
     {
       report (&sw);
-      ok = options->naive ? run_naive (&sw) : run_fast (&sw);
+      if (heads)
+        ok = options->naive ? pl_sweep_heads_naive (&sw) : pl_sweep_heads_fast (&sw);
+      else
+        ok = options->naive ? run_naive (&sw) : run_fast (&sw);
       if (!ok)
         g_cancellable_set_error_if_cancelled (cancellable, error);
       else
@@ -561,14 +614,20 @@ pl_sweep_cell_topk (PlModel             *model,
 {
   int V = pl_model_config (model)->vocab_size;
   g_autofree float *logits = NULL;
+  gboolean heads = pl_site_is_head (result->site);
+  int H = result->n_heads, T = result->n_positions;
+  int rows = heads && result->by_position ? result->n_layers * H : result->n_layers;
+  int cols = heads && !result->by_position ? H : T;
+  gsize cell = (gsize) layer * cols + pos;   /* block sites, and heads at all positions */
 
   g_return_val_if_fail (result->final_hidden != NULL, NULL);
   g_return_val_if_fail (result->n_embd == pl_model_config (model)->n_embd, NULL);
-  g_return_val_if_fail (layer >= 0 && layer < result->n_layers, NULL);
-  g_return_val_if_fail (pos >= 0 && pos < result->n_positions, NULL);
+  g_return_val_if_fail (layer >= 0 && layer < rows, NULL);
+  g_return_val_if_fail (pos >= 0 && pos < cols, NULL);
+  if (heads && result->by_position)   /* row = l * H + h, col = p; the cell (l, p, h) */
+    cell = ((gsize) (layer / H) * T + pos) * H + layer % H;
   logits = g_new (float, V);
-  pl_lm_head (model, result->final_hidden
-                     + ((gsize) layer * result->n_positions + pos) * result->n_embd, logits);
+  pl_lm_head (model, result->final_hidden + cell * result->n_embd, logits);
   return pl_topk_from_logits (logits, V, k, pl_model_tokenizer (model));
 }
 

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * pl-sweep-private.h: the sweep's state, shared by pl-sweep.c (set-up, the unpatched
+ * runs, metrics, block sites) and pl-sweep-heads.c (head sites). Not for use outside.
+ *
+ * Directions: the base run is the one repeated with a patch (the corrupted run when
+ * denoising, the clean run when noising), the source run the one patches come from.
+ */
+#pragma once
+
+#include "pl-forward.h"
+#include "pl-sweep.h"
+
+G_BEGIN_DECLS
+
+/* Everything one unpatched run leaves behind, every (L, T, C) unless said. */
+typedef struct {
+  float *resid;     /* (L + 1, T, C): resid[b] is the input of block b, resid[L] the output */
+  float *attn_out;
+  float *mlp_out;
+  float *k;
+  float *v;
+  float *q;         /* head sites only, else NULL */
+  float *z;         /* head sites only: attention before c_proj, heads concatenated */
+  float *final_h;   /* (C) ln_f at the last position */
+} RunCache;
+
+typedef struct {
+  PlModel              *model;
+  const PlSweepOptions *opt;
+  int                   L, T, C, H;
+  gsize                 n_cells;
+  gint32                id_a, id_b;   /* clean answer, corrupted answer */
+  RunCache              clean, corr;
+  RunCache             *base, *src;   /* the run patched, the run patches come from */
+  const gint32         *base_ids;     /* (T) */
+  float                *start_rows;   /* block sites: (L, T, C), row p of the run patched at (l, p) */
+  PlSweepResult        *result;
+  double                d_clean, d_corr;   /* logit-diff of the unpatched runs */
+  gint64                t0;
+  int                   done;
+  PlSweepProgressFunc   progress;
+  gpointer              user_data;
+  GCancellable         *cancellable;
+} Sweep;
+
+/* Scratch memory the batched runs may use, and the most rows in one batch. */
+#define PL_SWEEP_BATCH_BYTES (96u << 20)
+#define PL_SWEEP_BATCH_MAX_ROWS 2048
+
+static inline float *
+at (float *base, int T, int C, int layer, int pos)
+{
+  return base + ((gsize) layer * T + pos) * C;
+}
+
+/* Fills the matrix for the n cells listed (indices in the matrix's order), whose final
+ * hidden states are in result->final_hidden, and reports progress. */
+void     pl_sweep_finish_cells (Sweep     *sw,
+                                const int *cells,
+                                int        n);
+/* Rows in one batch of patched runs. */
+int      pl_sweep_batch_rows   (const Sweep *sw);
+
+/* pl-sweep-heads.c: the attention hook a capturing run passes for head sites, to keep
+ * q and z: data is a PlHeadCapture, whose cache[i] receives segment i (a whole run). */
+typedef struct {
+  RunCache *cache[2];
+  int       T, C, block;
+} PlHeadCapture;
+void     pl_sweep_heads_capture (gpointer         data,
+                                 const PlSegment *segs,
+                                 int              n_segs,
+                                 PlScratch       *s);
+/* The patched runs of a head site; FALSE when cancelled. */
+gboolean pl_sweep_heads_fast   (Sweep *sw);
+gboolean pl_sweep_heads_naive  (Sweep *sw);
+
+G_END_DECLS
