@@ -111,12 +111,12 @@ box_union (Box       *u,
 
 /* At most max_n round values (steps 1, 2, 2.5, 5 times a power of ten) in [lo, hi], as
  * matplotlib's MaxNLocator picks them. Returns the count; *step gets the spacing. */
-static int
-nice_ticks (double  lo,
-            double  hi,
-            int     max_n,
-            double *out,     /* (16) */
-            double *step)
+int
+pl_heatmap_nice_ticks (double  lo,
+                       double  hi,
+                       int     max_n,
+                       double *out,     /* (16) */
+                       double *step)
 {
   static const double mult[] = { 1, 2, 2.5, 5, 10 };
   double span = hi - lo;
@@ -142,9 +142,9 @@ nice_ticks (double  lo,
 }
 
 /* "−2.5": as many decimals as the step needs, and a real minus sign. */
-static char *
-format_tick (double v,
-             double step)
+char *
+pl_heatmap_format_tick (double v,
+                        double step)
 {
   int d = 0;
 
@@ -209,7 +209,8 @@ layout_rows (PlHeatmap    *hm,
     step++;
   for (int r = 0; r < hm->n_rows; r += step)
     {
-      g_autofree char *text = g_strdup_printf ("%d", r);
+      g_autofree char *text = hm->row_labels[r] ? g_strdup (hm->row_labels[r])
+                                                : g_strdup_printf ("%d", r);
       Label l = measure_label (ctx, hm->font_scale, text, FONT_TICK, 0);
       double y = (r + 0.5) * f->ch;
 
@@ -272,6 +273,25 @@ layout_cols (PlHeatmap    *hm,
   return labels_box (f, first, f->labels->len).y1;
 }
 
+/* The widest text written in a cell (0 when there are none). */
+static double
+cell_texts_width (PlHeatmap    *hm,
+                  PangoContext *ctx)
+{
+  double w = 0;
+
+  if (hm->cell_texts == NULL)
+    return 0;
+  for (gsize i = 0; i < (gsize) hm->n_rows * hm->n_cols; i++)
+    if (hm->cell_texts[i])
+      {
+        Label l = measure_label (ctx, hm->font_scale, hm->cell_texts[i], FONT_TICK, 0);
+        w = MAX (w, l.w);
+        g_free (l.text);
+      }
+  return w;
+}
+
 /* The colour bar right of the grid, its ticks and its (wrapped, vertical) label.
  * Returns the box of the colour bar and its texts. */
 static Box
@@ -291,12 +311,12 @@ layout_colorbar (PlHeatmap    *hm,
   f->cbh = MAX (hm->n_rows * f->ch, 100 * fs);
 
   int max_n = CLAMP ((int) (f->cbh / (2.5 * line_h)), 2, 9);
-  int n = nice_ticks (f->vmin, f->vmax, max_n, ticks, &step);
+  int n = pl_heatmap_nice_ticks (f->vmin, f->vmax, max_n, ticks, &step);
   double right = f->cbx + f->cbw + tick_len;
   for (int i = 0; i < n; i++)
     {
       double y = f->cby + f->cbh * (f->vmax - ticks[i]) / (f->vmax - f->vmin);
-      g_autofree char *text = format_tick (ticks[i], step);
+      g_autofree char *text = pl_heatmap_format_tick (ticks[i], step);
       Label l = measure_label (ctx, fs, text, FONT_TICK, 0);
 
       add_tick (f, f->cbx + f->cbw, y, f->cbx + f->cbw + tick_len, y);
@@ -359,6 +379,11 @@ figure_layout (PlHeatmap *hm)
   f->ticks = g_array_new (FALSE, TRUE, sizeof (Box));
   pl_colormap_limits (hm->cmap, hm->values, (gsize) hm->n_rows * hm->n_cols,
                       &f->vmin, &f->vmax);
+  if (!isnan (hm->limits[0]))
+    {
+      f->vmin = hm->limits[0];
+      f->vmax = hm->limits[1];
+    }
 
   Label probe = measure_label (ctx, fs, "0", FONT_TICK, 0);
   double line_h = probe.h;
@@ -369,7 +394,8 @@ figure_layout (PlHeatmap *hm)
                      1.35 * line_h);
   f->ch = cell;
   double rows_left = layout_rows (hm, f, ctx, line_h, tick_len, pad);
-  double cols_bottom = layout_cols (hm, f, ctx, cell, line_h, tick_len, pad);
+  double cols_bottom = layout_cols (hm, f, ctx, MAX (cell, cell_texts_width (hm, ctx) + 2 * pad),
+                                    line_h, tick_len, pad);
   double W = hm->n_cols * f->cw, H = hm->n_rows * f->ch;
   Box cb = layout_colorbar (hm, f, ctx, line_h, tick_len, pad);
 

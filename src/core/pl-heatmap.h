@@ -21,15 +21,10 @@
 #include <glib.h>
 
 #include "pl-colormap.h"   /* PlColormap */
+#include "pl-figure.h"     /* PlFigureFormat, pl_figure_format_from_path */
 #include "pl-sweep.h"
 
 G_BEGIN_DECLS
-
-typedef enum {
-  PL_FIGURE_PNG,
-  PL_FIGURE_SVG,
-  PL_FIGURE_PDF,
-} PlFigureFormat;
 
 typedef struct _PlHeatmap PlHeatmap;
 
@@ -49,6 +44,20 @@ void       pl_heatmap_set_values      (PlHeatmap   *hm,
 void       pl_heatmap_set_col_label   (PlHeatmap   *hm,
                                        int          col,
                                        const char  *label);
+/* A row's tick label instead of its number (tokens, say; spaces shown as ␣). */
+void       pl_heatmap_set_row_label   (PlHeatmap   *hm,
+                                       int          row,
+                                       const char  *label);
+/* Text written inside a cell (a token, say), in black or white for contrast; cells
+ * widen to fit the longest (texts over 12 characters are cut with …). */
+void       pl_heatmap_set_cell_text   (PlHeatmap   *hm,
+                                       int          row,
+                                       int          col,
+                                       const char  *text);
+/* Fixed colour limits (probabilities: 0, 1); NAN, NAN = from the values (default). */
+void       pl_heatmap_set_limits      (PlHeatmap   *hm,
+                                       double       vmin,
+                                       double       vmax);
 void       pl_heatmap_set_title       (PlHeatmap   *hm,
                                        const char  *title);
 void       pl_heatmap_set_value_label (PlHeatmap   *hm,
@@ -94,9 +103,6 @@ gboolean   pl_heatmap_export          (PlHeatmap      *hm,
                                        const char     *path,
                                        double          scale,
                                        GError        **error);
-/* From a file name's extension (.png, .svg, .pdf); FALSE if none of these. */
-gboolean   pl_figure_format_from_path (const char     *path,
-                                       PlFigureFormat *format);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PlHeatmap, pl_heatmap_free)
 

@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * cli-lens.c: `patchlens-cli lens`: the logit lens of a prompt (the top next token and
+ * the chosen answers' logits and probabilities at every block boundary and position),
+ * as text, JSON, CSV or a layer × position figure.
+ */
+#include "cli-outputs.h"
+
+#include "pl-inputs.h"
+#include "pl-lens.h"
+#include "pl-lens-figure.h"
+
+typedef struct {
+  PlModel        *model;
+  const PlPrompt *prompt;
+  const PlLens   *lens;
+  char          **answers;   /* as typed */
+} LensRun;
+
+/* ---- JSON ---- */
+
+static void
+build_rows (JsonBuilder *b, const PlLens *lens, int a, gboolean prob)
+{
+  json_builder_begin_array (b);
+  for (int r = 0; r <= lens->n_layers; r++)
+    {
+      json_builder_begin_array (b);
+      for (int t = 0; t < lens->n_positions; t++)
+        {
+          gsize i = pl_lens_answer_index (lens, a, r, t);
+          json_builder_add_double_value (b, prob ? lens->answer_prob[i]
+                                                 : (double) lens->answer_logit[i]);
+        }
+      json_builder_end_array (b);
+    }
+  json_builder_end_array (b);
+}
+
+static void
+build_top (JsonBuilder *b, const LensRun *run)
+{
+  const PlLens *lens = run->lens;
+  PlTokenizer *tok = pl_model_tokenizer (run->model);
+
+  json_builder_begin_array (b);
+  for (int r = 0; r <= lens->n_layers; r++)
+    {
+      json_builder_begin_array (b);
+      for (int t = 0; t < lens->n_positions; t++)
+        {
+          gsize i = (gsize) r * lens->n_positions + t;
+          g_autofree char *piece = pl_tokenizer_piece (tok, lens->top_id[i]);
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "id");
+          json_builder_add_int_value (b, lens->top_id[i]);
+          json_builder_set_member_name (b, "token");
+          json_builder_add_string_value (b, piece ? piece : "");
+          json_builder_set_member_name (b, "prob");
+          json_builder_add_double_value (b, lens->top_prob[i]);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+    }
+  json_builder_end_array (b);
+}
+
+static JsonNode *
+build_json (const LensRun *run)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  const PlLens *lens = run->lens;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "model");
+  json_builder_add_string_value (b, pl_model_name (run->model));
+  json_builder_set_member_name (b, "text");
+  json_builder_add_string_value (b, run->prompt->text);
+  cli_build_ids_json (b, run->prompt->ids, run->prompt->n_tokens, run->prompt->pieces);
+  json_builder_set_member_name (b, "layers");
+  json_builder_add_int_value (b, lens->n_layers + 1);
+  json_builder_set_member_name (b, "positions");
+  json_builder_add_int_value (b, lens->n_positions);
+  json_builder_set_member_name (b, "top");
+  build_top (b, run);
+  json_builder_set_member_name (b, "answers");
+  json_builder_begin_array (b);
+  for (int a = 0; a < lens->n_answers; a++)
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "token");
+      json_builder_add_string_value (b, run->answers[a]);
+      json_builder_set_member_name (b, "id");
+      json_builder_add_int_value (b, lens->answer_ids[a]);
+      json_builder_set_member_name (b, "logit");
+      build_rows (b, lens, a, FALSE);
+      json_builder_set_member_name (b, "prob");
+      build_rows (b, lens, a, TRUE);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+/* ---- CSV: one line per (layer, position) ---- */
+
+static char *
+build_csv (const LensRun *run)
+{
+  const PlLens *lens = run->lens;
+  PlTokenizer *tok = pl_model_tokenizer (run->model);
+  GString *s = g_string_new ("layer,position,token,top_id,top_token,top_prob");
+
+  for (int a = 0; a < lens->n_answers; a++)
+    {
+      g_autofree char *logit = g_strdup_printf ("logit(%s)", run->answers[a]);
+      g_autofree char *prob = g_strdup_printf ("prob(%s)", run->answers[a]);
+      g_string_append_c (s, ',');
+      cli_csv_append_field (s, logit);
+      g_string_append_c (s, ',');
+      cli_csv_append_field (s, prob);
+    }
+  g_string_append (s, "\r\n");
+  for (int r = 0; r <= lens->n_layers; r++)
+    for (int t = 0; t < lens->n_positions; t++)
+      {
+        gsize i = (gsize) r * lens->n_positions + t;
+        g_autofree char *top = pl_tokenizer_piece (tok, lens->top_id[i]);
+
+        g_string_append_printf (s, "%d,%d,", r, t);
+        cli_csv_append_field (s, run->prompt->pieces[t]);
+        g_string_append_printf (s, ",%d,", lens->top_id[i]);
+        cli_csv_append_field (s, top ? top : "");
+        g_string_append_printf (s, ",%.9g", lens->top_prob[i]);
+        for (int a = 0; a < lens->n_answers; a++)
+          {
+            gsize j = pl_lens_answer_index (lens, a, r, t);
+            g_string_append_printf (s, ",%.9g,%.9g", (double) lens->answer_logit[j],
+                                    lens->answer_prob[j]);
+          }
+        g_string_append (s, "\r\n");
+      }
+  return g_string_free (s, FALSE);
+}
+
+/* ---- text ---- */
+
+static void
+print_text (const LensRun *run)
+{
+  const PlLens *lens = run->lens;
+  PlTokenizer *tok = pl_model_tokenizer (run->model);
+  g_autofree char *tokens = pl_prompt_describe (run->prompt);
+
+  printf ("Model %s, prompt of %d tokens: %s\n", pl_model_name (run->model),
+          lens->n_positions, tokens);
+  printf ("Logit lens: the most probable next token read from the residual stream "
+          "entering each block\n(row %d is the model's output).\n\n", lens->n_layers);
+  for (int r = 0; r <= lens->n_layers; r++)
+    {
+      printf ("%-5d", r);
+      for (int t = 0; t < lens->n_positions; t++)
+        {
+          gsize i = (gsize) r * lens->n_positions + t;
+          g_autofree char *piece = pl_tokenizer_piece (tok, lens->top_id[i]);
+          g_autofree char *q = cli_quote_token (piece ? piece : "");
+          g_autofree char *cell = g_strdup_printf ("%s %.2f", q, lens->top_prob[i]);
+
+          fputs ("  ", stdout);
+          cli_print_padded (stdout, cell, 16, FALSE);
+        }
+      fputc ('\n', stdout);
+    }
+  for (int a = 0; a < lens->n_answers; a++)
+    {
+      g_autofree char *q = cli_quote_token (run->answers[a]);
+
+      printf ("\nAt the last position, %s (id %d):\n", q, lens->answer_ids[a]);
+      for (int r = 0; r <= lens->n_layers; r++)
+        {
+          gsize j = pl_lens_answer_index (lens, a, r, lens->n_positions - 1);
+          printf ("  row %-3d logit %+9.4f  prob %.6f\n", r,
+                  (double) lens->answer_logit[j], lens->answer_prob[j]);
+        }
+    }
+}
+
+/* ---- the command ---- */
+
+static gboolean
+export_figure (gpointer data, PlFigureFormat format, const char *path, double scale,
+               GError **error)
+{
+  const LensRun *run = data;
+  g_autoptr(PlHeatmap) hm = pl_heatmap_new_from_lens (run->lens,
+                                                      pl_model_tokenizer (run->model),
+                                                      pl_model_name (run->model),
+                                                      (const char * const *) run->answers);
+
+  return pl_heatmap_export (hm, format, path, scale, error);
+}
+
+static int
+run_lens (const char *model_arg, char **answers, const char *text, const CliOutputs *out)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PlModel) model = cli_load_model (model_arg, &error);
+  int n_answers = answers ? (int) g_strv_length (answers) : 0;
+  g_autofree gint32 *ids = g_new0 (gint32, MAX (n_answers, 1));
+  PlPrompt prompt = { 0 };
+
+  if (model == NULL)
+    return cli_fail (error);
+  for (int a = 0; a < n_answers; a++)
+    {
+      g_autofree char *which = g_strdup_printf ("answer %d", a + 1);
+      if (!pl_answer_check (pl_model_tokenizer (model), answers[a], which, &ids[a], &error))
+        return cli_fail (error);
+    }
+  if (!pl_prompt_init (&prompt, pl_model_tokenizer (model), text, "text",
+                       pl_model_config (model)->n_positions, &error))
+    return cli_fail (error);
+
+  g_autoptr(PlLens) lens = pl_lens_run (model, prompt.ids, prompt.n_tokens, ids,
+                                        n_answers, &error);
+  int status = CLI_EXIT_OK;
+  if (lens == NULL)
+    status = cli_fail (error);
+  else if (!cli_outputs_any (out))
+    print_text (&(LensRun) { model, &prompt, lens, answers });
+  else
+    {
+      LensRun run = { model, &prompt, lens, answers };
+      g_autoptr(JsonNode) json = build_json (&run);
+      g_autofree char *csv = build_csv (&run);
+      status = cli_outputs_write (out, json, csv, export_figure, &run);
+    }
+  pl_prompt_clear (&prompt);
+  return status;
+}
+
+int
+cli_lens (int    argc,
+          char **argv)
+{
+  g_autofree char *model_arg = NULL;
+  g_auto(GStrv) answers = NULL;
+  CliOutputs out = CLI_OUTPUTS_INIT;
+  GOptionEntry entries[] = {
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_arg,
+      "The model: a folder or a name such as gpt2 (required)", "DIR|NAME" },
+    { "answer", 'a', 0, G_OPTION_ARG_FILENAME_ARRAY, &answers,
+      "A token to follow (one token, e.g. \" Jones\"); repeat for more. With two, the "
+      "figure shows logit(second) − logit(first)", "TOKEN" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new ("TEXT");
+  int status;
+
+  g_option_context_set_summary (ctx,
+      "The logit lens: reads the residual stream entering each block (and the model's "
+      "output)\nthrough the final LayerNorm and the unembedding, at every position of "
+      "TEXT.\nWithout an output option the top tokens are printed as text.\n\n"
+      "JSON: {\"model\", \"text\", \"ids\", \"pieces\", \"layers\": L + 1, \"positions\": T,\n"
+      "  \"top\": L + 1 rows of T {\"id\", \"token\", \"prob\"},\n"
+      "  \"answers\": [{\"token\", \"id\", \"logit\": [[...]], \"prob\": [[...]]}, ...]}\n"
+      "Row b is the stream entering block b; row L is the model's output.");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  cli_outputs_add_entries (&out, ctx);
+  if (!cli_parse_options (ctx, "lens", &argc, &argv))
+    status = CLI_EXIT_USAGE;
+  else if (model_arg == NULL)
+    status = cli_usage ("lens", "--model is required (a folder or a name such as gpt2)");
+  else if (argc != 2)
+    status = cli_usage ("lens", argc < 2 ? "no TEXT given"
+                        : "give one TEXT (quote it if it holds spaces)");
+  else if ((status = cli_outputs_check (&out, "lens")) == CLI_EXIT_OK)
+    status = cli_outputs_preflight (&out) ? run_lens (model_arg, answers, argv[1], &out)
+                                          : CLI_EXIT_FAILURE;
+  cli_outputs_clear (&out);
+  return status;
+}
