@@ -114,8 +114,13 @@ pl_heatmap_free (PlHeatmap *hm)
     return;
   pl_heatmap_invalidate (hm);
   g_free (hm->values);
-  g_strfreev (hm->col_labels);
-  g_strfreev (hm->row_labels);
+  /* Label arrays may hold NULLs anywhere: not g_strfreev, which stops at the first. */
+  for (int c = 0; c < hm->n_cols; c++)
+    g_free (hm->col_labels[c]);
+  g_free (hm->col_labels);
+  for (int r = 0; r < hm->n_rows; r++)
+    g_free (hm->row_labels[r]);
+  g_free (hm->row_labels);
   if (hm->cell_texts)
     for (gsize i = 0; i < (gsize) hm->n_rows * hm->n_cols; i++)
       g_free (hm->cell_texts[i]);

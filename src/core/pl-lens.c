@@ -16,7 +16,7 @@
 #include "pl-lens.h"
 #include "pl-topk.h"
 
-#define CHUNK 32
+#define CHUNK 64
 
 /* The most probable id of logits (V), ties to the smaller id. */
 static gint32
