@@ -155,7 +155,8 @@ cli_attention (int    argc,
       "Without an output option the pattern is printed as text.\n\n"
       "JSON: {\"model\", \"text\", \"layer\", \"head\", \"ids\", \"pieces\",\n"
       "  \"pattern\": T rows (destination) of T probabilities (source; zeros above the "
-      "diagonal)}");
+      "diagonal)}\n"
+      "CSV: destination,source,destination_token,source_token,prob, one line per cell.");
   g_option_context_add_main_entries (ctx, entries, NULL);
   cli_outputs_add_entries (&out, ctx);
   if (!cli_parse_options (ctx, "attention", &argc, &argv))

@@ -203,7 +203,8 @@ cli_attribute (int    argc,
       "the model's logit difference. Without an output option it is printed as text.\n\n"
       "JSON: {\"model\", \"text\", \"ids\", \"pieces\", \"answers\": [{\"token\", \"id\"} A, B],\n"
       "  \"logit_diff\", \"embed\", \"heads\": L rows of H, \"attn_bias\": L, \"mlp\": L,\n"
-      "  \"ln_f_bias\"}");
+      "  \"ln_f_bias\"}\n"
+      "CSV: component,layer,head,value, one line per component.");
   g_option_context_add_main_entries (ctx, entries, NULL);
   cli_outputs_add_entries (&out, ctx);
   if (!cli_parse_options (ctx, "attribute", &argc, &argv))

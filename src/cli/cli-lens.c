@@ -266,7 +266,9 @@ cli_lens (int    argc,
       "JSON: {\"model\", \"text\", \"ids\", \"pieces\", \"layers\": L + 1, \"positions\": T,\n"
       "  \"top\": L + 1 rows of T {\"id\", \"token\", \"prob\"},\n"
       "  \"answers\": [{\"token\", \"id\", \"logit\": [[...]], \"prob\": [[...]]}, ...]}\n"
-      "Row b is the stream entering block b; row L is the model's output.");
+      "Row b is the stream entering block b; row L is the model's output.\n"
+      "CSV: layer,position,token,top_id,top_token,top_prob, then logit(A),prob(A) for\n"
+      "each answer A, one line per (layer, position).");
   g_option_context_add_main_entries (ctx, entries, NULL);
   cli_outputs_add_entries (&out, ctx);
   if (!cli_parse_options (ctx, "lens", &argc, &argv))
