@@ -9,6 +9,8 @@ error a user can make with its exit status (2 = usage, 1 = anything else) and me
 Numbers are checked against the numpy reference by check-lens.py, not here.
 """
 
+import csv
+import io
 import json
 import os
 import subprocess
@@ -62,6 +64,11 @@ def expect_error(args, status, *needles):
     check(err.startswith("patchlens-cli: "), f"stderr does not start with the prefix: {err!r}")
     for n in needles:
         check(n.lower() in err.lower(), f"{n!r} not in stderr: {err!r}")
+
+
+def close(text, value):
+    """A CSV number (9 significant digits) is the JSON one (a float's shortest form)."""
+    return abs(float(text) - value) <= 1e-7 * max(1.0, abs(value))
 
 
 def ok_json(*args):
@@ -148,7 +155,25 @@ def test_csv_and_figures():
         check((d / "o.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", "PNG")
         check(b"<svg" in (d / "o.svg").read_bytes()[:400], "SVG")
         check((d / "o.pdf").read_bytes()[:5] == b"%PDF-", "PDF")
-        json.loads((d / "o.json").read_text(encoding="utf-8"))
+        doc = json.loads((d / "o.json").read_text(encoding="utf-8"))
+        rows = list(csv.DictReader(io.StringIO((d / "o.csv").read_text(encoding="utf-8"))))
+        if args[0] == "lens":
+            for r in rows:
+                b, t = int(r["layer"]), int(r["position"])
+                check(r["token"] == doc["pieces"][t] and int(r["top_id"]) == doc["top"][b][t]["id"]
+                      and close(r["top_prob"], doc["top"][b][t]["prob"])
+                      and close(r["prob( Jones)"], doc["answers"][0]["prob"][b][t]), r)
+        elif args[0] == "attention":
+            for r in rows:
+                dst, src = int(r["destination"]), int(r["source"])
+                check(r["source_token"] == doc["pieces"][src]
+                      and close(r["prob"], doc["pattern"][dst][src]), r)
+        else:
+            got = {(r["component"], r["layer"], r["head"]): float(r["value"]) for r in rows}
+            check(close(got[("embed", "", "")], doc["embed"])
+                  and close(got[("head", "1", "0")], doc["heads"][1][0])
+                  and close(got[("mlp", "0", "")], doc["mlp"][0])
+                  and close(got[("ln_f_bias", "", "")], doc["ln_f_bias"]), got)
 
 
 @test

@@ -5,6 +5,7 @@
  */
 #include "cli-outputs.h"
 
+#include "pl-analysis-io.h"
 #include "pl-attention-pattern.h"
 #include "pl-inputs.h"
 #include "pl-lens-figure.h"
@@ -15,55 +16,6 @@ typedef struct {
   int             layer, head;
   const float    *pattern;   /* (T, T) */
 } AttentionRun;
-
-static JsonNode *
-build_json (const AttentionRun *run)
-{
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  int T = run->prompt->n_tokens;
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "model");
-  json_builder_add_string_value (b, pl_model_name (run->model));
-  json_builder_set_member_name (b, "text");
-  json_builder_add_string_value (b, run->prompt->text);
-  json_builder_set_member_name (b, "layer");
-  json_builder_add_int_value (b, run->layer);
-  json_builder_set_member_name (b, "head");
-  json_builder_add_int_value (b, run->head);
-  cli_build_ids_json (b, run->prompt->ids, T, run->prompt->pieces);
-  json_builder_set_member_name (b, "pattern");
-  json_builder_begin_array (b);
-  for (int d = 0; d < T; d++)
-    {
-      json_builder_begin_array (b);
-      for (int s = 0; s < T; s++)
-        json_builder_add_double_value (b, run->pattern[(gsize) d * T + s]);
-      json_builder_end_array (b);
-    }
-  json_builder_end_array (b);
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
-}
-
-/* One line per (destination, source), zeros above the diagonal included. */
-static char *
-build_csv (const AttentionRun *run)
-{
-  GString *s = g_string_new ("destination,source,destination_token,source_token,prob\r\n");
-  int T = run->prompt->n_tokens;
-
-  for (int d = 0; d < T; d++)
-    for (int j = 0; j < T; j++)
-      {
-        g_string_append_printf (s, "%d,%d,", d, j);
-        cli_csv_append_field (s, run->prompt->pieces[d]);
-        g_string_append_c (s, ',');
-        cli_csv_append_field (s, run->prompt->pieces[j]);
-        g_string_append_printf (s, ",%.9g\r\n", (double) run->pattern[(gsize) d * T + j]);
-      }
-  return g_string_free (s, FALSE);
-}
 
 static void
 print_text (const AttentionRun *run)
@@ -123,8 +75,9 @@ run_attention (const char *model_arg, int layer, int head, const char *text,
     print_text (&run);
   else
     {
-      g_autoptr(JsonNode) json = build_json (&run);
-      g_autofree char *csv = build_csv (&run);
+      g_autoptr(JsonNode) json = pl_pattern_to_json_node (pattern, &prompt, layer, head,
+                                                          pl_model_name (model));
+      g_autofree char *csv = pl_pattern_to_csv (pattern, &prompt);
       status = cli_outputs_write (out, json, csv, export_figure, &run);
     }
   pl_prompt_clear (&prompt);

@@ -6,6 +6,7 @@
  */
 #include "cli-outputs.h"
 
+#include "pl-analysis-io.h"
 #include "pl-attribution.h"
 #include "pl-attribution-figure.h"
 #include "pl-inputs.h"
@@ -16,86 +17,6 @@ typedef struct {
   const PlAttribution *at;
   char               **answers;   /* A, B as typed */
 } AttributeRun;
-
-static void
-add_doubles (JsonBuilder *b, const char *name, const double *v, int n)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_begin_array (b);
-  for (int i = 0; i < n; i++)
-    json_builder_add_double_value (b, v[i]);
-  json_builder_end_array (b);
-}
-
-static void
-add_double (JsonBuilder *b, const char *name, double v)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_double_value (b, v);
-}
-
-static JsonNode *
-build_json (const AttributeRun *run)
-{
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  const PlAttribution *at = run->at;
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "model");
-  json_builder_add_string_value (b, pl_model_name (run->model));
-  json_builder_set_member_name (b, "text");
-  json_builder_add_string_value (b, run->prompt->text);
-  cli_build_ids_json (b, run->prompt->ids, run->prompt->n_tokens, run->prompt->pieces);
-  json_builder_set_member_name (b, "answers");
-  json_builder_begin_array (b);
-  for (int i = 0; i < 2; i++)
-    {
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "token");
-      json_builder_add_string_value (b, run->answers[i]);
-      json_builder_set_member_name (b, "id");
-      json_builder_add_int_value (b, i == 0 ? at->answer_a : at->answer_b);
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-  add_double (b, "logit_diff", at->logit_diff);
-  add_double (b, "embed", at->embed);
-  json_builder_set_member_name (b, "heads");
-  json_builder_begin_array (b);
-  for (int l = 0; l < at->n_layers; l++)
-    {
-      json_builder_begin_array (b);
-      for (int h = 0; h < at->n_heads; h++)
-        json_builder_add_double_value (b, at->heads[l * at->n_heads + h]);
-      json_builder_end_array (b);
-    }
-  json_builder_end_array (b);
-  add_doubles (b, "attn_bias", at->attn_bias, at->n_layers);
-  add_doubles (b, "mlp", at->mlp, at->n_layers);
-  add_double (b, "ln_f_bias", at->ln_f_bias);
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
-}
-
-/* component,layer,head,value: one line per component (empty where it does not apply). */
-static char *
-build_csv (const AttributeRun *run)
-{
-  const PlAttribution *at = run->at;
-  GString *s = g_string_new ("component,layer,head,value\r\n");
-
-  g_string_append_printf (s, "embed,,,%.9g\r\n", at->embed);
-  for (int l = 0; l < at->n_layers; l++)
-    {
-      for (int h = 0; h < at->n_heads; h++)
-        g_string_append_printf (s, "head,%d,%d,%.9g\r\n", l, h,
-                                at->heads[l * at->n_heads + h]);
-      g_string_append_printf (s, "attn_bias,%d,,%.9g\r\n", l, at->attn_bias[l]);
-      g_string_append_printf (s, "mlp,%d,,%.9g\r\n", l, at->mlp[l]);
-    }
-  g_string_append_printf (s, "ln_f_bias,,,%.9g\r\n", at->ln_f_bias);
-  return g_string_free (s, FALSE);
-}
 
 static void
 print_text (const AttributeRun *run)
@@ -169,8 +90,10 @@ run_attribute (const char *model_arg, char **answers, const char *text,
     print_text (&run);
   else
     {
-      g_autoptr(JsonNode) json = build_json (&run);
-      g_autofree char *csv = build_csv (&run);
+      g_autoptr(JsonNode) json =
+        pl_attribution_to_json_node (at, &prompt, (const char * const *) answers,
+                                     pl_model_name (model));
+      g_autofree char *csv = pl_attribution_to_csv (at);
       status = cli_outputs_write (out, json, csv, export_figure, &run);
     }
   pl_prompt_clear (&prompt);

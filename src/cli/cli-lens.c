@@ -6,6 +6,7 @@
  */
 #include "cli-outputs.h"
 
+#include "pl-analysis-io.h"
 #include "pl-inputs.h"
 #include "pl-lens.h"
 #include "pl-lens-figure.h"
@@ -16,134 +17,6 @@ typedef struct {
   const PlLens   *lens;
   char          **answers;   /* as typed */
 } LensRun;
-
-/* ---- JSON ---- */
-
-static void
-build_rows (JsonBuilder *b, const PlLens *lens, int a, gboolean prob)
-{
-  json_builder_begin_array (b);
-  for (int r = 0; r <= lens->n_layers; r++)
-    {
-      json_builder_begin_array (b);
-      for (int t = 0; t < lens->n_positions; t++)
-        {
-          gsize i = pl_lens_answer_index (lens, a, r, t);
-          json_builder_add_double_value (b, prob ? lens->answer_prob[i]
-                                                 : (double) lens->answer_logit[i]);
-        }
-      json_builder_end_array (b);
-    }
-  json_builder_end_array (b);
-}
-
-static void
-build_top (JsonBuilder *b, const LensRun *run)
-{
-  const PlLens *lens = run->lens;
-  PlTokenizer *tok = pl_model_tokenizer (run->model);
-
-  json_builder_begin_array (b);
-  for (int r = 0; r <= lens->n_layers; r++)
-    {
-      json_builder_begin_array (b);
-      for (int t = 0; t < lens->n_positions; t++)
-        {
-          gsize i = (gsize) r * lens->n_positions + t;
-          g_autofree char *piece = pl_tokenizer_piece (tok, lens->top_id[i]);
-
-          json_builder_begin_object (b);
-          json_builder_set_member_name (b, "id");
-          json_builder_add_int_value (b, lens->top_id[i]);
-          json_builder_set_member_name (b, "token");
-          json_builder_add_string_value (b, piece ? piece : "");
-          json_builder_set_member_name (b, "prob");
-          json_builder_add_double_value (b, lens->top_prob[i]);
-          json_builder_end_object (b);
-        }
-      json_builder_end_array (b);
-    }
-  json_builder_end_array (b);
-}
-
-static JsonNode *
-build_json (const LensRun *run)
-{
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  const PlLens *lens = run->lens;
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "model");
-  json_builder_add_string_value (b, pl_model_name (run->model));
-  json_builder_set_member_name (b, "text");
-  json_builder_add_string_value (b, run->prompt->text);
-  cli_build_ids_json (b, run->prompt->ids, run->prompt->n_tokens, run->prompt->pieces);
-  json_builder_set_member_name (b, "layers");
-  json_builder_add_int_value (b, lens->n_layers + 1);
-  json_builder_set_member_name (b, "positions");
-  json_builder_add_int_value (b, lens->n_positions);
-  json_builder_set_member_name (b, "top");
-  build_top (b, run);
-  json_builder_set_member_name (b, "answers");
-  json_builder_begin_array (b);
-  for (int a = 0; a < lens->n_answers; a++)
-    {
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "token");
-      json_builder_add_string_value (b, run->answers[a]);
-      json_builder_set_member_name (b, "id");
-      json_builder_add_int_value (b, lens->answer_ids[a]);
-      json_builder_set_member_name (b, "logit");
-      build_rows (b, lens, a, FALSE);
-      json_builder_set_member_name (b, "prob");
-      build_rows (b, lens, a, TRUE);
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
-}
-
-/* ---- CSV: one line per (layer, position) ---- */
-
-static char *
-build_csv (const LensRun *run)
-{
-  const PlLens *lens = run->lens;
-  PlTokenizer *tok = pl_model_tokenizer (run->model);
-  GString *s = g_string_new ("layer,position,token,top_id,top_token,top_prob");
-
-  for (int a = 0; a < lens->n_answers; a++)
-    {
-      g_autofree char *logit = g_strdup_printf ("logit(%s)", run->answers[a]);
-      g_autofree char *prob = g_strdup_printf ("prob(%s)", run->answers[a]);
-      g_string_append_c (s, ',');
-      cli_csv_append_field (s, logit);
-      g_string_append_c (s, ',');
-      cli_csv_append_field (s, prob);
-    }
-  g_string_append (s, "\r\n");
-  for (int r = 0; r <= lens->n_layers; r++)
-    for (int t = 0; t < lens->n_positions; t++)
-      {
-        gsize i = (gsize) r * lens->n_positions + t;
-        g_autofree char *top = pl_tokenizer_piece (tok, lens->top_id[i]);
-
-        g_string_append_printf (s, "%d,%d,", r, t);
-        cli_csv_append_field (s, run->prompt->pieces[t]);
-        g_string_append_printf (s, ",%d,", lens->top_id[i]);
-        cli_csv_append_field (s, top ? top : "");
-        g_string_append_printf (s, ",%.9g", lens->top_prob[i]);
-        for (int a = 0; a < lens->n_answers; a++)
-          {
-            gsize j = pl_lens_answer_index (lens, a, r, t);
-            g_string_append_printf (s, ",%.9g,%.9g", (double) lens->answer_logit[j],
-                                    lens->answer_prob[j]);
-          }
-        g_string_append (s, "\r\n");
-      }
-  return g_string_free (s, FALSE);
-}
 
 /* ---- text ---- */
 
@@ -233,8 +106,12 @@ run_lens (const char *model_arg, char **answers, const char *text, const CliOutp
   else
     {
       LensRun run = { model, &prompt, lens, answers };
-      g_autoptr(JsonNode) json = build_json (&run);
-      g_autofree char *csv = build_csv (&run);
+      const char * const *texts = (const char * const *) answers;
+      g_autoptr(JsonNode) json = pl_lens_to_json_node (lens, pl_model_tokenizer (model),
+                                                       pl_model_name (model), &prompt,
+                                                       texts);
+      g_autofree char *csv = pl_lens_to_csv (lens, pl_model_tokenizer (model), &prompt,
+                                             texts);
       status = cli_outputs_write (out, json, csv, export_figure, &run);
     }
   pl_prompt_clear (&prompt);

@@ -166,22 +166,3 @@ cli_outputs_clear (CliOutputs *o)
   for (int i = 0; i < CLI_N_OUTPUTS; i++)
     g_clear_pointer (&o->paths[i], g_free);
 }
-
-void
-cli_csv_append_field (GString    *s,
-                      const char *field)
-{
-  if (strpbrk (field, ",\"\r\n") == NULL)
-    {
-      g_string_append (s, field);
-      return;
-    }
-  g_string_append_c (s, '"');
-  for (const char *p = field; *p; p++)
-    {
-      if (*p == '"')
-        g_string_append_c (s, '"');
-      g_string_append_c (s, *p);
-    }
-  g_string_append_c (s, '"');
-}

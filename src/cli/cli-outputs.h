@@ -57,8 +57,4 @@ int      cli_outputs_write       (const CliOutputs *o,
                                   gpointer          data);
 void     cli_outputs_clear       (CliOutputs     *o);
 
-/* Appends one RFC 4180 CSV field (quoted when it holds a comma, quote or line break). */
-void     cli_csv_append_field    (GString        *s,
-                                  const char     *field);
-
 G_END_DECLS
