@@ -231,6 +231,14 @@ test_figures (void)
   g_assert_cmpfloat (w1, >, 300);
   g_assert_cmpfloat (h1, >, 100);
   export_all ("attribution", export_attribution, fig);
+  /* The head under a point of the figure, through the heads' heatmap. */
+  double gx, gy, gw, gh;
+  int row, col;
+  PlHeatmap *heads = pl_attribution_figure_get_heatmap (fig);
+  pl_heatmap_get_grid_rect (heads, &gx, &gy, &gw, &gh);
+  g_assert_true (pl_heatmap_hit_test (heads, gx + gw - 1, gy + gh - 1, &row, &col));
+  g_assert_cmpint (row, ==, 2);
+  g_assert_cmpint (col, ==, 3);
   pl_prompt_clear (&p);
 }
 

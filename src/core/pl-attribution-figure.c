@@ -22,6 +22,7 @@ struct _PlAttributionFigure {
   PlHeatmap *hm;
   GArray    *bars;             /* of Bar */
   char      *axis_label;
+  double     fg[3];            /* text and rule colour */
   /* layout, in figure space */
   gboolean   laid_out;
   double     width, height;
@@ -252,7 +253,7 @@ draw_bars (PlAttributionFigure *fig, cairo_t *cr)
       cairo_rectangle (cr, MIN (x0, x1), y + 0.15 * fig->row_h, fabs (x1 - x0),
                        0.7 * fig->row_h);
       cairo_fill (cr);
-      cairo_set_source_rgb (cr, 0, 0, 0);
+      cairo_set_source_rgb (cr, fig->fg[0], fig->fg[1], fig->fg[2]);
       show_text (cr, b->label, FONT_TICK, fig->px - PAD, y + fig->row_h / 2, 1, 0.5);
       if (b->value >= 0)
         show_text (cr, value, FONT_TICK, x1 + PAD, y + fig->row_h / 2, 0, 0.5);
@@ -273,7 +274,7 @@ draw_axis (PlAttributionFigure *fig, cairo_t *cr)
 {
   double top = fig->py, bottom = bar_y (fig, fig->bars->len - 1) + fig->row_h;
 
-  cairo_set_source_rgb (cr, 0, 0, 0);
+  cairo_set_source_rgb (cr, fig->fg[0], fig->fg[1], fig->fg[2]);
   cairo_set_line_width (cr, 0.8);
   cairo_move_to (cr, value_x (fig, 0), top);       /* zero */
   cairo_line_to (cr, value_x (fig, 0), bottom);
@@ -293,6 +294,24 @@ draw_axis (PlAttributionFigure *fig, cairo_t *cr)
              bottom + 3.5 + 2 * PAD + fig->line_h, 0.5, 0);
 }
 
+PlHeatmap *
+pl_attribution_figure_get_heatmap (PlAttributionFigure *fig)
+{
+  g_return_val_if_fail (fig != NULL, NULL);
+  return fig->hm;
+}
+
+void
+pl_attribution_figure_set_foreground (PlAttributionFigure *fig,
+                                      double r, double g, double b)
+{
+  g_return_if_fail (fig != NULL);
+  fig->fg[0] = CLAMP (r, 0.0, 1.0);
+  fig->fg[1] = CLAMP (g, 0.0, 1.0);
+  fig->fg[2] = CLAMP (b, 0.0, 1.0);
+  pl_heatmap_set_foreground (fig->hm, fig->fg[0], fig->fg[1], fig->fg[2]);
+}
+
 void
 pl_attribution_figure_draw (PlAttributionFigure *fig,
                             cairo_t             *cr)
@@ -306,10 +325,16 @@ pl_attribution_figure_draw (PlAttributionFigure *fig,
   cairo_restore (cr);
 }
 
+/* Black on white whatever the screen's theme. */
 static void
 draw_func (cairo_t *cr, gpointer data)
 {
-  pl_attribution_figure_draw (data, cr);
+  PlAttributionFigure *fig = data;
+  double fg[3] = { fig->fg[0], fig->fg[1], fig->fg[2] };
+
+  pl_attribution_figure_set_foreground (fig, 0, 0, 0);
+  pl_attribution_figure_draw (fig, cr);
+  pl_attribution_figure_set_foreground (fig, fg[0], fg[1], fg[2]);
 }
 
 gboolean

@@ -29,6 +29,12 @@ void                 pl_attribution_figure_free     (PlAttributionFigure *fig);
 void                 pl_attribution_figure_get_size (PlAttributionFigure *fig,
                                                      double              *width,
                                                      double              *height);
+/* The heads' heatmap, drawn at the figure's origin: its hit test finds the head under
+ * a point of the figure. Owned by fig. */
+PlHeatmap           *pl_attribution_figure_get_heatmap (PlAttributionFigure *fig);
+/* Text colour (the app passes its theme's; exports use black). */
+void                 pl_attribution_figure_set_foreground (PlAttributionFigure *fig,
+                                                           double r, double g, double b);
 void                 pl_attribution_figure_draw     (PlAttributionFigure *fig,
                                                      cairo_t             *cr);
 gboolean             pl_attribution_figure_export   (PlAttributionFigure *fig,
