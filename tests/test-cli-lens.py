@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import os
+import struct
 import subprocess
 import sys
 import tempfile
@@ -222,6 +223,24 @@ def test_bad_texts_and_indices():
     expect_error(["attention", "--model", MODEL, "--layer", "0", "--head", str(H), MICHELLE],
                  1, f"no head {H}", f"0 to {H - 1}")
     expect_error(LENS + ["--model", str(TMPDIR / "nowhere"), MICHELLE], 1)
+
+
+@test
+def test_broken_weights_are_an_error_not_nan():
+    broken = TMPDIR / "broken"
+    broken.mkdir()
+    for f in Path(MODEL).iterdir():
+        (broken / f.name).write_bytes(f.read_bytes())
+    raw = bytearray((broken / "model.safetensors").read_bytes())
+    n = int.from_bytes(raw[:8], "little")
+    header = json.loads(raw[8:8 + n])
+    name = next(k for k in header if k.endswith("h.1.mlp.c_proj.bias"))
+    begin, end = header[name]["data_offsets"]
+    raw[8 + n + begin:8 + n + end] = struct.pack("<f", float("nan")) * ((end - begin) // 4)
+    (broken / "model.safetensors").write_bytes(bytes(raw))
+    for cmd in (LENS, ATTR, ["attention", "--layer", "1", "--head", "0"]):
+        expect_error([cmd[0], "--model", str(broken)] + cmd[3 if cmd[0] != "attention" else 1:]
+                     + ["--json", "-", MICHELLE], 1, "not a finite number", "after block 1")
 
 
 @test

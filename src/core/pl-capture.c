@@ -41,6 +41,30 @@ check_ids (PlModel *model, const gint32 *ids, int T, GError **error)
   return TRUE;
 }
 
+/* An error naming the first boundary and position where the stream stopped being
+ * finite: broken weights must give an error, never NaN shown as a value. */
+static gboolean
+check_finite (PlModel *model, const PlCapture *cap, int n_boundaries, GError **error)
+{
+  for (int b = 0; b < n_boundaries; b++)
+    for (int t = 0; t < cap->T; t++)
+      {
+        const float *x = pl_capture_resid (cap, b) + (gsize) t * cap->C;
+        for (int i = 0; i < cap->C; i++)
+          if (!isfinite (x[i]))
+            {
+              g_set_error (error, PL_ERROR, PL_ERROR_MODEL,
+                           "The residual stream of %s is not a finite number %s %d, at "
+                           "position %d: the weights hold NaN or infinite values, or "
+                           "overflow", pl_model_name (model),
+                           b < cap->L ? "entering block" : "after block",
+                           b < cap->L ? b : b - 1, t);
+              return FALSE;
+            }
+      }
+  return TRUE;
+}
+
 PlCapture *
 pl_capture_run (PlModel       *model,
                 const gint32  *ids,
@@ -89,6 +113,11 @@ pl_capture_run (PlModel       *model,
     }
   memcpy (pl_capture_resid (cap, last_block + 1), x, TC * sizeof (float));
   pl_scratch_free (s);
+  if (!check_finite (model, cap, last_block + 2, error))
+    {
+      pl_capture_free (cap);
+      return NULL;
+    }
   return cap;
 }
 

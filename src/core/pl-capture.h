@@ -30,7 +30,8 @@ typedef struct {
 } PlCapture;
 
 /* Checks ids (count within 1..n_positions, each in the vocabulary) and runs blocks
- * 0..last_block (-1: all, and then the stream at b = L too). */
+ * 0..last_block (-1: all, and then the stream at b = L too). A stream that is not
+ * finite anywhere is a PL_ERROR_MODEL naming where. */
 PlCapture *pl_capture_run  (PlModel       *model,
                             const gint32  *ids,
                             int            T,
