@@ -5,11 +5,8 @@
  * error, and their figures on every surface. Numeric agreement with the numpy
  * reference is check-lens.py's.
  */
-#include <cairo.h>
-#include <fontconfig/fontconfig.h>
 #include <glib/gstdio.h>
 #include <math.h>
-#include <pango/pangocairo.h>
 
 #include "pl-attention-pattern.h"
 #include "pl-attribution-figure.h"
@@ -56,7 +53,7 @@ test_lens_output_row (void)
   g_autofree float *logits = g_new (float, V);
 
   michelle (model, &p);
-  g_autoptr(PlLens) lens = pl_lens_run (model, p.ids, p.n_tokens, answers, 2, &error);
+  g_autoptr(PlLens) lens = pl_lens_run (model, p.ids, p.n_tokens, answers, 2, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (lens->n_layers, ==, 3);
   g_assert_cmpint (lens->n_positions, ==, p.n_tokens);
@@ -87,7 +84,7 @@ test_attribution_sum (void)
 
   michelle (model, &p);
   g_autoptr(PlAttribution) at = pl_attribution_run (model, p.ids, p.n_tokens, JONES,
-                                                    SMITH, &error);
+                                                    SMITH, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (pl_model_last_logits (model, p.ids, p.n_tokens, logits, &error));
   g_assert_true (at->logit_diff == (double) logits[SMITH] - logits[JONES]);
@@ -106,7 +103,7 @@ test_pattern_rows (void)
 
   michelle (model, &p);
   int T = p.n_tokens;
-  g_autofree float *pat = pl_attention_pattern (model, p.ids, T, 2, 3, &error);
+  g_autofree float *pat = pl_attention_pattern (model, p.ids, T, 2, 3, NULL, &error);
   g_assert_no_error (error);
   for (int d = 0; d < T; d++)
     {
@@ -130,27 +127,47 @@ test_errors (void)
   gint32 ids[65] = { 0 }, bad[] = { 1, 50257 }, bad_answer = -1;
   GError *error = NULL;
 
-  g_assert_null (pl_attention_pattern (model, ids, 3, 3, 0, &error));
+  g_assert_null (pl_attention_pattern (model, ids, 3, 3, 0, NULL, &error));
   g_assert_error (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT);
   g_assert_nonnull (strstr (error->message, "0 to 2"));
   g_clear_error (&error);
-  g_assert_null (pl_attention_pattern (model, ids, 3, 0, 4, &error));
+  g_assert_null (pl_attention_pattern (model, ids, 3, 0, 4, NULL, &error));
   g_assert_error (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
-  g_assert_null (pl_lens_run (model, ids, 0, NULL, 0, &error));
+  g_assert_null (pl_lens_run (model, ids, 0, NULL, 0, NULL, &error));
   g_assert_error (error, PL_ERROR, PL_ERROR_EMPTY);
   g_clear_error (&error);
-  g_assert_null (pl_lens_run (model, ids, 65, NULL, 0, &error));
+  g_assert_null (pl_lens_run (model, ids, 65, NULL, 0, NULL, &error));
   g_assert_error (error, PL_ERROR, PL_ERROR_TOO_LONG);
   g_clear_error (&error);
-  g_assert_null (pl_lens_run (model, bad, 2, NULL, 0, &error));
+  g_assert_null (pl_lens_run (model, bad, 2, NULL, 0, NULL, &error));
   g_assert_error (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
-  g_assert_null (pl_lens_run (model, ids, 2, &bad_answer, 1, &error));
+  g_assert_null (pl_lens_run (model, ids, 2, &bad_answer, 1, NULL, &error));
   g_assert_error (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
-  g_assert_null (pl_attribution_run (model, ids, 2, 0, 50257, &error));
+  g_assert_null (pl_attribution_run (model, ids, 2, 0, 50257, NULL, &error));
   g_assert_error (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+}
+
+static void
+test_cancelled (void)
+{
+  g_autoptr(PlModel) model = tiny_model ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  gint32 ids[] = { 1, 2, 3 };
+  GError *error = NULL;
+
+  g_cancellable_cancel (cancellable);
+  g_assert_null (pl_lens_run (model, ids, 3, NULL, 0, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_null (pl_attention_pattern (model, ids, 3, 1, 1, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_null (pl_attribution_run (model, ids, 3, 4, 5, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
 }
 
@@ -200,14 +217,14 @@ test_figures (void)
   michelle (model, &p);
   for (int n = 0; n <= 2; n++)
     {
-      g_autoptr(PlLens) lens = pl_lens_run (model, p.ids, p.n_tokens, answers, n, &error);
+      g_autoptr(PlLens) lens = pl_lens_run (model, p.ids, p.n_tokens, answers, n, NULL, &error);
       g_autoptr(PlHeatmap) hm = pl_heatmap_new_from_lens (lens, pl_model_tokenizer (model),
                                                           "tiny", texts);
       g_autofree char *name = g_strdup_printf ("lens-%d", n);
       g_assert_cmpint (pl_heatmap_get_n_rows (hm), ==, 4);
       export_all (name, export_heatmap, hm);
     }
-  g_autofree float *pat = pl_attention_pattern (model, p.ids, p.n_tokens, 0, 0, &error);
+  g_autofree float *pat = pl_attention_pattern (model, p.ids, p.n_tokens, 0, 0, NULL, &error);
   g_autoptr(PlHeatmap) att = pl_heatmap_new_from_pattern (pat, p.n_tokens,
                                                           (const char * const *) p.pieces,
                                                           0, 0, "tiny");
@@ -224,7 +241,7 @@ test_figures (void)
   g_assert_cmpfloat (w3, <, w2 * 2.5);
 
   g_autoptr(PlAttribution) at = pl_attribution_run (model, p.ids, p.n_tokens, JONES, SMITH,
-                                                    &error);
+                                                    NULL, &error);
   g_autoptr(PlAttributionFigure) fig = pl_attribution_figure_new (at, " Jones", " Smith",
                                                                   "tiny");
   pl_attribution_figure_get_size (fig, &w1, &h1);
@@ -250,10 +267,9 @@ main (int argc, char **argv)
   g_test_add_func ("/Patchlens/Lens/attribution-sum", test_attribution_sum);
   g_test_add_func ("/Patchlens/Lens/pattern-rows", test_pattern_rows);
   g_test_add_func ("/Patchlens/Lens/errors", test_errors);
+  g_test_add_func ("/Patchlens/Lens/cancelled", test_cancelled);
   g_test_add_func ("/Patchlens/Lens/figures", test_figures);
   int ret = g_test_run ();
-  pango_cairo_font_map_set_default (NULL);
-  cairo_debug_reset_static_data ();
-  FcFini ();
+  pl_figure_free_font_caches ();
   return ret;
 }

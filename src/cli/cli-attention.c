@@ -66,7 +66,7 @@ run_attention (const char *model_arg, int layer, int head, const char *text,
     return cli_fail (error);
 
   g_autofree float *pattern = pl_attention_pattern (model, prompt.ids, prompt.n_tokens,
-                                                    layer, head, &error);
+                                                    layer, head, NULL, &error);
   AttentionRun run = { model, &prompt, layer, head, pattern };
   int status = CLI_EXIT_OK;
   if (pattern == NULL)

@@ -81,7 +81,7 @@ run_attribute (const char *model_arg, char **answers, const char *text,
     }
 
   g_autoptr(PlAttribution) at = pl_attribution_run (model, prompt.ids, prompt.n_tokens,
-                                                    ids[0], ids[1], &error);
+                                                    ids[0], ids[1], NULL, &error);
   AttributeRun run = { model, &prompt, at, answers };
   int status = CLI_EXIT_OK;
   if (at == NULL)

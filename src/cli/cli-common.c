@@ -5,15 +5,13 @@
  */
 #include "cli-common.h"
 
-#include <cairo.h>
 #include <glib-unix.h>
 #include <signal.h>
 #include <errno.h>
-#include <fontconfig/fontconfig.h>
-#include <pango/pangocairo.h>
 #include <stdarg.h>
 #include <string.h>
 
+#include "pl-figure.h"
 #include "pl-model-store.h"
 #include "pl-result-io.h"
 
@@ -279,14 +277,13 @@ cli_finish_stdout (void)
 /* Pango's default font map holds cairo's font faces, which hold fontconfig patterns;
  * fontconfig keeps its config and caches for the process. All of it lives until exit
  * by design, but LeakSanitizer cannot follow fontconfig's offset pointers and reports
- * it as leaked: released in that order, nothing is left. Cheap, and a no-op when no
+ * it as leaked: pl_figure_free_font_caches releases it in order. A no-op when no
  * figure was drawn. */
 void
 cli_free_font_caches (void)
 {
-  pango_cairo_font_map_set_default (NULL);
-  cairo_debug_reset_static_data ();
-  FcFini ();
+  if (pl_figure_rendered ())   /* else no font was loaded: nothing to free */
+    pl_figure_free_font_caches ();
 }
 
 /* ---- work that Ctrl+C cancels ---- */

@@ -97,7 +97,7 @@ run_lens (const char *model_arg, char **answers, const char *text, const CliOutp
     return cli_fail (error);
 
   g_autoptr(PlLens) lens = pl_lens_run (model, prompt.ids, prompt.n_tokens, ids,
-                                        n_answers, &error);
+                                        n_answers, NULL, &error);
   int status = CLI_EXIT_OK;
   if (lens == NULL)
     status = cli_fail (error);

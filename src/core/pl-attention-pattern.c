@@ -37,11 +37,13 @@ pl_attention_pattern (PlModel      *model,
                       int           T,
                       int           layer,
                       int           head,
+                      GCancellable *cancellable,
                       GError      **error)
 {
   if (!pl_check_layer_head (model, layer, head, error))
     return NULL;
-  g_autoptr(PlCapture) cap = pl_capture_run (model, ids, T, PL_CAPTURE_KV, layer, error);
+  g_autoptr(PlCapture) cap = pl_capture_run (model, ids, T, PL_CAPTURE_KV, layer,
+                                             cancellable, error);
   if (cap == NULL)
     return NULL;
 

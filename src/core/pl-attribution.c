@@ -150,6 +150,7 @@ pl_attribution_run (PlModel      *model,
                     int           T,
                     gint32        answer_a,
                     gint32        answer_b,
+                    GCancellable *cancellable,
                     GError      **error)
 {
   const PlConfig *cfg = pl_model_config (model);
@@ -168,7 +169,8 @@ pl_attribution_run (PlModel      *model,
         }
     }
   g_autoptr(PlCapture) cap = pl_capture_run (model, ids, T,
-                                             PL_CAPTURE_KV | PL_CAPTURE_MLP, -1, error);
+                                             PL_CAPTURE_KV | PL_CAPTURE_MLP, -1,
+                                             cancellable, error);
   if (cap == NULL)
     return NULL;
 

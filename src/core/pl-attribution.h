@@ -3,7 +3,8 @@
  * pl-attribution.h: direct logit attribution: how much each component writes the
  * difference logit(B) − logit(A) at the last position straight into the output.
  *
- *   g_autoptr(PlAttribution) at = pl_attribution_run (model, ids, T, id_a, id_b, &error);
+ *   g_autoptr(PlAttribution) at = pl_attribution_run (model, ids, T, id_a, id_b,
+ *                                                           NULL, &error);
  *   at->heads[layer * at->n_heads + head];   // one head's direct effect
  *
  * The final LayerNorm's scale is frozen at the value the full residual stream x has at
@@ -14,10 +15,11 @@
  * through attn.c_proj without its bias, each layer's c_proj bias, each MLP's output.
  * Their sum plus ln_f_bias = β · (W_U[B] − W_U[A]) equals logit_diff, the model's own
  * logit(B) − logit(A), within fp32 rounding (pl_attribution_total() adds them up).
+ * cancellable (may be NULL) is checked between blocks (G_IO_ERROR_CANCELLED).
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "pl-model.h"
 
@@ -42,6 +44,7 @@ PlAttribution *pl_attribution_run   (PlModel      *model,
                                      int           T,
                                      gint32        answer_a,
                                      gint32        answer_b,
+                                     GCancellable *cancellable,
                                      GError      **error);
 void           pl_attribution_free  (PlAttribution *at);
 /* Every component plus ln_f_bias: equals logit_diff within rounding. */

@@ -71,6 +71,7 @@ pl_capture_run (PlModel       *model,
                 int            T,
                 PlCaptureFlags flags,
                 int            last_block,
+                GCancellable  *cancellable,
                 GError       **error)
 {
   const PlConfig *cfg = pl_model_config (model);
@@ -108,6 +109,12 @@ pl_capture_run (PlModel       *model,
         .v = cap->v ? cap->v + b * TC : NULL,
       };
 
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          pl_scratch_free (s);
+          pl_capture_free (cap);
+          return NULL;
+        }
       memcpy (pl_capture_resid (cap, b), x, TC * sizeof (float));
       pl_block_forward (model, b, x, &seg, 1, NULL, NULL, s, &taps, NULL);
     }

@@ -12,6 +12,8 @@
  */
 #pragma once
 
+#include <gio/gio.h>
+
 #include "pl-forward.h"
 
 G_BEGIN_DECLS
@@ -31,12 +33,14 @@ typedef struct {
 
 /* Checks ids (count within 1..n_positions, each in the vocabulary) and runs blocks
  * 0..last_block (-1: all, and then the stream at b = L too). A stream that is not
- * finite anywhere is a PL_ERROR_MODEL naming where. */
+ * finite anywhere is a PL_ERROR_MODEL naming where; cancellable (may be NULL) is
+ * checked before each block (G_IO_ERROR_CANCELLED). */
 PlCapture *pl_capture_run  (PlModel       *model,
                             const gint32  *ids,
                             int            T,
                             PlCaptureFlags flags,
                             int            last_block,
+                            GCancellable  *cancellable,
                             GError       **error);
 void       pl_capture_free (PlCapture     *cap);
 

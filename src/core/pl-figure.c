@@ -7,12 +7,22 @@
 #include "pl-figure.h"
 
 #include <cairo-pdf.h>
+#include <fontconfig/fontconfig.h>
+#include <pango/pangocairo.h>
 #include <cairo-svg.h>
 #include <glib/gi18n-lib.h>
 #include <math.h>
 
 #include "pl-error.h"
 #include "pl-write-file.h"
+
+static gint rendered;   /* atomic */
+
+gboolean
+pl_figure_rendered (void)
+{
+  return g_atomic_int_get (&rendered);
+}
 
 typedef struct {
   PlFigureDrawFunc draw;
@@ -38,6 +48,7 @@ render_page (const Figure    *fig,
 {
   cairo_t *cr = cairo_create (surface);
 
+  g_atomic_int_set (&rendered, TRUE);
   cairo_scale (cr, scale, scale);
   cairo_set_source_rgb (cr, 1, 1, 1);
   cairo_paint (cr);
@@ -134,6 +145,34 @@ pl_figure_export (PlFigureDrawFunc  draw,
   if (buf == NULL)
     return FALSE;
   return pl_write_file_atomic (path, (const char *) buf->data, buf->len, error);
+}
+
+/* Set at the very end of the font map's finalization, after its fonts are gone. */
+static gint font_map_gone;   /* atomic */
+
+static void
+on_font_map_finalized (gpointer data)
+{
+  g_atomic_int_set ((gint *) data, TRUE);
+}
+
+void
+pl_figure_free_font_caches (void)
+{
+  PangoFontMap *map = pango_cairo_font_map_get_default ();
+
+  /* Pango's fontconfig thread may hold (and then finalize) the font map a moment after
+   * we drop it: qdata is freed last in finalization, so its notify says that every
+   * cairo font of the map is gone, whichever thread finalized it. */
+  g_object_set_data_full (G_OBJECT (map), "pl-figure-finalized", &font_map_gone,
+                          on_font_map_finalized);
+  pango_cairo_font_map_set_default (NULL);
+  for (int i = 0; i < 2000 && !g_atomic_int_get (&font_map_gone); i++)
+    g_usleep (1000);
+  if (!g_atomic_int_get (&font_map_gone))
+    return;
+  cairo_debug_reset_static_data ();
+  FcFini ();
 }
 
 gboolean

@@ -38,6 +38,16 @@ gboolean pl_figure_export           (PlFigureDrawFunc  draw,
                                      const char       *path,
                                      double            scale,
                                      GError          **error);
+/* TRUE once this process has rendered a figure (and so loaded fonts): the CLI frees
+ * the font caches at exit only then. Any thread. */
+gboolean pl_figure_rendered         (void);
+/* Frees pango's default font map, cairo's static caches and fontconfig's (FcFini), so
+ * that LeakSanitizer and valgrind see only real leaks: once, at exit, when no cairo or
+ * pango object is left. Pango's fontconfig thread may hold the font map a moment
+ * longer: this waits for it (up to 2 s) and, if it is still held, leaves everything
+ * to the exit, since resetting cairo under live fonts aborts. Creates the font map if
+ * there was none: call it only after drawing. */
+void     pl_figure_free_font_caches (void);
 /* From a file name's extension (.png, .svg, .pdf); FALSE if none of these. */
 gboolean pl_figure_format_from_path (const char       *path,
                                      PlFigureFormat   *format);

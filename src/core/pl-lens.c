@@ -90,6 +90,7 @@ pl_lens_run (PlModel      *model,
              int           n_ids,
              const gint32 *answer_ids,
              int           n_answers,
+             GCancellable *cancellable,
              GError      **error)
 {
   const PlConfig *cfg = pl_model_config (model);
@@ -104,7 +105,8 @@ pl_lens_run (PlModel      *model,
                      answer_ids[a], V - 1);
         return NULL;
       }
-  g_autoptr(PlCapture) cap = pl_capture_run (model, ids, T, PL_CAPTURE_RESID, -1, error);
+  g_autoptr(PlCapture) cap = pl_capture_run (model, ids, T, PL_CAPTURE_RESID, -1,
+                                             cancellable, error);
   if (cap == NULL)
     return NULL;
 
@@ -114,7 +116,14 @@ pl_lens_run (PlModel      *model,
   g_autofree float *logits = g_new (float, (gsize) CHUNK * V);
 
   for (int r0 = 0; r0 < rows; r0 += CHUNK)
-    lens_chunk (model, lens, cap, r0, MIN (CHUNK, rows - r0), h, logits);
+    {
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          pl_lens_free (lens);
+          return NULL;
+        }
+      lens_chunk (model, lens, cap, r0, MIN (CHUNK, rows - r0), h, logits);
+    }
 
   /* The model's output cell, exactly as pl_model_last_logits computes it. */
   pl_final_norm (model, pl_capture_resid (cap, L) + (gsize) (T - 1) * C, h);

@@ -4,7 +4,8 @@
  * the final LayerNorm and the unembedding, as if the model stopped there.
  *
  *   gint32 answers[] = { 5437 };                          // " Jones"
- *   g_autoptr(PlLens) lens = pl_lens_run (model, ids, T, answers, 1, &error);
+ *   g_autoptr(PlLens) lens = pl_lens_run (model, ids, T, answers, 1, NULL,
+ *                                             &error);
  *   int i = b * lens->n_positions + t;                    // b = 0..L, t = 0..T-1
  *   lens->top_id[i], lens->top_prob[i];                   // most probable next token
  *   lens->answer_prob[(a * (lens->n_layers + 1) + b) * lens->n_positions + t];
@@ -18,7 +19,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "pl-model.h"
 
@@ -37,12 +38,15 @@ typedef struct {
 } PlLens;
 
 /* ids must be 1..n_positions valid token ids, answer_ids valid ids (n_answers may
- * be 0). Errors are PL_ERROR_* messages for the user. */
+ * be 0). Errors are PL_ERROR_* messages for the user. Blocks: run it on a worker
+ * thread in an app; cancellable (may be NULL) is checked between blocks and between
+ * chunks of rows (G_IO_ERROR_CANCELLED). */
 PlLens *pl_lens_run  (PlModel      *model,
                       const gint32 *ids,
                       int           n_ids,
                       const gint32 *answer_ids,
                       int           n_answers,
+                      GCancellable *cancellable,
                       GError      **error);
 void    pl_lens_free (PlLens       *lens);
 
