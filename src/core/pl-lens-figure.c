@@ -61,7 +61,8 @@ pl_heatmap_new_from_lens (const PlLens       *lens,
         pl_heatmap_set_cell_text (hm, r, t, top);
       }
   pl_heatmap_set_row_label (hm, lens->n_layers, _("out"));
-  pl_heatmap_set_row_title (hm, _("Stream entering layer"));
+  /* The default row title, "Layer": the title says that row l is the stream entering
+   * layer l, and the last row is labelled "out". */
   pl_heatmap_set_value_label (hm, label);
   if (lens->n_answers < 2)
     {
@@ -69,8 +70,8 @@ pl_heatmap_new_from_lens (const PlLens       *lens,
       pl_heatmap_set_limits (hm, 0, 1);
     }
   g_autofree char *title = model_name && *model_name
-    ? g_strdup_printf (_("Logit lens · top next token at each layer · %s"), model_name)
-    : g_strdup (_("Logit lens · top next token at each layer"));
+    ? g_strdup_printf (_("Logit lens · top token read from the stream entering each layer · %s"), model_name)
+    : g_strdup (_("Logit lens · top token read from the stream entering each layer"));
   pl_heatmap_set_title (hm, title);
   return hm;
 }
