@@ -51,7 +51,7 @@ struct _PlHeatmap {
   int         n_cols;
   float      *values;        /* (n_rows, n_cols), NAN = not computed yet */
   char      **col_labels;    /* n_cols, entries may be NULL */
-  char      **row_labels;    /* n_rows, entries may be NULL (the row number is shown) */
+  char      **row_labels;    /* n_rows, NULL entries show the row number */
   char      **cell_texts;    /* (n_rows, n_cols) or NULL: text written in each cell */
   double      limits[2];     /* fixed colour limits, NAN = from the values */
   char       *title;

@@ -44,7 +44,8 @@ void       pl_heatmap_set_values      (PlHeatmap   *hm,
 void       pl_heatmap_set_col_label   (PlHeatmap   *hm,
                                        int          col,
                                        const char  *label);
-/* A row's tick label instead of its number (tokens, say; spaces shown as ␣). */
+/* Replaces the row's number (e.g. "3.7" for head 7 of layer 3, or a token: leading
+ * spaces shown as ␣, as in column labels). */
 void       pl_heatmap_set_row_label   (PlHeatmap   *hm,
                                        int          row,
                                        const char  *label);
