@@ -175,9 +175,9 @@ pl_result_to_json (const PlSweepResult *result,
 
 /* RFC 4180: a field holding a comma, a quote or a line break is quoted, quotes doubled;
  * we also quote a field with a leading or trailing space, which some readers trim. */
-void
-pl_csv_append_field (GString    *s,
-                     const char *field)
+static void
+append_csv_field (GString    *s,
+                  const char *field)
 {
   gsize len = strlen (field);
 
@@ -197,6 +197,13 @@ pl_csv_append_field (GString    *s,
   g_string_append_c (s, '"');
 }
 
+void
+pl_csv_append_field (GString    *s,
+                     const char *field)
+{
+  append_csv_field (s, field);
+}
+
 char *
 pl_result_to_csv (const PlSweepResult *r,
                   gsize               *length)
@@ -213,7 +220,7 @@ pl_result_to_csv (const PlSweepResult *r,
         float v = r->matrix ? r->matrix[(gsize) l * r->n_positions + p] : NAN;
 
         g_string_append_printf (s, "%d,%d,", l, p);
-        pl_csv_append_field (s, tok);
+        append_csv_field (s, tok);
         g_string_append_c (s, ',');
         if (isfinite (v))          /* an empty field for a cell not computed */
           pl_json_append_float (s, v);
