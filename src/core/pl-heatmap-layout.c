@@ -111,12 +111,12 @@ box_union (Box       *u,
 
 /* At most max_n round values (steps 1, 2, 2.5, 5 times a power of ten) in [lo, hi], as
  * matplotlib's MaxNLocator picks them. Returns the count; *step gets the spacing. */
-int
-pl_heatmap_nice_ticks (double  lo,
-                       double  hi,
-                       int     max_n,
-                       double *out,     /* (16) */
-                       double *step)
+static int
+nice_ticks (double  lo,
+            double  hi,
+            int     max_n,
+            double *out,     /* (16) */
+            double *step)
 {
   static const double mult[] = { 1, 2, 2.5, 5, 10 };
   double span = hi - lo;
@@ -142,9 +142,9 @@ pl_heatmap_nice_ticks (double  lo,
 }
 
 /* "−2.5": as many decimals as the step needs, and a real minus sign. */
-char *
-pl_heatmap_format_tick (double v,
-                        double step)
+static char *
+format_tick (double v,
+             double step)
 {
   int d = 0;
 
@@ -311,12 +311,12 @@ layout_colorbar (PlHeatmap    *hm,
   f->cbh = MAX (hm->n_rows * f->ch, 100 * fs);
 
   int max_n = CLAMP ((int) (f->cbh / (2.5 * line_h)), 2, 9);
-  int n = pl_heatmap_nice_ticks (f->vmin, f->vmax, max_n, ticks, &step);
+  int n = nice_ticks (f->vmin, f->vmax, max_n, ticks, &step);
   double right = f->cbx + f->cbw + tick_len;
   for (int i = 0; i < n; i++)
     {
       double y = f->cby + f->cbh * (f->vmax - ticks[i]) / (f->vmax - f->vmin);
-      g_autofree char *text = pl_heatmap_format_tick (ticks[i], step);
+      g_autofree char *text = format_tick (ticks[i], step);
       Label l = measure_label (ctx, fs, text, FONT_TICK, 0);
 
       add_tick (f, f->cbx + f->cbw, y, f->cbx + f->cbw + tick_len, y);
@@ -457,4 +457,23 @@ void
 pl_heatmap_invalidate (PlHeatmap *hm)
 {
   g_clear_pointer (&hm->fig, figure_free);
+}
+
+/* ---- shared with the other figures (pl-heatmap-private.h) ---- */
+
+int
+pl_heatmap_nice_ticks (double  lo,
+                       double  hi,
+                       int     max_n,
+                       double *out,
+                       double *step)
+{
+  return nice_ticks (lo, hi, max_n, out, step);
+}
+
+char *
+pl_heatmap_format_tick (double v,
+                        double step)
+{
+  return format_tick (v, step);
 }

@@ -197,13 +197,6 @@ append_csv_field (GString    *s,
   g_string_append_c (s, '"');
 }
 
-void
-pl_csv_append_field (GString    *s,
-                     const char *field)
-{
-  append_csv_field (s, field);
-}
-
 char *
 pl_result_to_csv (const PlSweepResult *r,
                   gsize               *length)
@@ -253,4 +246,12 @@ pl_result_save_csv (const PlSweepResult *result,
   g_autofree char *data = pl_result_to_csv (result, &len);
 
   return pl_write_file_atomic (path, data, len, error);
+}
+
+/* The lens, attention and attribution CSVs quote their tokens as the sweep's does. */
+void
+pl_csv_append_field (GString    *s,
+                     const char *field)
+{
+  append_csv_field (s, field);
 }
