@@ -3,7 +3,7 @@
  * cli-attention.c: `patchlens-cli attention`: one head's attention pattern on a prompt,
  * as text, JSON, CSV or a T × T figure with the tokens on both axes.
  */
-#include "cli-outputs.h"
+#include "cli-analysis-outputs.h"
 
 #include "pl-analysis-io.h"
 #include "pl-attention-pattern.h"
@@ -71,14 +71,14 @@ run_attention (const char *model_arg, int layer, int head, const char *text,
   int status = CLI_EXIT_OK;
   if (pattern == NULL)
     status = cli_fail (error);
-  else if (!cli_outputs_any (out))
+  else if (!cli_out_any (out))
     print_text (&run);
   else
     {
       g_autoptr(JsonNode) json = pl_pattern_to_json_node (pattern, &prompt, layer, head,
                                                           pl_model_name (model));
       g_autofree char *csv = pl_pattern_to_csv (pattern, &prompt);
-      status = cli_outputs_write (out, json, csv, export_figure, &run);
+      status = cli_out_write (out, json, csv, export_figure, &run);
     }
   pl_prompt_clear (&prompt);
   return status;
@@ -111,7 +111,7 @@ cli_attention (int    argc,
       "diagonal)}\n"
       "CSV: destination,source,destination_token,source_token,prob, one line per cell.");
   g_option_context_add_main_entries (ctx, entries, NULL);
-  cli_outputs_add_entries (&out, ctx);
+  cli_out_add_entries (&out, ctx);
   if (!cli_parse_options (ctx, "attention", &argc, &argv))
     status = CLI_EXIT_USAGE;
   else if (model_arg == NULL)
@@ -123,9 +123,9 @@ cli_attention (int    argc,
   else if (argc != 2)
     status = cli_usage ("attention", argc < 2 ? "no TEXT given"
                         : "give one TEXT (quote it if it holds spaces)");
-  else if ((status = cli_outputs_check (&out, "attention")) == CLI_EXIT_OK)
-    status = cli_outputs_preflight (&out)
+  else if ((status = cli_out_check (&out, "attention")) == CLI_EXIT_OK)
+    status = cli_out_preflight (&out)
              ? run_attention (model_arg, layer, head, argv[1], &out) : CLI_EXIT_FAILURE;
-  cli_outputs_clear (&out);
+  cli_out_clear (&out);
   return status;
 }

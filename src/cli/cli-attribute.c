@@ -4,7 +4,7 @@
  * logit(B) − logit(A) at the last position to the embeddings, every head, every
  * attention bias and every MLP, as text, JSON, CSV or a figure.
  */
-#include "cli-outputs.h"
+#include "cli-analysis-outputs.h"
 
 #include "pl-analysis-io.h"
 #include "pl-attribution.h"
@@ -86,7 +86,7 @@ run_attribute (const char *model_arg, char **answers, const char *text,
   int status = CLI_EXIT_OK;
   if (at == NULL)
     status = cli_fail (error);
-  else if (!cli_outputs_any (out))
+  else if (!cli_out_any (out))
     print_text (&run);
   else
     {
@@ -94,7 +94,7 @@ run_attribute (const char *model_arg, char **answers, const char *text,
         pl_attribution_to_json_node (at, &prompt, (const char * const *) answers,
                                      pl_model_name (model));
       g_autofree char *csv = pl_attribution_to_csv (at);
-      status = cli_outputs_write (out, json, csv, export_figure, &run);
+      status = cli_out_write (out, json, csv, export_figure, &run);
     }
   pl_prompt_clear (&prompt);
   return status;
@@ -129,7 +129,7 @@ cli_attribute (int    argc,
       "  \"ln_f_bias\"}\n"
       "CSV: component,layer,head,value, one line per component.");
   g_option_context_add_main_entries (ctx, entries, NULL);
-  cli_outputs_add_entries (&out, ctx);
+  cli_out_add_entries (&out, ctx);
   if (!cli_parse_options (ctx, "attribute", &argc, &argv))
     status = CLI_EXIT_USAGE;
   else if (model_arg == NULL)
@@ -142,9 +142,9 @@ cli_attribute (int    argc,
   else if (argc != 2)
     status = cli_usage ("attribute", argc < 2 ? "no TEXT given"
                         : "give one TEXT (quote it if it holds spaces)");
-  else if ((status = cli_outputs_check (&out, "attribute")) == CLI_EXIT_OK)
-    status = cli_outputs_preflight (&out)
+  else if ((status = cli_out_check (&out, "attribute")) == CLI_EXIT_OK)
+    status = cli_out_preflight (&out)
              ? run_attribute (model_arg, answers, argv[1], &out) : CLI_EXIT_FAILURE;
-  cli_outputs_clear (&out);
+  cli_out_clear (&out);
   return status;
 }

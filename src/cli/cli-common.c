@@ -5,13 +5,15 @@
  */
 #include "cli-common.h"
 
+#include <cairo.h>
 #include <glib-unix.h>
 #include <signal.h>
 #include <errno.h>
+#include <fontconfig/fontconfig.h>
+#include <pango/pangocairo.h>
 #include <stdarg.h>
 #include <string.h>
 
-#include "pl-figure.h"
 #include "pl-model-store.h"
 #include "pl-result-io.h"
 
@@ -274,16 +276,16 @@ cli_finish_stdout (void)
   return FALSE;
 }
 
-/* Pango's default font map holds cairo's font faces, which hold fontconfig patterns;
- * fontconfig keeps its config and caches for the process. All of it lives until exit
- * by design, but LeakSanitizer cannot follow fontconfig's offset pointers and reports
- * it as leaked: pl_figure_free_font_caches releases it in order. A no-op when no
- * figure was drawn. */
+/* Pango's default font map holds cairo's font faces, which hold fontconfig patterns.
+ * Only the font map is ours to drop. cairo's static caches are not freed here:
+ * cairo_debug_reset_static_data is a debugging aid that asserts when any cairo object
+ * is still alive (an error surface of a refused figure was enough to abort the
+ * program at exit), and FcFini would free the patterns cairo still holds. What stays is
+ * reachable from the libraries' globals; fontconfig's is listed in tests/lsan.supp. */
 void
 cli_free_font_caches (void)
 {
-  if (pl_figure_rendered ())   /* else no font was loaded: nothing to free */
-    pl_figure_free_font_caches ();
+  pango_cairo_font_map_set_default (NULL);
 }
 
 /* ---- work that Ctrl+C cancels ---- */

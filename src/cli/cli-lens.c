@@ -4,7 +4,7 @@
  * the chosen answers' logits and probabilities at every block boundary and position),
  * as text, JSON, CSV or a layer × position figure.
  */
-#include "cli-outputs.h"
+#include "cli-analysis-outputs.h"
 
 #include "pl-analysis-io.h"
 #include "pl-inputs.h"
@@ -101,7 +101,7 @@ run_lens (const char *model_arg, char **answers, const char *text, const CliOutp
   int status = CLI_EXIT_OK;
   if (lens == NULL)
     status = cli_fail (error);
-  else if (!cli_outputs_any (out))
+  else if (!cli_out_any (out))
     print_text (&(LensRun) { model, &prompt, lens, answers });
   else
     {
@@ -112,7 +112,7 @@ run_lens (const char *model_arg, char **answers, const char *text, const CliOutp
                                                        texts);
       g_autofree char *csv = pl_lens_to_csv (lens, pl_model_tokenizer (model), &prompt,
                                              texts);
-      status = cli_outputs_write (out, json, csv, export_figure, &run);
+      status = cli_out_write (out, json, csv, export_figure, &run);
     }
   pl_prompt_clear (&prompt);
   return status;
@@ -147,7 +147,7 @@ cli_lens (int    argc,
       "CSV: layer,position,token,top_id,top_token,top_prob, then logit(A),prob(A) for\n"
       "each answer A, one line per (layer, position).");
   g_option_context_add_main_entries (ctx, entries, NULL);
-  cli_outputs_add_entries (&out, ctx);
+  cli_out_add_entries (&out, ctx);
   if (!cli_parse_options (ctx, "lens", &argc, &argv))
     status = CLI_EXIT_USAGE;
   else if (model_arg == NULL)
@@ -155,9 +155,9 @@ cli_lens (int    argc,
   else if (argc != 2)
     status = cli_usage ("lens", argc < 2 ? "no TEXT given"
                         : "give one TEXT (quote it if it holds spaces)");
-  else if ((status = cli_outputs_check (&out, "lens")) == CLI_EXIT_OK)
-    status = cli_outputs_preflight (&out) ? run_lens (model_arg, answers, argv[1], &out)
+  else if ((status = cli_out_check (&out, "lens")) == CLI_EXIT_OK)
+    status = cli_out_preflight (&out) ? run_lens (model_arg, answers, argv[1], &out)
                                           : CLI_EXIT_FAILURE;
-  cli_outputs_clear (&out);
+  cli_out_clear (&out);
   return status;
 }

@@ -16,14 +16,6 @@
 #include "pl-error.h"
 #include "pl-write-file.h"
 
-static gint rendered;   /* atomic */
-
-gboolean
-pl_figure_rendered (void)
-{
-  return g_atomic_int_get (&rendered);
-}
-
 typedef struct {
   PlFigureDrawFunc draw;
   gpointer         data;
@@ -48,7 +40,6 @@ render_page (const Figure    *fig,
 {
   cairo_t *cr = cairo_create (surface);
 
-  g_atomic_int_set (&rendered, TRUE);
   cairo_scale (cr, scale, scale);
   cairo_set_source_rgb (cr, 1, 1, 1);
   cairo_paint (cr);

@@ -38,12 +38,9 @@ gboolean pl_figure_export           (PlFigureDrawFunc  draw,
                                      const char       *path,
                                      double            scale,
                                      GError          **error);
-/* TRUE once this process has rendered a figure (and so loaded fonts): the CLI frees
- * the font caches at exit only then. Any thread. */
-gboolean pl_figure_rendered         (void);
-/* Frees pango's default font map, cairo's static caches and fontconfig's (FcFini), so
- * that LeakSanitizer and valgrind see only real leaks: once, at exit, when no cairo or
- * pango object is left. Pango's fontconfig thread may hold the font map a moment
+/* For test programs: frees pango's default font map, cairo's static caches and
+ * fontconfig's (FcFini), so that LeakSanitizer and valgrind see only real leaks: once,
+ * at exit, when no cairo or pango object is left. Pango's fontconfig thread may hold the font map a moment
  * longer: this waits for it (up to 2 s) and, if it is still held, leaves everything
  * to the exit, since resetting cairo under live fonts aborts. Creates the font map if
  * there was none: call it only after drawing. */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
- * cli-outputs.c: the output options shared by lens, attention and attribute.
+ * cli-analysis-outputs.c: the output options shared by lens, attention and attribute.
  */
-#include "cli-outputs.h"
+#include "cli-analysis-outputs.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -10,12 +10,12 @@
 #include "pl-json-print.h"
 #include "pl-write-file.h"
 
-static const char *const flags[CLI_N_OUTPUTS] = {
+static const char *const flags[CLI_N_OUTS] = {
   "--json", "--csv", "--png", "--svg", "--pdf",
 };
 
 void
-cli_outputs_add_entries (CliOutputs     *o,
+cli_out_add_entries (CliOutputs     *o,
                          GOptionContext *ctx)
 {
   /* FILENAME: raw bytes, no conversion from the locale's charset. */
@@ -39,21 +39,21 @@ cli_outputs_add_entries (CliOutputs     *o,
 }
 
 gboolean
-cli_outputs_any (const CliOutputs *o)
+cli_out_any (const CliOutputs *o)
 {
-  for (int i = 0; i < CLI_N_OUTPUTS; i++)
+  for (int i = 0; i < CLI_N_OUTS; i++)
     if (o->paths[i] != NULL)
       return TRUE;
   return FALSE;
 }
 
 int
-cli_outputs_check (const CliOutputs *o,
+cli_out_check (const CliOutputs *o,
                    const char       *command)
 {
   if (!(o->scale > 0 && o->scale <= 16))
     return cli_usage (command, "--scale must be between 0 and 16 (got %g)", o->scale);
-  for (int i = CLI_OUT_PNG; i < CLI_N_OUTPUTS; i++)
+  for (int i = CLI_OUT_PNG; i < CLI_N_OUTS; i++)
     if (o->paths[i] != NULL && strcmp (o->paths[i], "-") == 0)
       return cli_usage (command, "%s needs a file name (only --json and --csv can "
                         "write to stdout)", flags[i]);
@@ -82,12 +82,12 @@ output_problem (const char *path)
 }
 
 gboolean
-cli_outputs_preflight (const CliOutputs *o)
+cli_out_preflight (const CliOutputs *o)
 {
   g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
   int n_asked = 0;
 
-  for (int i = 0; i < CLI_N_OUTPUTS; i++)
+  for (int i = 0; i < CLI_N_OUTS; i++)
     {
       char *problem;
 
@@ -137,7 +137,7 @@ write_one (int i, const char *path, JsonNode *json, const char *csv,
 }
 
 int
-cli_outputs_write (const CliOutputs *o,
+cli_out_write (const CliOutputs *o,
                    JsonNode         *json,
                    const char       *csv,
                    CliFigureExport   export_figure,
@@ -145,7 +145,7 @@ cli_outputs_write (const CliOutputs *o,
 {
   int n_failed = 0;
 
-  for (int i = 0; i < CLI_N_OUTPUTS; i++)
+  for (int i = 0; i < CLI_N_OUTS; i++)
     {
       g_autoptr(GError) error = NULL;
 
@@ -161,8 +161,8 @@ cli_outputs_write (const CliOutputs *o,
 }
 
 void
-cli_outputs_clear (CliOutputs *o)
+cli_out_clear (CliOutputs *o)
 {
-  for (int i = 0; i < CLI_N_OUTPUTS; i++)
+  for (int i = 0; i < CLI_N_OUTS; i++)
     g_clear_pointer (&o->paths[i], g_free);
 }
