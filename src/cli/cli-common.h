@@ -37,14 +37,14 @@ typedef struct {
   CliRunFunc  run;
 } CliCommand;
 
+int  cli_lens      (int argc, char **argv);
+int  cli_attention (int argc, char **argv);
+int  cli_attribute (int argc, char **argv);
 int  cli_tokenize (int argc, char **argv);
 int  cli_topk     (int argc, char **argv);
 int  cli_sweep    (int argc, char **argv);
 int  cli_models   (int argc, char **argv);
 int  cli_download (int argc, char **argv);
-int  cli_lens      (int argc, char **argv);
-int  cli_attention (int argc, char **argv);
-int  cli_attribute (int argc, char **argv);
 
 /* Prints "patchlens-cli: <message>" on stderr. */
 void cli_message  (const char *format, ...) G_GNUC_PRINTF (1, 2);

@@ -18,13 +18,13 @@ static const CliCommand commands[] = {
   { "topk",     "Show the most probable next tokens after a prompt", cli_topk },
   { "sweep",    "Run an activation-patching sweep and show or export the heatmap",
     cli_sweep },
+  { "models",   "List the GPT-2 models found on this machine", cli_models },
+  { "download", "Download a GPT-2 model from the Hugging Face hub", cli_download },
   { "lens",     "Read each layer's residual stream as next-token predictions (logit lens)",
     cli_lens },
   { "attention", "Show one attention head's pattern on a prompt", cli_attention },
   { "attribute", "Split a logit difference over heads, MLPs and embeddings",
     cli_attribute },
-  { "models",   "List the GPT-2 models found on this machine", cli_models },
-  { "download", "Download a GPT-2 model from the Hugging Face hub", cli_download },
 };
 
 static const CliCommand *
