@@ -52,8 +52,6 @@ struct _PlHeatmap {
   float      *values;        /* (n_rows, n_cols), NAN = not computed yet */
   char      **col_labels;    /* n_cols, entries may be NULL */
   char      **row_labels;    /* n_rows, NULL entries show the row number */
-  char      **cell_texts;    /* (n_rows, n_cols) or NULL: text written in each cell */
-  double      limits[2];     /* fixed colour limits, NAN = from the values */
   char       *title;
   char       *value_label;
   char       *row_title;
@@ -63,6 +61,8 @@ struct _PlHeatmap {
   int         sel_row;
   int         sel_col;
   double      fg[3];
+  char      **cell_texts;    /* (n_rows, n_cols) or NULL: text written in each cell */
+  double      limits[2];     /* fixed colour limits, NAN = from the values */
   Figure     *fig;           /* the layout; NULL when something changed */
 };
 

@@ -58,12 +58,12 @@ pl_heatmap_new (int n_rows,
     hm->values[i] = NAN;
   hm->col_labels = g_new0 (char *, n_cols + 1);
   hm->row_labels = g_new0 (char *, n_rows + 1);
-  hm->limits[0] = hm->limits[1] = NAN;
   hm->row_title = g_strdup (_("Layer"));
   hm->col_title = g_strdup (_("Position (token)"));
   hm->cmap = PL_COLORMAP_DIVERGING;
   hm->font_scale = 1.0;
   hm->sel_row = hm->sel_col = -1;
+  hm->limits[0] = hm->limits[1] = NAN;
   return hm;
 }
 
@@ -112,19 +112,18 @@ pl_heatmap_free (PlHeatmap *hm)
 {
   if (hm == NULL)
     return;
+  /* Labels may be NULL anywhere, where g_strfreev would stop: entries first. */
+  for (int c = 0; c < hm->n_cols; c++)
+    g_clear_pointer (&hm->col_labels[c], g_free);
+  for (int r = 0; r < hm->n_rows; r++)
+    g_clear_pointer (&hm->row_labels[r], g_free);
+  for (gsize i = 0; hm->cell_texts && i < (gsize) hm->n_rows * hm->n_cols; i++)
+    g_free (hm->cell_texts[i]);
+  g_free (hm->cell_texts);
   pl_heatmap_invalidate (hm);
   g_free (hm->values);
-  /* Label arrays may hold NULLs anywhere: not g_strfreev, which stops at the first. */
-  for (int c = 0; c < hm->n_cols; c++)
-    g_free (hm->col_labels[c]);
-  g_free (hm->col_labels);
-  for (int r = 0; r < hm->n_rows; r++)
-    g_free (hm->row_labels[r]);
-  g_free (hm->row_labels);
-  if (hm->cell_texts)
-    for (gsize i = 0; i < (gsize) hm->n_rows * hm->n_cols; i++)
-      g_free (hm->cell_texts[i]);
-  g_free (hm->cell_texts);
+  g_strfreev (hm->col_labels);
+  g_strfreev (hm->row_labels);
   g_free (hm->title);
   g_free (hm->value_label);
   g_free (hm->row_title);
@@ -188,46 +187,7 @@ pl_heatmap_set_row_label (PlHeatmap  *hm,
                           const char *label)
 {
   g_return_if_fail (hm != NULL && row >= 0 && row < hm->n_rows);
-  g_autofree char *valid = label ? g_utf8_make_valid (label, -1) : NULL;
-
-  set_text (hm, &hm->row_labels[row], NULL);
-  hm->row_labels[row] = valid ? display_token (valid) : NULL;
-}
-
-void
-pl_heatmap_set_cell_text (PlHeatmap  *hm,
-                          int         row,
-                          int         col,
-                          const char *text)
-{
-  g_return_if_fail (hm != NULL);
-  g_return_if_fail (row >= 0 && row < hm->n_rows && col >= 0 && col < hm->n_cols);
-  g_autofree char *valid = text ? g_utf8_make_valid (text, -1) : NULL;
-  g_autofree char *shown = valid ? display_token (valid) : NULL;
-
-  if (hm->cell_texts == NULL)
-    hm->cell_texts = g_new0 (char *, (gsize) hm->n_rows * hm->n_cols);
-  if (shown && g_utf8_strlen (shown, -1) > 12)
-    {
-      *g_utf8_offset_to_pointer (shown, 11) = '\0';
-      char *cut = g_strconcat (shown, "…", NULL);
-      g_free (shown);
-      shown = cut;
-    }
-  set_text (hm, &hm->cell_texts[(gsize) row * hm->n_cols + col], NULL);
-  hm->cell_texts[(gsize) row * hm->n_cols + col] = g_steal_pointer (&shown);
-}
-
-void
-pl_heatmap_set_limits (PlHeatmap *hm,
-                       double     vmin,
-                       double     vmax)
-{
-  g_return_if_fail (hm != NULL);
-  g_return_if_fail ((isnan (vmin) && isnan (vmax)) || vmin < vmax);
-  hm->limits[0] = vmin;
-  hm->limits[1] = vmax;
-  pl_heatmap_invalidate (hm);
+  set_text (hm, &hm->row_labels[row], label);
 }
 
 void
@@ -269,6 +229,42 @@ pl_heatmap_set_colormap (PlHeatmap  *hm,
   g_return_if_fail (hm != NULL);
   hm->cmap = cmap == PL_COLORMAP_VIRIDIS ? PL_COLORMAP_VIRIDIS : PL_COLORMAP_DIVERGING;
   pl_heatmap_invalidate (hm);
+}
+
+void
+pl_heatmap_set_limits (PlHeatmap *hm,
+                       double     vmin,
+                       double     vmax)
+{
+  g_return_if_fail (hm != NULL);
+  g_return_if_fail ((isnan (vmin) && isnan (vmax)) || vmin < vmax);
+  hm->limits[0] = vmin;
+  hm->limits[1] = vmax;
+  pl_heatmap_invalidate (hm);
+}
+
+void
+pl_heatmap_set_cell_text (PlHeatmap  *hm,
+                          int         row,
+                          int         col,
+                          const char *text)
+{
+  g_return_if_fail (hm != NULL);
+  g_return_if_fail (row >= 0 && row < hm->n_rows && col >= 0 && col < hm->n_cols);
+  g_autofree char *valid = text ? g_utf8_make_valid (text, -1) : NULL;
+  g_autofree char *shown = valid ? display_token (valid) : NULL;
+
+  if (hm->cell_texts == NULL)
+    hm->cell_texts = g_new0 (char *, (gsize) hm->n_rows * hm->n_cols);
+  if (shown && g_utf8_strlen (shown, -1) > 12)
+    {
+      *g_utf8_offset_to_pointer (shown, 11) = '\0';
+      char *cut = g_strconcat (shown, "…", NULL);
+      g_free (shown);
+      shown = cut;
+    }
+  set_text (hm, &hm->cell_texts[(gsize) row * hm->n_cols + col], NULL);
+  hm->cell_texts[(gsize) row * hm->n_cols + col] = g_steal_pointer (&shown);
 }
 
 void
@@ -397,4 +393,13 @@ pl_heatmap_export (PlHeatmap      *hm,
   pl_heatmap_get_size (hm, &w, &h);
   return pl_figure_export (draw_for_export, hm, w, h, hm->title, format, path, scale,
                            error);
+}
+
+char *
+pl_heatmap_display_token (const char *piece)
+{
+  g_return_val_if_fail (piece != NULL, NULL);
+  g_autofree char *valid = g_utf8_make_valid (piece, -1);
+
+  return display_token (valid);
 }

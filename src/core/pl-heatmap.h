@@ -44,21 +44,10 @@ void       pl_heatmap_set_values      (PlHeatmap   *hm,
 void       pl_heatmap_set_col_label   (PlHeatmap   *hm,
                                        int          col,
                                        const char  *label);
-/* Replaces the row's number (e.g. "3.7" for head 7 of layer 3, or a token: leading
- * spaces shown as ␣, as in column labels). */
+/* Replaces the row's number (e.g. "3.7" for head 7 of layer 3). */
 void       pl_heatmap_set_row_label   (PlHeatmap   *hm,
                                        int          row,
                                        const char  *label);
-/* Text written inside a cell (a token, say), in black or white for contrast; cells
- * widen to fit the longest (texts over 12 characters are cut with …). */
-void       pl_heatmap_set_cell_text   (PlHeatmap   *hm,
-                                       int          row,
-                                       int          col,
-                                       const char  *text);
-/* Fixed colour limits (probabilities: 0, 1); NAN, NAN = from the values (default). */
-void       pl_heatmap_set_limits      (PlHeatmap   *hm,
-                                       double       vmin,
-                                       double       vmax);
 void       pl_heatmap_set_title       (PlHeatmap   *hm,
                                        const char  *title);
 void       pl_heatmap_set_value_label (PlHeatmap   *hm,
@@ -69,6 +58,16 @@ void       pl_heatmap_set_col_title   (PlHeatmap   *hm,
                                        const char  *title);    /* "Position (token)" */
 void       pl_heatmap_set_colormap    (PlHeatmap   *hm,
                                        PlColormap   cmap);
+/* Fixed colour limits (probabilities: 0, 1); NAN, NAN = from the values (default). */
+void       pl_heatmap_set_limits      (PlHeatmap   *hm,
+                                       double       vmin,
+                                       double       vmax);
+/* Text written inside a cell (a token, say), in black or white for contrast; cells
+ * widen to fit the longest (texts over 12 characters are cut with …). */
+void       pl_heatmap_set_cell_text   (PlHeatmap   *hm,
+                                       int          row,
+                                       int          col,
+                                       const char  *text);
 /* Multiplies every font size (presentation mode uses 1.6). */
 void       pl_heatmap_set_font_scale  (PlHeatmap   *hm,
                                        double       scale);
@@ -104,6 +103,10 @@ gboolean   pl_heatmap_export          (PlHeatmap      *hm,
                                        const char     *path,
                                        double          scale,
                                        GError        **error);
+
+/* A token as the figures show it: leading spaces as ␣, line breaks as ⏎, tabs as ⇥
+ * (what set_col_label does to its label). Free with g_free. */
+char      *pl_heatmap_display_token   (const char     *piece);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PlHeatmap, pl_heatmap_free)
 

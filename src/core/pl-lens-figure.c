@@ -92,8 +92,10 @@ pl_heatmap_new_from_pattern (const float        *pattern,
   pl_heatmap_set_values (hm, pattern);
   for (int t = 0; t < T; t++)
     {
+      g_autofree char *shown = pl_heatmap_display_token (pieces[t]);
+
       pl_heatmap_set_col_label (hm, t, pieces[t]);
-      pl_heatmap_set_row_label (hm, t, pieces[t]);
+      pl_heatmap_set_row_label (hm, t, shown);
     }
   pl_heatmap_set_row_title (hm, _("Destination (query)"));
   pl_heatmap_set_col_title (hm, _("Source (key)"));
