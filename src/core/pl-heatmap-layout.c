@@ -379,15 +379,15 @@ figure_layout (PlHeatmap *hm)
   f->ticks = g_array_new (FALSE, TRUE, sizeof (Box));
   pl_colormap_limits (hm->cmap, hm->values, (gsize) hm->n_rows * hm->n_cols,
                       &f->vmin, &f->vmax);
-  if (!isnan (hm->limits[0]))
-    {
-      f->vmin = hm->limits[0];
-      f->vmax = hm->limits[1];
-    }
 
   Label probe = measure_label (ctx, fs, "0", FONT_TICK, 0);
   double line_h = probe.h;
   g_free (probe.text);
+  if (!isnan (hm->limits[0]))   /* fixed limits (probabilities) win over the values' */
+    {
+      f->vmin = hm->limits[0];
+      f->vmax = hm->limits[1];
+    }
 
   /* Square cells, large for a small grid, never too small for one label per row. */
   double cell = MAX (CLAMP (360.0 / MAX (hm->n_rows, hm->n_cols), 18.0, 34.0),
