@@ -21,7 +21,9 @@ and does the plain one-forward-per-patch sweep: slow, but obviously right.
       -> {"ids": [...], "topk": [...]}
 
 As a module: Model(dir), model.forward(ids, patch=None, capture=None), sweep(...),
-topk(...), and encode_ascii(text, dir) (the GPT-2 BPE for ASCII text).
+topk(...), lens(model, ids, answer_ids), attention_pattern(model, ids, layer, head),
+attribution(model, ids, a, b), and encode_ascii(text, dir) (the GPT-2 BPE for ASCII
+text).
 """
 
 import argparse
@@ -271,6 +273,85 @@ def sweep(model, clean_ids, corrupted_ids, a_clean, a_corr, site, metrics, k=20,
     out["metric"] = metrics[0]
     out["matrix"] = out["matrices"][metrics[0]]
     return out
+
+
+# ---- logit lens, attention patterns, direct logit attribution ----
+
+def streams(model, ids):
+    """The residual stream entering each block and the final one: (L+1, T, C)."""
+    cap = {}
+    model.forward(ids, capture=cap)
+    return np.concatenate([cap["resid_pre"], cap["resid_post"][-1:]], axis=0), cap
+
+
+def lens(model, ids, answer_ids=()):
+    """The logit lens: each boundary b = 0..L and position through ln_f and wte.
+    Returns {"top_id": (L+1,T), "top_prob": (L+1,T), "logit": (A,L+1,T), "prob": ...}."""
+    x, _ = streams(model, ids)
+    z = model.layer_norm(x, "ln_f") @ model.p("wte.weight").T                # (L+1,T,V)
+    lp = z - z.max(axis=-1, keepdims=True)
+    lp = lp - np.log(np.exp(lp).sum(axis=-1, keepdims=True))
+    top = np.argmax(z, axis=-1)                      # first (smallest) id on ties
+    a = list(answer_ids)
+    return {"top_id": top,
+            "top_prob": np.exp(np.take_along_axis(lp, top[..., None], axis=-1))[..., 0],
+            "logit": np.stack([z[..., i] for i in a]) if a else np.zeros((0,) + top.shape),
+            "prob": np.stack([np.exp(lp[..., i]) for i in a]) if a else np.zeros((0,) + top.shape)}
+
+
+def head_qkv(model, x, l):
+    """x (T,C) the stream entering block l -> q, k, v each (H,T,D), from ln_1 and c_attn."""
+    T, C, H = x.shape[0], model.C, model.H
+    h = "h.%d." % l
+    qkv = model.layer_norm(x, h + "ln_1") @ model.p(h + "attn.c_attn.weight") \
+        + model.p(h + "attn.c_attn.bias")
+    return [qkv[:, i * C:(i + 1) * C].reshape(T, H, C // H).transpose(1, 0, 2)
+            for i in range(3)]
+
+
+def attention_pattern(model, ids, l, head):
+    """(T,T): row dst = softmax over src <= dst of q_dst . k_src / sqrt(D); 0 above."""
+    x, _ = streams(model, ids)
+    q, k, _ = head_qkv(model, x[l], l)
+    T, D = len(ids), model.C // model.H
+    s = q[head] @ k[head].T / math.sqrt(D)
+    s = np.where(np.triu(np.ones((T, T), dtype=bool), k=1), -np.inf, s)
+    p = np.exp(s - s.max(axis=-1, keepdims=True))
+    return p / p.sum(axis=-1, keepdims=True)
+
+
+def attribution(model, ids, a, b):
+    """Direct logit attribution of logit(b) - logit(a) at the last position, ln_f's
+    scale frozen at the full stream's: ((c - mean c) / sigma) . (gamma * (W_U[b] - W_U[a]))."""
+    x, cap = streams(model, ids)
+    final = x[-1, -1]
+    sigma = math.sqrt(final.var() + model.eps)
+    wte = model.p("wte.weight")
+    d = model.p("ln_f.weight") * (wte[b] - wte[a])
+
+    def f(c):
+        return float((c - c.mean()) @ d / sigma)
+
+    L, H, D, T = model.L, model.H, model.C // model.H, len(ids)
+    heads = np.zeros((L, H))
+    head_out = np.zeros((L, H, model.C))
+    for l in range(L):
+        q, k, v = head_qkv(model, x[l], l)
+        w = model.p("h.%d.attn.c_proj.weight" % l)
+        for h in range(H):
+            s = k[h] @ q[h][-1] / math.sqrt(D)                              # (T,)
+            p = np.exp(s - s.max())
+            z = (p / p.sum()) @ v[h]                                         # (D,)
+            head_out[l, h] = z @ w[h * D:(h + 1) * D]
+            heads[l, h] = f(head_out[l, h])
+    logits = model.layer_norm(final[None], "ln_f")[0] @ wte.T
+    return {"logit_diff": float(logits[b] - logits[a]),
+            "embed": f(wte[ids[-1]] + model.p("wpe.weight")[T - 1]),
+            "heads": heads,
+            "attn_bias": [f(model.p("h.%d.attn.c_proj.bias" % l)) for l in range(L)],
+            "mlp": [f(cap["mlp_out"][l, -1]) for l in range(L)],
+            "ln_f_bias": float(model.p("ln_f.bias") @ (wte[b] - wte[a])),
+            "head_out": head_out, "attn_out": cap["attn_out"][:, -1]}
 
 
 # ---- GPT-2 BPE for ASCII text (to check the engine's ids independently) ----

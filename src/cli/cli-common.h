@@ -37,6 +37,9 @@ typedef struct {
   CliRunFunc  run;
 } CliCommand;
 
+int  cli_lens      (int argc, char **argv);
+int  cli_attention (int argc, char **argv);
+int  cli_attribute (int argc, char **argv);
 int  cli_tokenize (int argc, char **argv);
 int  cli_topk     (int argc, char **argv);
 int  cli_sweep    (int argc, char **argv);

@@ -20,6 +20,11 @@ static const CliCommand commands[] = {
     cli_sweep },
   { "models",   "List the GPT-2 models found on this machine", cli_models },
   { "download", "Download a GPT-2 model from the Hugging Face hub", cli_download },
+  { "lens",     "Read each layer's residual stream as next-token predictions (logit lens)",
+    cli_lens },
+  { "attention", "Show one attention head's pattern on a prompt", cli_attention },
+  { "attribute", "Split a logit difference over heads, MLPs and embeddings",
+    cli_attribute },
 };
 
 static const CliCommand *

@@ -59,6 +59,44 @@ draw_cells (PlHeatmap *hm,
   cairo_restore (cr);
 }
 
+/* Each cell's text centred in it, black or white, whichever reads on the cell's colour. */
+static void
+draw_cell_texts (PlHeatmap *hm,
+                 Figure    *f,
+                 cairo_t   *cr)
+{
+  if (hm->cell_texts == NULL)
+    return;
+  PangoLayout *layout = pango_cairo_create_layout (cr);
+  Label l = { .font = FONT_TICK };
+
+  pl_heatmap_setup_pango_context (pango_layout_get_context (layout));
+  pango_layout_context_changed (layout);
+  for (int r = 0; r < hm->n_rows; r++)
+    for (int c = 0; c < hm->n_cols; c++)
+      {
+        const char *text = hm->cell_texts[(gsize) r * hm->n_cols + c];
+        double v = hm->values[(gsize) r * hm->n_cols + c], rgb[3] = { 0.88, 0.88, 0.88 };
+        PangoRectangle ext;
+
+        if (text == NULL || *text == '\0')
+          continue;
+        if (!isnan (v))
+          pl_colormap_eval (hm->cmap, (v - f->vmin) / (f->vmax - f->vmin), rgb);
+        /* Relative luminance (Rec. 709): white text on dark cells. */
+        double lum = 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2];
+        l.text = (char *) text;
+        pl_heatmap_setup_layout (layout, &l, hm->font_scale);
+        pango_layout_get_extents (layout, NULL, &ext);
+        cairo_set_source_rgb (cr, lum < 0.45 ? 1 : 0, lum < 0.45 ? 1 : 0, lum < 0.45 ? 1 : 0);
+        cairo_move_to (cr,
+                       f->gx + (c + 0.5) * f->cw - (ext.x + ext.width / 2.0) / PANGO_SCALE,
+                       f->gy + (r + 0.5) * f->ch - (ext.y + ext.height / 2.0) / PANGO_SCALE);
+        pango_cairo_show_layout (cr, layout);
+      }
+  g_object_unref (layout);
+}
+
 static void
 draw_selection (PlHeatmap *hm,
                 Figure    *f,
@@ -129,6 +167,7 @@ pl_heatmap_draw (PlHeatmap *hm,
 
   cairo_save (cr);
   draw_cells (hm, f, cr);
+  draw_cell_texts (hm, f, cr);
   draw_colorbar (hm, f, cr);
 
   cairo_set_source_rgb (cr, hm->fg[0], hm->fg[1], hm->fg[2]);

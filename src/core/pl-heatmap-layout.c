@@ -273,6 +273,25 @@ layout_cols (PlHeatmap    *hm,
   return labels_box (f, first, f->labels->len).y1;
 }
 
+/* The widest text written in a cell (0 when there are none). */
+static double
+cell_texts_width (PlHeatmap    *hm,
+                  PangoContext *ctx)
+{
+  double w = 0;
+
+  if (hm->cell_texts == NULL)
+    return 0;
+  for (gsize i = 0; i < (gsize) hm->n_rows * hm->n_cols; i++)
+    if (hm->cell_texts[i])
+      {
+        Label l = measure_label (ctx, hm->font_scale, hm->cell_texts[i], FONT_TICK, 0);
+        w = MAX (w, l.w);
+        g_free (l.text);
+      }
+  return w;
+}
+
 /* The colour bar right of the grid, its ticks and its (wrapped, vertical) label.
  * Returns the box of the colour bar and its texts. */
 static Box
@@ -380,13 +399,19 @@ figure_layout (PlHeatmap *hm)
   Label probe = measure_label (ctx, fs, "0", FONT_TICK, 0);
   double line_h = probe.h;
   g_free (probe.text);
+  if (!isnan (hm->limits[0]))   /* fixed limits (probabilities) win over the values' */
+    {
+      f->vmin = hm->limits[0];
+      f->vmax = hm->limits[1];
+    }
 
   /* Square cells, large for a small grid, never too small for one label per row. */
   double cell = MAX (CLAMP (360.0 / MAX (hm->n_rows, hm->n_cols), 18.0, 34.0),
                      1.35 * line_h);
   f->ch = cell;
   double rows_left = layout_rows (hm, f, ctx, line_h, tick_len, pad);
-  double cols_bottom = layout_cols (hm, f, ctx, cell, line_h, tick_len, pad);
+  double cols_bottom = layout_cols (hm, f, ctx, MAX (cell, cell_texts_width (hm, ctx) + 2 * pad),
+                                    line_h, tick_len, pad);
   double W = hm->n_cols * f->cw, H = hm->n_rows * f->ch;
   Box cb = layout_colorbar (hm, f, ctx, line_h, tick_len, pad);
 
@@ -448,4 +473,23 @@ void
 pl_heatmap_invalidate (PlHeatmap *hm)
 {
   g_clear_pointer (&hm->fig, figure_free);
+}
+
+/* ---- shared with the other figures (pl-heatmap-private.h) ---- */
+
+int
+pl_heatmap_nice_ticks (double  lo,
+                       double  hi,
+                       int     max_n,
+                       double *out,
+                       double *step)
+{
+  return nice_ticks (lo, hi, max_n, out, step);
+}
+
+char *
+pl_heatmap_format_tick (double v,
+                        double step)
+{
+  return format_tick (v, step);
 }

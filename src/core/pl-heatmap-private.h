@@ -62,6 +62,8 @@ struct _PlHeatmap {
   int         sel_row;
   int         sel_col;
   double      fg[3];
+  char      **cell_texts;    /* (n_rows, n_cols) or NULL: text written in each cell */
+  double      limits[2];     /* fixed colour limits, NAN = from the values */
   Figure     *fig;           /* the layout; NULL when something changed */
 };
 
@@ -77,5 +79,16 @@ void    pl_heatmap_setup_pango_context (PangoContext *ctx);
 void    pl_heatmap_setup_layout        (PangoLayout  *layout,
                                         const Label  *l,
                                         double        font_scale);
+
+/* At most max_n round values (steps 1, 2, 2.5, 5 times a power of ten) in [lo, hi]
+ * into out (16); returns the count, *step the spacing. */
+int     pl_heatmap_nice_ticks  (double  lo,
+                                double  hi,
+                                int     max_n,
+                                double *out,
+                                double *step);
+/* "−2.5": as many decimals as step needs, and a real minus sign. */
+char   *pl_heatmap_format_tick (double  v,
+                                double  step);
 
 G_END_DECLS

@@ -10,8 +10,6 @@
 
 #include "pl-heatmap-private.h"
 
-#include <cairo-pdf.h>
-#include <cairo-svg.h>
 #include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
@@ -66,6 +64,7 @@ pl_heatmap_new (int n_rows,
   hm->range[0] = hm->range[1] = NAN;
   hm->font_scale = 1.0;
   hm->sel_row = hm->sel_col = -1;
+  hm->limits[0] = hm->limits[1] = NAN;
   return hm;
 }
 
@@ -177,6 +176,14 @@ pl_heatmap_free (PlHeatmap *hm)
 {
   if (hm == NULL)
     return;
+  /* Labels may be NULL anywhere, where g_strfreev would stop: entries first. */
+  for (int c = 0; c < hm->n_cols; c++)
+    g_clear_pointer (&hm->col_labels[c], g_free);
+  for (int r = 0; r < hm->n_rows; r++)
+    g_clear_pointer (&hm->row_labels[r], g_free);
+  for (gsize i = 0; hm->cell_texts && i < (gsize) hm->n_rows * hm->n_cols; i++)
+    g_free (hm->cell_texts[i]);
+  g_free (hm->cell_texts);
   pl_heatmap_invalidate (hm);
   g_free (hm->values);
   g_strfreev (hm->col_labels);
@@ -300,6 +307,42 @@ pl_heatmap_set_colormap (PlHeatmap  *hm,
 }
 
 void
+pl_heatmap_set_limits (PlHeatmap *hm,
+                       double     vmin,
+                       double     vmax)
+{
+  g_return_if_fail (hm != NULL);
+  g_return_if_fail ((isnan (vmin) && isnan (vmax)) || vmin < vmax);
+  hm->limits[0] = vmin;
+  hm->limits[1] = vmax;
+  pl_heatmap_invalidate (hm);
+}
+
+void
+pl_heatmap_set_cell_text (PlHeatmap  *hm,
+                          int         row,
+                          int         col,
+                          const char *text)
+{
+  g_return_if_fail (hm != NULL);
+  g_return_if_fail (row >= 0 && row < hm->n_rows && col >= 0 && col < hm->n_cols);
+  g_autofree char *valid = text ? g_utf8_make_valid (text, -1) : NULL;
+  g_autofree char *shown = valid ? display_token (valid) : NULL;
+
+  if (hm->cell_texts == NULL)
+    hm->cell_texts = g_new0 (char *, (gsize) hm->n_rows * hm->n_cols);
+  if (shown && g_utf8_strlen (shown, -1) > 12)
+    {
+      *g_utf8_offset_to_pointer (shown, 11) = '\0';
+      char *cut = g_strconcat (shown, "…", NULL);
+      g_free (shown);
+      shown = cut;
+    }
+  set_text (hm, &hm->cell_texts[(gsize) row * hm->n_cols + col], NULL);
+  hm->cell_texts[(gsize) row * hm->n_cols + col] = g_steal_pointer (&shown);
+}
+
+void
 pl_heatmap_set_font_scale (PlHeatmap *hm,
                            double     scale)
 {
@@ -400,81 +443,16 @@ pl_heatmap_hit_test (PlHeatmap *hm,
 
 /* ---- export ---- */
 
-static cairo_status_t
-append_to_buffer (void                *closure,
-                  const unsigned char *data,
-                  unsigned int         length)
+static void
+draw_for_export (cairo_t *cr,
+                 gpointer data)
 {
-  g_byte_array_append (closure, data, length);
-  return CAIRO_STATUS_SUCCESS;
-}
-
-/* The figure on a white page: one drawing whatever the surface. */
-static cairo_status_t
-render_page (PlHeatmap       *hm,
-             cairo_surface_t *surface,
-             double           scale)
-{
-  cairo_t *cr = cairo_create (surface);
+  PlHeatmap *hm = data;
   double fg[3] = { hm->fg[0], hm->fg[1], hm->fg[2] };
 
-  cairo_scale (cr, scale, scale);
-  cairo_set_source_rgb (cr, 1, 1, 1);
-  cairo_paint (cr);
   pl_heatmap_set_foreground (hm, 0, 0, 0);   /* black on white whatever the theme */
   pl_heatmap_draw (hm, cr);
   pl_heatmap_set_foreground (hm, fg[0], fg[1], fg[2]);
-  cairo_status_t status = cairo_status (cr);
-  cairo_destroy (cr);
-  return status;
-}
-
-/* Renders the figure into bytes in the given format. */
-static GByteArray *
-render_figure (PlHeatmap      *hm,
-               PlFigureFormat  format,
-               double          scale,
-               GError        **error)
-{
-  double w, h;
-  GByteArray *buf = g_byte_array_new ();
-  cairo_surface_t *s = NULL;
-  cairo_status_t status;
-
-  pl_heatmap_get_size (hm, &w, &h);
-  if (format == PL_FIGURE_PNG)
-    {
-      s = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) ceil (w * scale),
-                                      (int) ceil (h * scale));
-      status = render_page (hm, s, scale);
-      if (status == CAIRO_STATUS_SUCCESS)
-        status = cairo_surface_write_to_png_stream (s, append_to_buffer, buf);
-    }
-  else
-    {
-      if (format == PL_FIGURE_SVG)
-        s = cairo_svg_surface_create_for_stream (append_to_buffer, buf, w, h);
-      else
-        {
-          s = cairo_pdf_surface_create_for_stream (append_to_buffer, buf, w, h);
-          cairo_pdf_surface_set_metadata (s, CAIRO_PDF_METADATA_CREATOR, "Patchlens");
-          if (hm->title)
-            cairo_pdf_surface_set_metadata (s, CAIRO_PDF_METADATA_TITLE, hm->title);
-        }
-      status = render_page (hm, s, 1.0);
-      cairo_surface_finish (s);
-      if (status == CAIRO_STATUS_SUCCESS)
-        status = cairo_surface_status (s);
-    }
-  cairo_surface_destroy (s);
-  if (status != CAIRO_STATUS_SUCCESS)
-    {
-      g_set_error (error, PL_ERROR, PL_ERROR_IO, _("Could not draw the figure: %s"),
-                   cairo_status_to_string (status));
-      g_byte_array_unref (buf);
-      return NULL;
-    }
-  return buf;
 }
 
 gboolean
@@ -485,51 +463,18 @@ pl_heatmap_export (PlHeatmap      *hm,
                    GError        **error)
 {
   g_return_val_if_fail (hm != NULL && path != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
   double w, h;
 
-  if (format == PL_FIGURE_PNG)
-    {
-      pl_heatmap_get_size (hm, &w, &h);
-      /* cairo's image surfaces stop at 32767 pixels a side. */
-      if (!(scale > 0) || ceil (w * scale) > 32767 || ceil (h * scale) > 32767)
-        {
-          g_set_error (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT,
-                       _("Cannot write “%s” at scale %g: a %.0f × %.0f point figure "
-                         "would exceed 32767 pixels a side."), path, scale, w, h);
-          return FALSE;
-        }
-    }
-  else if (format != PL_FIGURE_SVG && format != PL_FIGURE_PDF)
-    {
-      g_set_error (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT,
-                   _("Unknown figure format for “%s”."), path);
-      return FALSE;
-    }
-
-  g_autoptr(GByteArray) buf = render_figure (hm, format, scale, error);
-  if (buf == NULL)
-    return FALSE;
-  return pl_write_file_atomic (path, (const char *) buf->data, buf->len, error);
+  pl_heatmap_get_size (hm, &w, &h);
+  return pl_figure_export (draw_for_export, hm, w, h, hm->title, format, path, scale,
+                           error);
 }
 
-gboolean
-pl_figure_format_from_path (const char     *path,
-                            PlFigureFormat *format)
+char *
+pl_heatmap_display_token (const char *piece)
 {
-  g_return_val_if_fail (path != NULL, FALSE);
-  g_autofree char *lower = g_ascii_strdown (path, -1);
-  PlFigureFormat f;
+  g_return_val_if_fail (piece != NULL, NULL);
+  g_autofree char *valid = g_utf8_make_valid (piece, -1);
 
-  if (g_str_has_suffix (lower, ".png"))
-    f = PL_FIGURE_PNG;
-  else if (g_str_has_suffix (lower, ".svg"))
-    f = PL_FIGURE_SVG;
-  else if (g_str_has_suffix (lower, ".pdf"))
-    f = PL_FIGURE_PDF;
-  else
-    return FALSE;
-  if (format)
-    *format = f;
-  return TRUE;
+  return display_token (valid);
 }

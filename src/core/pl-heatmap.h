@@ -24,15 +24,10 @@
 #include <glib.h>
 
 #include "pl-colormap.h"   /* PlColormap */
+#include "pl-figure.h"     /* PlFigureFormat, pl_figure_format_from_path */
 #include "pl-sweep.h"
 
 G_BEGIN_DECLS
-
-typedef enum {
-  PL_FIGURE_PNG,
-  PL_FIGURE_SVG,
-  PL_FIGURE_PDF,
-} PlFigureFormat;
 
 typedef struct _PlHeatmap PlHeatmap;
 
@@ -72,6 +67,16 @@ void       pl_heatmap_include_range   (PlHeatmap   *hm,
                                        double       b);
 void       pl_heatmap_set_colormap    (PlHeatmap   *hm,
                                        PlColormap   cmap);
+/* Fixed colour limits (probabilities: 0, 1); NAN, NAN = from the values (default). */
+void       pl_heatmap_set_limits      (PlHeatmap   *hm,
+                                       double       vmin,
+                                       double       vmax);
+/* Text written inside a cell (a token, say), in black or white for contrast; cells
+ * widen to fit the longest (texts over 12 characters are cut with …). */
+void       pl_heatmap_set_cell_text   (PlHeatmap   *hm,
+                                       int          row,
+                                       int          col,
+                                       const char  *text);
 /* Multiplies every font size (presentation mode uses 1.6). */
 void       pl_heatmap_set_font_scale  (PlHeatmap   *hm,
                                        double       scale);
@@ -107,9 +112,10 @@ gboolean   pl_heatmap_export          (PlHeatmap      *hm,
                                        const char     *path,
                                        double          scale,
                                        GError        **error);
-/* From a file name's extension (.png, .svg, .pdf); FALSE if none of these. */
-gboolean   pl_figure_format_from_path (const char     *path,
-                                       PlFigureFormat *format);
+
+/* A token as the figures show it: leading spaces as ␣, line breaks as ⏎, tabs as ⇥
+ * (what set_col_label does to its label). Free with g_free. */
+char      *pl_heatmap_display_token   (const char     *piece);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PlHeatmap, pl_heatmap_free)
 

@@ -306,3 +306,11 @@ pl_result_save_csv (const PlSweepResult *result,
 
   return pl_write_file_atomic (path, data, len, error);
 }
+
+/* The lens, attention and attribution CSVs quote their tokens as the sweep's does. */
+void
+pl_csv_append_field (GString    *s,
+                     const char *field)
+{
+  append_csv_field (s, field);
+}

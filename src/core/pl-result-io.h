@@ -53,6 +53,10 @@ PlSweepResult *pl_result_from_json_node (JsonNode          *node,
                                          GError           **error);
 char          *pl_result_to_csv       (const PlSweepResult *result,
                                        gsize               *length);
+/* Appends one CSV field as RFC 4180 says (quoted when it holds a comma, a quote or a
+ * line break, and when it starts or ends with a space, which some readers trim). */
+void           pl_csv_append_field    (GString             *s,
+                                       const char          *field);
 gboolean       pl_result_save_json    (const PlSweepResult *result,
                                        const char          *path,
                                        GError             **error);
