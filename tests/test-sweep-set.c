@@ -120,11 +120,15 @@ test_cancel (void)
 {
   g_autoptr(PlPairSet) set = load_set ();
   PlSweepOptions opt = PL_SWEEP_OPTIONS_INIT;
-  int total = 3 * N_LAYERS * 14;
+  int per_pair = N_LAYERS * 14, total = 3 * per_pair;
+  /* Before anything runs, then inside the first, second and last pair: a pair reports
+   * its first cells (those before the first differing token) before its batch, so a
+   * cancel at cell k * per_pair + 1 lands inside pair k. */
+  const int cancel_at[] = { 0, 1, per_pair + 1, 2 * per_pair + 1 };
 
-  /* Cancel before anything runs, then at cells in the first, second and last pair. */
-  for (int at = 0; at < total; at += total / 4)
+  for (gsize k = 0; k < G_N_ELEMENTS (cancel_at); k++)
     {
+      int at = cancel_at[k];
       g_autoptr(GError) error = NULL;
       g_autoptr(GCancellable) cancellable = g_cancellable_new ();
       Watch w = { 0, 0, at, 0, cancellable };
