@@ -7,7 +7,8 @@
 The reference sweeps each pair on its own with reference.sweep (the single-pair
 reference, one full forward per patch in float64), then takes the mean and the
 population standard deviation (divide by N) with numpy. For generated models, every site
-and every metric (and one --naive run), `patchlens-cli sweep --pairs` must give the same
+and every metric (and one --naive run; head sites, by position and the noising direction
+when the reference has them), `patchlens-cli sweep --pairs` must give the same
 mean, std and per-pair matrices: cells within 1e-4 (restored within 1e-4 / min(1, |d_corr
 - d_clean|) of the pair with the smallest denominator, since that metric divides by it;
 prob-diff also within 1e-3 relative, as its values are tiny for these answers), the texts and answer ids of every pair in file order, and "pairs" = N.
@@ -60,11 +61,20 @@ def gen(outdir, args):
                    check=True)
 
 
-def run_sweep(cli, model, pairs_file, site, metric, naive, out):
+# Head sites and directions, when the reference (and so the engine) has them.
+HEAD_SITES = tuple(getattr(R, "HEAD_SITES", ()))
+DIRECTIONS = tuple(getattr(R, "DIRECTIONS", ("denoise",)))
+
+
+def run_sweep(cli, model, pairs_file, site, metric, naive, out, direction, by_position):
     cmd = [cli, "sweep", "--model", str(model), "--pairs", str(pairs_file),
            "--site", site, "--metric", metric, "--json", str(out)]
     if naive:
         cmd.append("--naive")
+    if direction != "denoise":
+        cmd += ["--direction", direction]
+    if by_position:
+        cmd.append("--by-position")
     p = subprocess.run(cmd, capture_output=True, text=True)
     if p.returncode != 0:
         return None, "exit %d: %s" % (p.returncode, p.stderr.strip()[:400])
@@ -80,22 +90,28 @@ def max_err(mine, ref):
     return float(e.max())
 
 
-def reference_set(m, folder, site):
+def reference_set(m, folder, site, direction, by_position):
     """Per pair: ids, answer ids, the sweep for every metric and d_corr - d_clean."""
     out = []
+    kw = {} if (direction, by_position) == ("denoise", False) else \
+        {"direction": direction, "by_position": by_position}
     for clean, corr, ca, xa in PAIRS:
         ci, xi = R.encode_ascii(clean, folder), R.encode_ascii(corr, folder)
         a, b = R.encode_ascii(ca, folder)[0], R.encode_ascii(xa, folder)[0]
-        res = R.sweep(m, ci, xi, a, b, site, list(R.METRICS), 5)
+        res = R.sweep(m, ci, xi, a, b, site, list(R.METRICS), 5, **kw)
         den = res["corrupted"]["metrics"]["logit-diff"] - res["clean"]["metrics"]["logit-diff"]
         out.append({"ids": (a, b), "res": res, "den": den})
     return out
 
 
-def check_case(tap, cli, tag, d, pairs_file, ref, site, metric, naive):
+def check_case(tap, cli, tag, d, pairs_file, ref, site, metric, naive,
+               direction="denoise", by_position=False):
     with tempfile.TemporaryDirectory() as t:
-        out, why = run_sweep(cli, d, pairs_file, site, metric, naive, Path(t) / "o.json")
-    case = "%s %s %s%s" % (tag, site, metric, " --naive" if naive else "")
+        out, why = run_sweep(cli, d, pairs_file, site, metric, naive, Path(t) / "o.json",
+                             direction, by_position)
+    case = "%s %s %s%s%s%s" % (tag, site, metric, " --naive" if naive else "",
+                               "" if direction == "denoise" else " --direction " + direction,
+                               " --by-position" if by_position else "")
     if out is None:
         tap.ok(False, "%s: no JSON (%s)" % (case, why))
         return
@@ -155,11 +171,21 @@ def main(argv):
             tap.ok(len(set(ids)) == 1, "%s: the reference tokenizer gives every prompt %s tokens"
                    % (name, ids))
             for site in R.SITES:
-                ref = reference_set(m, d, site)
+                ref = reference_set(m, d, site, "denoise", False)
                 for metric in R.METRICS:
                     check_case(tap, cli, name, d, pairs_file, ref, site, metric, False)
                 if site == R.SITES[mi % len(R.SITES)]:
                     check_case(tap, cli, name, d, pairs_file, ref, site, "logit-diff", True)
+            # Head sites (both layouts) and the noising direction, with the metrics
+            # that differ most between them: logit-diff and the normalised restored.
+            cases = [(s, dr, False) for s in R.SITES + HEAD_SITES for dr in DIRECTIONS
+                     if (s, dr) not in ((s, "denoise") for s in R.SITES)]
+            cases += [(s, dr, True) for s in HEAD_SITES[mi::2] for dr in DIRECTIONS]
+            for site, direction, by_position in cases:
+                ref = reference_set(m, d, site, direction, by_position)
+                for metric in ("logit-diff", "restored"):
+                    check_case(tap, cli, name, d, pairs_file, ref, site, metric, False,
+                               direction, by_position)
     print("1..%d" % tap.n)
     return 0
 
