@@ -167,8 +167,8 @@ def test_unequal_counts_across_pairs():
 
 @test
 def test_multi_token_answers():
-    path = write_set("answer.jsonl", [PAIR, dict(PAIR, clean_answer="Jones")])
-    expect_error(sweep_set(path), 1, "line 2: The clean answer \"Jones\" is 2 tokens",
+    path = write_set("answer.jsonl", [PAIR, dict(PAIR, clean_answer="drink")])
+    expect_error(sweep_set(path), 1, "line 2: The clean answer \"drink\" is 2 tokens",
                  "leading space")
     path = write_set("answer2.jsonl", [dict(PAIR, corrupted_answer=" Johnathan Smith")])
     expect_error(sweep_set(path), 1, "line 1: The corrupted answer", "tokens")
