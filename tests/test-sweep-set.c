@@ -17,7 +17,7 @@
 #define N_LAYERS 2
 
 static const char set_text[] =
-  "{\"clean\": \"When Mary and John went to the store, John gave a drink to\", "
+  "\xef\xbb\xbf{\"clean\": \"When Mary and John went to the store, John gave a drink to\", "
   "\"corrupted\": \"When John and Mary went to the store, Mary gave a drink to\", "
   "\"clean_answer\": \" Mary\", \"corrupted_answer\": \" John\", \"name\": \"first\"}\n"
   "\n"

@@ -222,7 +222,8 @@ is_blank (const char *line, gsize len)
 static gboolean
 read_lines (Reader *r, const char *data, gsize length, GError **error)
 {
-  gsize start = 0;
+  /* A UTF-8 byte order mark, as some editors write, is not part of the first line. */
+  gsize start = length >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
 
   for (int lineno = 1; start < length; lineno++)
     {
