@@ -9,7 +9,8 @@
 #include "pl-error.h"
 #include "pl-sweep-set.h"
 
-/* Cells of one pair's matrix, in the single-pair sweep's order. */
+/* Cells of one pair's matrix, in the single-pair sweep's order (checked against the
+ * sweep's own count of cells, which its progress gives). */
 static int
 result_cells (const PlSweepResult *r)
 {
@@ -34,6 +35,8 @@ on_pair_progress (const PlSweepProgress *p,
   PlSetProgress sp;
 
   run->cells_per_pair = p->cells_total;
+  if (run->progress == NULL)
+    return;
   sp = (PlSetProgress) {
     run->pairs_done * p->cells_total + p->cells_done, run->n_pairs * p->cells_total,
     run->pairs_done, run->n_pairs, (g_get_monotonic_time () - run->t0) / 1e6, p,
@@ -135,8 +138,7 @@ sweep_pair (PlModel *model, const PlPairSet *set, int i, const PlSweepOptions *o
             SetRun *run, GCancellable *cancellable, PlSetResult *out, GError **error)
 {
   g_autoptr(GError) local = NULL;
-  PlSweepResult *r = pl_sweep_run (model, set->pairs[i], opt,
-                                   run->progress ? on_pair_progress : NULL, run,
+  PlSweepResult *r = pl_sweep_run (model, set->pairs[i], opt, on_pair_progress, run,
                                    cancellable, &local);
 
   if (r == NULL)
@@ -146,6 +148,16 @@ sweep_pair (PlModel *model, const PlPairSet *set, int i, const PlSweepOptions *o
       else
         g_set_error (error, local->domain, local->code, "%s: pair %d (line %d): %s",
                      set->file, i + 1, set->lines[i], local->message);
+      return FALSE;
+    }
+  if (run->cells_per_pair != result_cells (r))
+    {
+      /* A matrix shape this file does not know: refuse rather than copy too little. */
+      g_set_error (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT,
+                   "Sets of pairs do not support the %s site yet (a pair's sweep has %d "
+                   "cells, not %d)", pl_site_to_string (r->site), run->cells_per_pair,
+                   result_cells (r));
+      pl_sweep_result_free (r);
       return FALSE;
     }
   if (i == 0)
