@@ -306,6 +306,8 @@ def test_pairs_template():
                     "clean": "When Mary and John went to the store, John gave a drink to",
                     "corrupted": "When John and Mary went to the store, Mary gave a drink to",
                     "clean_answer": " Mary", "corrupted_answer": " John"}, first)
+    rc, out2, err = run(*IOI, "--limit", "500")
+    check(rc == 0 and out2 == out and "only 24 pairs" in err, err)
     rc, out2, _ = run(*IOI, "--limit", "5", "--seed", "7")
     rc3, out3, _ = run(*IOI, "--limit", "5", "--seed", "7")
     rc4, out4, _ = run(*IOI, "--limit", "5", "--seed", "8")

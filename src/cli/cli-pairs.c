@@ -181,6 +181,9 @@ expand (const PairsArgs *a)
   pairs = pl_template_expand (t, tok, a->limit, (guint32) a->seed, &error);
   if (pairs == NULL)
     return cli_fail (error);
+  if (a->limit > (int) pairs->len)
+    cli_message ("--limit %d: the template makes only %u pairs; writing them all",
+                 a->limit, pairs->len);
   for (guint i = 0; i < pairs->len; i++)
     {
       g_autofree char *line = pl_template_pair_to_json (pairs->pdata[i]);
