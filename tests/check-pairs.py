@@ -180,10 +180,10 @@ def main(argv):
             # the noising direction, with the metrics that differ most between them:
             # logit-diff and the normalised restored.
             heads = HEAD_SITES[mi::2]
-            cases = [(s, "noise", False, m) for s in R.SITES if "noise" in DIRECTIONS
-                     for m in ("logit-diff", "restored")]
-            cases += [(s, dr, False, m) for s in heads for dr in DIRECTIONS
-                      for m in ("logit-diff", "restored")]
+            cases = [(s, "noise", False, mt) for s in R.SITES if "noise" in DIRECTIONS
+                     for mt in ("logit-diff", "restored")]
+            cases += [(s, dr, False, mt) for s in heads for dr in DIRECTIONS
+                      for mt in ("logit-diff", "restored")]
             cases += [(s, dr, True, "logit-diff") for s in heads[:1] for dr in DIRECTIONS]
             refs = {}
             for site, direction, by_position, metric in cases:
