@@ -6,16 +6,27 @@
  * ratio, the achieved GFLOP/s against the sweep's minimum FLOP count, and peak memory
  * against the size of the weights file. Also checks both matrices agree.
  *
- *   pl-bench MODEL_DIR [--threads N] [--skip-naive-64]
+ * With --cli, it also runs `patchlens-cli sweep` as a user does and reports the whole
+ * process's wall time (start, load, tokenize, both runs, sweep, JSON written) and its
+ * peak memory (the best of three runs for short prompts). The machine's load average is printed at the
+ * start and the end, since the figures mean little on a busy machine.
+ *
+ *   pl-bench MODEL_DIR [--cli PATCHLENS_CLI] [--threads N] [--skip-naive] [--skip-naive-64]
+ *            [--skip-64]
  */
-#include <cblas.h>
 #include <math.h>
 #include <stdio.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "pl-attention.h"
+#include "pl-parallel.h"
 
 #include "pl-blas.h"
 #include "pl-inputs.h"
 #include "pl-sweep.h"
+#include <glib/gstdio.h>
 
 
 /* Matrix-product FLOPs any method must spend: each patched run (l, p) pushes rows
@@ -47,6 +58,61 @@ max_abs_diff (const PlSweepResult *a, const PlSweepResult *b)
   return m;
 }
 
+static void
+print_load (const char *when)
+{
+  g_autofree char *text = NULL;
+
+  if (g_file_get_contents ("/proc/loadavg", &text, NULL, NULL))
+    printf ("load average %s: %s", when, text);
+}
+
+/* Runs the CLI's sweep as a user does; wall seconds and peak RSS (KiB) of the child. */
+static double
+cli_run (const char *cli, const char *model, const char *clean, const char *corrupted,
+         long *maxrss_kb)
+{
+  g_autofree char *json = g_build_filename (g_get_tmp_dir (), "pl-bench-out.json", NULL);
+  const char *argv[] = { cli, "sweep", "--model", model, "--clean", clean, "--corrupted",
+                         corrupted, "--clean-answer", " Jones", "--corrupted-answer",
+                         " Smith", "--json", json, NULL };
+  gint64 t0 = g_get_monotonic_time ();
+  struct rusage ru;
+  int status;
+  pid_t pid = fork ();
+
+  if (pid == 0)
+    {
+      execv (cli, (char **) argv);
+      _exit (127);
+    }
+  if (pid < 0 || wait4 (pid, &status, 0, &ru) != pid || !WIFEXITED (status)
+      || WEXITSTATUS (status) != 0)
+    g_error ("%s sweep failed", cli);
+  *maxrss_kb = ru.ru_maxrss;
+  g_unlink (json);
+  return (g_get_monotonic_time () - t0) / 1e6;
+}
+
+static void
+bench_cli (const char *cli, PlModel *model, const char *label, const char *clean,
+           const char *corrupted, int T)
+{
+  double best = INFINITY;
+  long rss = 0, r;
+  int runs = T <= 16 ? 3 : 1;
+
+  for (int i = 0; i < runs; i++)
+    {
+      best = MIN (best, cli_run (cli, pl_model_path (model), clean, corrupted, &r));
+      rss = MAX (rss, r);
+    }
+  printf ("%-22s %2d x %-3d  whole process (patchlens-cli sweep, best of %d) %6.3f s, "
+          "peak RSS %.0f MiB = %.2fx the %.0f MiB file\n", label,
+          pl_model_config (model)->n_layer, T, runs, best, rss / 1024.0,
+          rss * 1024.0 / pl_model_file_size (model), pl_model_file_size (model) / 1048576.0);
+}
+
 static PlSweepResult *
 timed_sweep (PlModel *model, PlInputs *in, gboolean naive)
 {
@@ -63,7 +129,7 @@ timed_sweep (PlModel *model, PlInputs *in, gboolean naive)
 
 static void
 bench_pair (PlModel *model, const char *label, const char *clean, const char *corrupted,
-            gboolean with_naive)
+            gboolean with_naive, const char *cli)
 {
   const PlConfig *cfg = pl_model_config (model);
   g_autoptr(GError) error = NULL;
@@ -78,8 +144,12 @@ bench_pair (PlModel *model, const char *label, const char *clean, const char *co
   flops = min_flops (cfg, in->clean.n_tokens, PL_SITE_RESID_POST);
   timed_sweep (model, in, FALSE);   /* warm-up: page in the weights, start BLAS threads */
   fast = timed_sweep (model, in, FALSE);
-  printf ("%-22s %2d x %-3d  fast   %8.3f s  %7.1f GFLOP/s\n", label, cfg->n_layer,
-          in->clean.n_tokens, fast->seconds, flops / fast->seconds / 1e9);
+  printf ("%-22s %2d x %-3d  minimum %.1f GFLOP\n", label, cfg->n_layer, in->clean.n_tokens,
+          flops / 1e9);
+  printf ("%-22s %2d x %-3d  fast   %8.3f s  %7.1f GFLOP/s (in process)\n", label,
+          cfg->n_layer, in->clean.n_tokens, fast->seconds, flops / fast->seconds / 1e9);
+  if (cli)
+    bench_cli (cli, model, label, clean, corrupted, in->clean.n_tokens);
   if (!with_naive)
     return;
   naive = timed_sweep (model, in, TRUE);
@@ -100,10 +170,10 @@ bench_blas (void)
   gint64 t0;
   double s;
 
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, a, n, b, n, 0, c, n);
+  pl_sgemm (n, n, n, a, n, b, n, c, n);   /* on the pool, as the sweep's products */
   t0 = g_get_monotonic_time ();
   for (int i = 0; i < 5; i++)
-    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, a, n, b, n, 0, c, n);
+    pl_sgemm (n, n, n, a, n, b, n, c, n);
   s = (g_get_monotonic_time () - t0) / 1e6;
   printf ("BLAS sgemm 1024^3: %.1f GFLOP/s (the machine's ceiling)\n", 5 * 2.0 * n * n * n / s / 1e9);
 }
@@ -116,7 +186,8 @@ main (int argc, char **argv)
   g_autoptr(GString) long_clean = g_string_new ("Michelle Jones was a top-notch student.");
   g_autoptr(GString) long_corrupted = g_string_new ("Michelle Smith was a top-notch student.");
   int threads = 0;
-  gboolean naive_64 = TRUE;
+  gboolean naive_11 = TRUE, naive_64 = TRUE, long_64 = TRUE;
+  const char *cli = NULL;
   struct rusage ru;
   gint64 t0;
 
@@ -129,22 +200,38 @@ main (int argc, char **argv)
       threads = atoi (argv[++i]);
     else if (g_str_equal (argv[i], "--skip-naive-64"))
       naive_64 = FALSE;
+    else if (g_str_equal (argv[i], "--skip-naive"))
+      naive_11 = naive_64 = FALSE;
+    else if (g_str_equal (argv[i], "--skip-64"))
+      long_64 = FALSE;
+    else if (g_str_equal (argv[i], "--cli") && i + 1 < argc)
+      cli = argv[++i];
   if (argc < 2)
-    g_error ("usage: pl-bench MODEL_DIR [--threads N] [--skip-naive-64]");
+    g_error ("usage: pl-bench MODEL_DIR [--cli PATCHLENS_CLI] [--threads N] "
+             "[--skip-naive] [--skip-naive-64] [--skip-64]");
   pl_blas_set_threads (threads);
   blas = pl_blas_describe ();
-  printf ("%s\n", blas);
+  printf ("%s; attention: %s\n", blas, pl_attention_path ());
+  print_load ("at start");
   bench_blas ();
   t0 = g_get_monotonic_time ();
   model = pl_model_load (argv[1], &error);
   if (model == NULL)
     g_error ("%s", error->message);
-  printf ("model %s: %d layers, %d dims, loaded in %.3f s\n", argv[1],
-          pl_model_config (model)->n_layer, pl_model_config (model)->n_embd,
-          (g_get_monotonic_time () - t0) / 1e6);
+  getrusage (RUSAGE_SELF, &ru);
+  printf ("model %s: %d layers, %d dims, %.0f MiB file; loaded in %.3f s, peak RSS after "
+          "the load %.0f MiB = %.2fx the file\n", argv[1], pl_model_config (model)->n_layer,
+          pl_model_config (model)->n_embd, pl_model_file_size (model) / 1048576.0,
+          (g_get_monotonic_time () - t0) / 1e6, ru.ru_maxrss / 1024.0,
+          ru.ru_maxrss * 1024.0 / pl_model_file_size (model));
 
   bench_pair (model, "assignment (11 tok)", "Michelle Jones was a top-notch student. Michelle",
-              "Michelle Smith was a top-notch student. Michelle", TRUE);
+              "Michelle Smith was a top-notch student. Michelle", naive_11, cli);
+  if (!long_64)
+    {
+      print_load ("at the end");
+      return 0;
+    }
   /* A 64-token pair: the same sentences, with the same filler words between them. */
   for (int w = 0;; w++)
     {
@@ -158,11 +245,7 @@ main (int argc, char **argv)
     }
   g_string_append (long_clean, " Michelle");
   g_string_append (long_corrupted, " Michelle");
-  bench_pair (model, "long pair", long_clean->str, long_corrupted->str, naive_64);
-
-  getrusage (RUSAGE_SELF, &ru);
-  printf ("peak memory %.0f MB, weights file %.0f MB: %.2fx\n", ru.ru_maxrss / 1024.0,
-          pl_model_file_size (model) / 1e6,
-          ru.ru_maxrss * 1024.0 / pl_model_file_size (model));
+  bench_pair (model, "long pair", long_clean->str, long_corrupted->str, naive_64, cli);
+  print_load ("at the end");
   return 0;
 }

@@ -39,7 +39,9 @@ MODELS = [
                                "--prefix", "--mask-buffers"]),
     ("l2-h4-c32-f16", ["--layers", "2", "--heads", "4", "--embd", "32", "--seed", "3",
                        "--dtype", "F16"]),
-    ("l4-h2-c32", ["--layers", "4", "--heads", "2", "--embd", "32", "--seed", "4"]),
+    # laid out as the hub's gpt2 file: data at an odd offset, mask buffers present
+    ("l4-h2-c32-hub", ["--layers", "4", "--heads", "2", "--embd", "32", "--seed", "4",
+                       "--layout", "hub"]),
     ("l1-h4-c64-bf16", ["--layers", "1", "--heads", "4", "--embd", "64", "--seed", "5",
                         "--dtype", "BF16"]),
 ]

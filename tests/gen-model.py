@@ -4,13 +4,19 @@
 
     gen-model.py OUTDIR [--layers 2] [--heads 2] [--embd 32] [--positions 64]
                         [--vocab 50257] [--seed 1] [--prefix] [--mask-buffers]
-                        [--dtype F32|F16|BF16]
+                        [--dtype F32|F16|BF16] [--layout padded|hub]
 
 writes OUTDIR/config.json, OUTDIR/model.safetensors and the real GPT-2 tokenizer
 (vocab.json and merges.txt, copied from data/encoder.json and data/vocab.bpe).
 Same arguments give the same bytes. The safetensors file is written by hand, as
 Hugging Face writes it: 8-byte little-endian header length, JSON header padded with
 spaces to a multiple of 8, then the tensors in sorted-name order, contiguous.
+
+--layout hub lays the file out as the hub's own gpt2 model.safetensors is: the mask
+buffers present, tensors in sorted-name order (h.0.attn.bias first), and a header that
+is not padded to 8, so the data section starts at an odd byte offset (14291 in the
+hub's gpt2; here padded with spaces to 3 mod 8, as 14291 is) and every F32 tensor is
+misaligned. The benchmark uses it, since that is what users load.
 
 Weight scales are chosen so that a random model is "interesting" (logits spread over
 several units, top-k far from uniform, patching effects clearly non-zero):
@@ -100,9 +106,10 @@ def encode(a, dtype):
     return (u >> 16).astype("<u2")
 
 
-def write_safetensors(path, tensors, dtype):
+def write_safetensors(path, tensors, dtype, layout="padded"):
     """tensors: dict name -> float32 array. Header keys and data both in sorted-name
-    order; the header is padded with spaces to a multiple of 8."""
+    order; the header is padded with spaces to a multiple of 8 (layout "padded") or so
+    that the data starts at 3 mod 8 (layout "hub")."""
     names = sorted(tensors)
     header = {"__metadata__": {"format": "pt"}}
     offset = 0
@@ -113,7 +120,10 @@ def write_safetensors(path, tensors, dtype):
                         "data_offsets": [offset, offset + n]}
         offset += n
     hjson = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    hjson += b" " * (-len(hjson) % 8)
+    if layout == "hub":
+        hjson += b" " * ((3 - 8 - len(hjson)) % 8)
+    else:
+        hjson += b" " * (-len(hjson) % 8)
     tmp = str(path) + ".tmp"
     with open(tmp, "wb") as f:
         f.write(len(hjson).to_bytes(8, "little"))
@@ -155,6 +165,8 @@ def parse_args(argv):
     p.add_argument("--mask-buffers", action="store_true",
                    help="add h.{i}.attn.bias and h.{i}.attn.masked_bias")
     p.add_argument("--dtype", choices=sorted(DTYPES), default="F32")
+    p.add_argument("--layout", choices=["padded", "hub"], default="padded",
+                   help="hub: as the hub's gpt2 file (mask buffers, data at an odd offset)")
     a = p.parse_args(argv)
     for key in ("layers", "heads", "embd", "positions", "vocab"):
         if getattr(a, key) <= 0:
@@ -170,11 +182,11 @@ def main(argv):
     out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(a.seed)
     weights = make_weights(rng, a.layers, a.heads, a.embd, a.positions, a.vocab)
-    if a.mask_buffers:
+    if a.mask_buffers or a.layout == "hub":
         weights += mask_buffers(a.layers, a.positions)
     pre = "transformer." if a.prefix else ""
     tensors = {pre + name: t for name, t in weights}
-    write_safetensors(out / "model.safetensors", tensors, a.dtype)
+    write_safetensors(out / "model.safetensors", tensors, a.dtype, a.layout)
     write_config(out / "config.json", a)
     shutil.copyfile(data_dir() / "encoder.json", out / "vocab.json")
     shutil.copyfile(data_dir() / "vocab.bpe", out / "merges.txt")

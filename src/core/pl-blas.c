@@ -6,12 +6,11 @@
 #include <unistd.h>
 
 #include "pl-blas.h"
+#include "pl-parallel.h"
 
 /* OpenBLAS' own API, not in Debian's cblas.h. */
 extern char *openblas_get_corename (void);
 extern char *openblas_get_config (void);
-extern int   openblas_get_num_threads (void);
-extern void  openblas_set_num_threads (int n);
 
 /* Kernels OpenBLAS 0.3.21 has for CPUs with AVX2 or better. */
 static const char *const fast_cores[] = {
@@ -55,21 +54,31 @@ pl_blas_init (char **argv)
 {
   const char *core = openblas_get_corename ();
   const char *best = best_core ();
+  gboolean set_threads;
 
   if (g_getenv ("OPENBLAS_CORETYPE") || g_getenv ("PATCHLENS_BLAS_NO_TUNE")
       || best == NULL || core == NULL || is_fast_core (core) || under_valgrind ())
     return;
   g_setenv ("OPENBLAS_CORETYPE", best, TRUE);
+  /* OpenBLAS runs single-threaded inside our pool (pl-parallel.h): without this its own
+   * idle thread, started when the library loads, would spin in sched_yield. */
+  set_threads = g_getenv ("OPENBLAS_NUM_THREADS") == NULL;
+  if (set_threads)
+    g_setenv ("OPENBLAS_NUM_THREADS", "1", TRUE);
   execv ("/proc/self/exe", argv);
   /* The exec failed: go on with the kernels we have. */
   g_unsetenv ("OPENBLAS_CORETYPE");
+  if (set_threads)
+    g_unsetenv ("OPENBLAS_NUM_THREADS");
 }
 
+/* OpenBLAS itself stays single-threaded: its products are split over Patchlens's one
+ * pool of threads (pl-parallel.h), so no two sets of threads fight for the cores. */
 void
 pl_blas_set_threads (int n_threads)
 {
   if (n_threads > 0)
-    openblas_set_num_threads (n_threads);
+    pl_parallel_set_threads (n_threads);
 }
 
 char *
@@ -79,5 +88,5 @@ pl_blas_describe (void)
 
   return g_strdup_printf ("%s %s · %s kernels · %d threads", config[0],
                           config[1] ? config[1] : "", openblas_get_corename (),
-                          openblas_get_num_threads ());
+                          pl_parallel_n_threads ());
 }

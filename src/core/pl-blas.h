@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
- * pl-blas.h: setting up OpenBLAS, the one owner of parallelism in Patchlens.
+ * pl-blas.h: setting up OpenBLAS, and the number of threads Patchlens works with.
  *
  *   int main (int argc, char **argv)
  *   {
@@ -24,8 +24,10 @@
 G_BEGIN_DECLS
 
 void  pl_blas_init        (char **argv);
+/* The size of the one pool of threads (pl-parallel.h) every parallel step runs on,
+ * matrix products included; OpenBLAS itself runs single-threaded inside it. */
 void  pl_blas_set_threads (int    n_threads);
-/* "OpenBLAS 0.3.21 · SkylakeX kernels · 2 threads" */
+/* "OpenBLAS 0.3.21 · SkylakeX kernels · 2 threads" (the pool's threads) */
 char *pl_blas_describe    (void);
 
 G_END_DECLS

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
- * pl-forward.c: GPT-2's layers. Matrix products go to BLAS (OpenBLAS owns all the
- * parallelism); the rest are plain loops written so the compiler vectorizes them.
+ * pl-forward.c: GPT-2's layers. Every step is split over the one pool of threads
+ * (pl-parallel.h): matrix products by columns (OpenBLAS single-threaded in each part),
+ * attention by (segment, head), LayerNorm by rows, GELU by ranges.
  *
  * Shapes: C = n_embd, H = n_head, hs = C / H, R = rows in a batch, T = positions.
  */
@@ -11,6 +12,7 @@
 
 #include "pl-forward.h"
 #include "pl-gelu.h"
+#include "pl-parallel.h"
 
 PlScratch *
 pl_scratch_new (const PlConfig *cfg, int max_rows, int n_ctx)
@@ -27,9 +29,10 @@ pl_scratch_new (const PlConfig *cfg, int max_rows, int n_ctx)
   s->proj = g_new (float, R * C);
   s->fc = g_new (float, R * 4 * C);
   s->mlp = g_new (float, R * C);
-  s->keys = g_new (float, (gsize) n_ctx * C);
-  s->values = g_new (float, (gsize) n_ctx * C);
-  s->scores = g_new (float, n_ctx);
+  s->n_kv = pl_parallel_n_threads ();
+  s->kv = g_new0 (PlAttnHead, s->n_kv);
+  for (int i = 0; i < s->n_kv; i++)
+    pl_attn_head_init (&s->kv[i], n_ctx, cfg->n_embd / cfg->n_head);
   return s;
 }
 
@@ -44,9 +47,9 @@ pl_scratch_free (PlScratch *s)
   g_free (s->proj);
   g_free (s->fc);
   g_free (s->mlp);
-  g_free (s->keys);
-  g_free (s->values);
-  g_free (s->scores);
+  for (int i = 0; i < s->n_kv; i++)
+    pl_attn_head_clear (&s->kv[i]);
+  g_free (s->kv);
   g_free (s);
 }
 
@@ -70,10 +73,10 @@ pl_embed (const PlModel *model, const gint32 *ids, int T, float *x)
 /* out (R, C) = (x - mean) / sqrt(var + eps) * w + b, row by row; statistics in double so
  * a large residual stream does not lose the small variations that matter. */
 static void
-layernorm (const float *x, int R, int C, const float *w, const float *b, float eps,
-           float *out)
+layernorm_rows (const float *x, int r0, int r1, int C, const float *w, const float *b,
+                float eps, float *out)
 {
-  for (int r = 0; r < R; r++)
+  for (int r = r0; r < r1; r++)
     {
       const float *xr = x + (gsize) r * C;
       float *o = out + (gsize) r * C;
@@ -93,85 +96,105 @@ layernorm (const float *x, int R, int C, const float *w, const float *b, float e
     }
 }
 
+/* LayerNorm of R rows, split by rows. */
+typedef struct {
+  const float *x, *w, *b;
+  float       *out;
+  int          R, C, rows;   /* rows per part */
+  float        eps;
+} LayerNorm;
+
+static void
+layernorm_part (int part, int worker, gpointer data)
+{
+  const LayerNorm *ln = data;
+  int r0 = part * ln->rows;
+
+  layernorm_rows (ln->x, r0, MIN (r0 + ln->rows, ln->R), ln->C, ln->w, ln->b, ln->eps,
+                  ln->out);
+}
+
+static void
+layernorm (const float *x, int R, int C, const float *w, const float *b, float eps,
+           float *out)
+{
+  int parts = R >= 8 ? pl_parallel_n_threads () : 1;
+  LayerNorm ln = { x, w, b, out, R, C, (R + parts - 1) / parts, eps };
+
+  pl_parallel_for ((R + ln.rows - 1) / ln.rows, layernorm_part, &ln);
+}
+
+typedef struct {
+  float *x;
+  gsize  n, per_part;
+} Gelu;
+
+static void
+gelu_part (int part, int worker, gpointer data)
+{
+  const Gelu *g = data;
+  gsize i0 = part * g->per_part;
+
+  pl_gelu (g->x + i0, MIN (g->per_part, g->n - i0));
+}
+
+/* x (n) = gelu (x), split in ranges of whole cache lines */
+static void
+gelu (float *x, gsize n)
+{
+  int parts = n >= (1 << 15) ? pl_parallel_n_threads () : 1;
+  Gelu g = { x, n, ((n + parts - 1) / parts + 15) / 16 * 16 };
+
+  pl_parallel_for ((n + g.per_part - 1) / g.per_part, gelu_part, &g);
+}
+
 /* out (R, N) = x (R, K) · W (K, N) + bias (N) */
 static void
 linear (const float *x, int R, int K, const float *W, const float *bias, int N, float *out)
 {
   for (int r = 0; r < R; r++)
     memcpy (out + (gsize) r * N, bias, sizeof (float) * N);
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, R, N, K,
-               1.0f, x, K, W, N, 1.0f, out, N);
+  pl_sgemm (R, N, K, x, K, W, N, out, N);
 }
 
-/* Gathers a segment's keys and values (n_keys, C): positions before pos0 from the
- * prefix cache, its own from the qkv rows. */
-static int
-gather_kv (const PlSegment *seg, const float *qkv, int C, const float *prefix_k,
-           const float *prefix_v, PlScratch *s)
-{
-  gsize pre = (gsize) seg->pos0 * C;
+/* Attention of n_segs segments, one part per (segment, head), each worker with its own
+ * keys and values. last_only: only each segment's last query, into att row i (compact). */
+typedef struct {
+  const PlSegment *segs;
+  const float     *prefix_k, *prefix_v;
+  PlScratch       *s;
+  float           *att;
+  int              C, H;
+  gboolean         last_only;
+} Attend;
 
-  if (seg->pos0 > 0)
-    {
-      memcpy (s->keys, prefix_k, sizeof (float) * pre);
-      memcpy (s->values, prefix_v, sizeof (float) * pre);
-    }
-  for (int i = 0; i < seg->n; i++)
-    {
-      const float *row = qkv + (gsize) (seg->row + i) * 3 * C;
-
-      memcpy (s->keys + pre + (gsize) i * C, row + C, sizeof (float) * C);
-      memcpy (s->values + pre + (gsize) i * C, row + 2 * C, sizeof (float) * C);
-    }
-  return seg->pos0 + seg->n;
-}
-
-/* Causal attention of one segment: for each query position t and head h,
- * att[t, h] = softmax(q·k_j / sqrt(hs), j <= t) · v_j. */
 static void
-attend_segment (const PlSegment *seg, int C, int H, PlScratch *s)
+attend_part (int part, int worker, gpointer data)
 {
-  int hs = C / H;
-  float scale = 1.0f / sqrtf ((float) hs);
+  const Attend *a = data;
+  const PlSegment *g = &a->segs[part / a->H];
+  int h = part % a->H, C = a->C, hs = C / a->H;
+  const float *qkv = a->s->qkv + (gsize) g->row * 3 * C;
+  PlAttnHead *kv = &a->s->kv[worker];
 
-  for (int i = 0; i < seg->n; i++)
-    {
-      const float *q = s->qkv + (gsize) (seg->row + i) * 3 * C;
-      float *out = s->att + (gsize) (seg->row + i) * C;
-      int n_keys = seg->pos0 + i + 1;
+  g_assert (worker < a->s->n_kv);
+  pl_attn_head_gather (kv, qkv, 3 * (gsize) C, C, h, g->pos0, g->n, a->prefix_k,
+                       a->prefix_v);
+  if (a->last_only)
+    pl_attention_head (kv, qkv + (gsize) (g->n - 1) * 3 * C + h * hs, 0, g->pos0 + g->n - 1,
+                       1, NULL, 0, a->att + (gsize) (part / a->H) * C + h * hs, 0);
+  else
+    pl_attention_head (kv, qkv + h * hs, 3 * (gsize) C, g->pos0, g->n, NULL, 0,
+                       a->att + (gsize) g->row * C + h * hs, C);
+}
 
-      for (int h = 0; h < H; h++)
-        {
-          const float *qh = q + h * hs;
-          float max = -INFINITY, sum = 0.0f;
-          float *oh = out + h * hs;
+static void
+attend (const PlSegment *segs, int n_segs, const float *prefix_k, const float *prefix_v,
+        PlScratch *s, int C, int H, gboolean last_only, float *att)
+{
+  Attend a = { segs, prefix_k, prefix_v, s, att, C, H, last_only };
 
-          for (int j = 0; j < n_keys; j++)
-            {
-              const float *kh = s->keys + (gsize) j * C + h * hs;
-              float dot = 0.0f;
-#pragma omp simd reduction(+:dot)
-              for (int d = 0; d < hs; d++)
-                dot += qh[d] * kh[d];
-              s->scores[j] = dot * scale;
-              max = MAX (max, s->scores[j]);
-            }
-          for (int j = 0; j < n_keys; j++)
-            {
-              s->scores[j] = expf (s->scores[j] - max);
-              sum += s->scores[j];
-            }
-          memset (oh, 0, sizeof (float) * hs);
-          for (int j = 0; j < n_keys; j++)
-            {
-              const float *vh = s->values + (gsize) j * C + h * hs;
-              float p = s->scores[j] / sum;
-#pragma omp simd
-              for (int d = 0; d < hs; d++)
-                oh[d] += p * vh[d];
-            }
-        }
-    }
+  pl_parallel_for (n_segs * H, attend_part, &a);
 }
 
 static void
@@ -212,7 +235,7 @@ pl_block_mlp (const PlModel *model, int b, float *x, int n_rows, PlScratch *s)
 
   layernorm (x, n_rows, C, w->ln_2_w, w->ln_2_b, cfg->layer_norm_epsilon, s->ln);
   linear (s->ln, n_rows, C, w->fc_w, w->fc_b, 4 * C, s->fc);
-  pl_gelu (s->fc, (gsize) n_rows * 4 * C);
+  gelu (s->fc, (gsize) n_rows * 4 * C);
   linear (s->fc, n_rows, 4 * C, w->mlp_proj_w, w->mlp_proj_b, C, s->mlp);
 }
 
@@ -236,25 +259,78 @@ pl_block_forward (const PlModel      *model,
   g_assert (R <= s->max_rows);
   layernorm (x, R, C, w->ln_1_w, w->ln_1_b, cfg->layer_norm_epsilon, s->ln);
   linear (s->ln, R, C, w->attn_w, w->attn_b, 3 * C, s->qkv);
-  for (int i = 0; i < n_segs; i++)
-    {
-      gather_kv (&segs[i], s->qkv, C, prefix_k, prefix_v, s);
-      attend_segment (&segs[i], C, cfg->n_head, s);
-    }
+  attend (segs, n_segs, prefix_k, prefix_v, s, C, cfg->n_head, FALSE, s->att);
   linear (s->att, R, C, w->attn_proj_w, w->attn_proj_b, C, s->proj);
   if (patch && patch->site == PL_SITE_ATTN_OUT)
     memcpy (s->proj + (gsize) patch->pos * C, patch->row, sizeof (float) * C);
-  if (taps)
-    record_attention_taps (taps, &segs[0], s);
+  for (int i = 0; taps && i < n_segs; i++)
+    record_attention_taps (&taps[i], &segs[i], s);
   add_rows (x, s->proj, (gsize) R * C);
 
   pl_block_mlp (model, b, x, R, s);
   if (patch && patch->site == PL_SITE_MLP_OUT)
     memcpy (s->mlp + (gsize) patch->pos * C, patch->row, sizeof (float) * C);
-  if (taps && taps->mlp_out)
-    copy_rows (taps->mlp_out, s->mlp + (gsize) segs[0].row * C, segs[0].pos0, segs[0].n,
-               C, C, 0);
+  for (int i = 0; taps && i < n_segs; i++)
+    if (taps[i].mlp_out)
+      copy_rows (taps[i].mlp_out, s->mlp + (gsize) segs[i].row * C, segs[i].pos0, segs[i].n,
+                 C, C, 0);
   add_rows (x, s->mlp, (gsize) R * C);
+}
+
+/* The keys and values of every row, qkv[:, C:3C) = ln (R, C) · W[:, C:3C) + b[C:3C),
+ * and the queries of the segments' last rows only (compact in q, (n_segs, C)). */
+static void
+last_rows_qkv (const PlBlockWeights *w, const PlSegment *segs, int n_segs, int R, int C,
+               PlScratch *s, float *lnc, float *q)
+{
+  for (int r = 0; r < R; r++)
+    memcpy (s->qkv + (gsize) r * 3 * C + C, w->attn_b + C, sizeof (float) * 2 * C);
+  pl_sgemm (R, 2 * C, C, s->ln, C, w->attn_w + C, 3 * C, s->qkv + C, 3 * C);
+  for (int i = 0; i < n_segs; i++)
+    {
+      memcpy (lnc + (gsize) i * C, s->ln + (gsize) (segs[i].row + segs[i].n - 1) * C,
+              sizeof (float) * C);
+      memcpy (q + (gsize) i * C, w->attn_b, sizeof (float) * C);
+    }
+  pl_sgemm (n_segs, C, C, lnc, C, w->attn_w, 3 * C, q, C);
+  for (int i = 0; i < n_segs; i++)
+    memcpy (s->qkv + (gsize) (segs[i].row + segs[i].n - 1) * 3 * C, q + (gsize) i * C,
+            sizeof (float) * C);
+}
+
+void
+pl_block_forward_last_rows (const PlModel   *model,
+                            int              b,
+                            float           *x,
+                            const PlSegment *segs,
+                            int              n_segs,
+                            const float     *prefix_k,
+                            const float     *prefix_v,
+                            PlScratch       *s)
+{
+  const PlConfig *cfg = pl_model_config ((PlModel *) model);
+  const PlBlockWeights *w = &pl_model_weights ((PlModel *) model)->blocks[b];
+  int C = cfg->n_embd, H = cfg->n_head;
+  int R = segs[n_segs - 1].row + segs[n_segs - 1].n;
+  float *xc = s->att;   /* (n_segs, C): the last rows, compact; att is free by then */
+
+  g_assert (R <= s->max_rows && n_segs <= s->max_rows);
+  layernorm (x, R, C, w->ln_1_w, w->ln_1_b, cfg->layer_norm_epsilon, s->ln);
+  last_rows_qkv (w, segs, n_segs, R, C, s, s->proj, s->mlp);
+  attend (segs, n_segs, prefix_k, prefix_v, s, C, H, TRUE, s->ln);   /* (n_segs, C) */
+  linear (s->ln, n_segs, C, w->attn_proj_w, w->attn_proj_b, C, s->proj);
+  for (int i = 0; i < n_segs; i++)
+    {
+      const float *xr = x + (gsize) (segs[i].row + segs[i].n - 1) * C;
+
+      for (int d = 0; d < C; d++)
+        xc[(gsize) i * C + d] = xr[d] + s->proj[(gsize) i * C + d];
+    }
+  pl_block_mlp (model, b, xc, n_segs, s);
+  add_rows (xc, s->mlp, (gsize) n_segs * C);
+  for (int i = 0; i < n_segs; i++)
+    memcpy (x + (gsize) (segs[i].row + segs[i].n - 1) * C, xc + (gsize) i * C,
+            sizeof (float) * C);
 }
 
 void
@@ -263,17 +339,34 @@ pl_final_norm (const PlModel *model, const float *x, float *out)
   const PlConfig *cfg = pl_model_config ((PlModel *) model);
   const PlWeights *w = pl_model_weights ((PlModel *) model);
 
-  layernorm (x, 1, cfg->n_embd, w->ln_f_w, w->ln_f_b, cfg->layer_norm_epsilon, out);
+  layernorm_rows (x, 0, 1, cfg->n_embd, w->ln_f_w, w->ln_f_b, cfg->layer_norm_epsilon, out);
+}
+
+typedef struct {
+  const float *wte, *h;
+  float       *logits;
+  int          V, C, rows;   /* vocabulary rows per part */
+} LmHead;
+
+static void
+lm_head_part (int part, int worker, gpointer data)
+{
+  const LmHead *m = data;
+  int v0 = part * m->rows, n = MIN (m->rows, m->V - v0);
+
+  cblas_sgemv (CblasRowMajor, CblasNoTrans, n, m->C, 1.0f, m->wte + (gsize) v0 * m->C, m->C,
+               m->h, 1, 0.0f, m->logits + v0, 1);
 }
 
 void
 pl_lm_head (const PlModel *model, const float *h, float *logits)
 {
   const PlConfig *cfg = pl_model_config ((PlModel *) model);
+  int parts = pl_parallel_n_threads ();
+  LmHead m = { pl_model_weights ((PlModel *) model)->wte, h, logits, cfg->vocab_size,
+               cfg->n_embd, (cfg->vocab_size + parts - 1) / parts };
 
-  cblas_sgemv (CblasRowMajor, CblasNoTrans, cfg->vocab_size, cfg->n_embd, 1.0f,
-               pl_model_weights ((PlModel *) model)->wte, cfg->n_embd, h, 1, 0.0f,
-               logits, 1);
+  pl_parallel_for ((m.V + m.rows - 1) / m.rows, lm_head_part, &m);
 }
 
 void
@@ -281,9 +374,8 @@ pl_lm_head_rows (const PlModel *model, const float *h, int n, float *logits)
 {
   const PlConfig *cfg = pl_model_config ((PlModel *) model);
 
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, cfg->vocab_size, cfg->n_embd,
-               1.0f, h, cfg->n_embd, pl_model_weights ((PlModel *) model)->wte,
-               cfg->n_embd, 0.0f, logits, cfg->vocab_size);
+  pl_sgemm_bt (n, cfg->vocab_size, cfg->n_embd, h, pl_model_weights ((PlModel *) model)->wte,
+               logits);
 }
 
 float

@@ -10,6 +10,7 @@
  */
 #pragma once
 
+#include "pl-attention.h"
 #include "pl-model.h"
 #include "pl-sweep.h"
 
@@ -33,9 +34,8 @@ typedef struct {
   float *proj;    /* (R, C)   what attention adds (attn_out) */
   float *fc;      /* (R, 4C)  MLP hidden, after GELU */
   float *mlp;     /* (R, C)   what the MLP adds (mlp_out) */
-  float *keys;    /* (n_ctx, C) one segment's keys: prefix then own */
-  float *values;  /* (n_ctx, C) */
-  float *scores;  /* (n_ctx)  one query's attention weights */
+  PlAttnHead *kv; /* one per worker thread (pl-parallel.h): a head's keys and values */
+  int     n_kv;
 } PlScratch;
 
 PlScratch *pl_scratch_new  (const PlConfig *cfg,
@@ -67,7 +67,8 @@ void pl_embed           (const PlModel *model,
 
 /* x (n_rows, C) += attn(ln_1(x)) then += mlp(ln_2(x)), for block b. prefix_k and
  * prefix_v (n_ctx, C) are the keys and values of block b for positions before each
- * segment's pos0 (NULL when every pos0 is 0). taps and patch may be NULL. */
+ * segment's pos0 (NULL when every pos0 is 0). taps (NULL, or one per segment) and
+ * patch may be NULL. */
 void pl_block_forward   (const PlModel      *model,
                          int                 b,
                          float              *x,
@@ -78,6 +79,19 @@ void pl_block_forward   (const PlModel      *model,
                          PlScratch          *s,
                          const PlBlockTaps  *taps,
                          const PlBlockPatch *patch);
+
+/* Block b as the last block of a run whose last position alone is read: only each
+ * segment's last row of x is brought up to date (the other rows are left as they were);
+ * it costs the keys and values of every row plus a whole block for one row per segment,
+ * instead of a whole block for every row. */
+void pl_block_forward_last_rows (const PlModel   *model,
+                                 int              b,
+                                 float           *x,
+                                 const PlSegment *segs,
+                                 int              n_segs,
+                                 const float     *prefix_k,
+                                 const float     *prefix_v,
+                                 PlScratch       *s);
 
 /* Just the MLP half: x (n_rows, C) += mlp(ln_2(x)). */
 void pl_block_mlp       (const PlModel *model,

@@ -8,76 +8,29 @@
 #include "pl-error.h"
 #include "pl-forward.h"
 #include "pl-model.h"
-#include "pl-safetensors.h"
+#include "pl-tensor-read.h"
 
 struct _PlModel {
   char          *path;
   char          *name;
   PlConfig       cfg;
-  PlSafetensors *st;
+  PlTensorFile  *file;      /* open only while loading */
+  GArray        *reads;     /* of PlTensorRead: what to load, while loading */
+  GPtrArray     *slots;     /* const float ** for each read, while loading */
   PlWeights      w;
-  GPtrArray     *owned;     /* buffers converted from F16/BF16 or copied to align */
+  float         *buf;       /* every tensor, F32, one owned 2 MiB-aligned block */
+  gsize          buf_bytes;
+  guint64        file_size;
   PlTokenizer   *tok;
+  GError        *tok_error; /* why tok could not be read */
   guint64        n_params;
 };
 
 /* ---- tensors ---- */
 
-static float
-f16_to_f32 (guint16 h)
-{
-  guint32 sign = (guint32) (h & 0x8000) << 16;
-  guint32 exp = (h >> 10) & 0x1f, man = h & 0x3ff, bits;
-  float f;
-
-  if (exp == 0x1f)
-    bits = sign | 0x7f800000 | (man << 13);          /* inf, nan */
-  else if (exp != 0)
-    bits = sign | ((exp + 112) << 23) | (man << 13); /* normal */
-  else if (man == 0)
-    bits = sign;                                      /* zero */
-  else
-    {                                                 /* subnormal: renormalize */
-      int e = -1;
-      do { man <<= 1; e++; } while ((man & 0x400) == 0);
-      bits = sign | ((guint32) (112 - e) << 23) | ((man & 0x3ff) << 13);
-    }
-  memcpy (&f, &bits, 4);
-  return f;
-}
-
-static float *
-to_f32 (PlModel *m, const PlTensorInfo *t, const guint8 *data)
-{
-  float *out;
-
-  if (t->dtype == PL_DTYPE_F32 && ((guintptr) data % sizeof (float)) == 0)
-    return (float *) data;                 /* zero copy from the mapped file */
-  out = g_new (float, MAX (t->n_elements, 1));
-  g_ptr_array_add (m->owned, out);
-  for (guint64 i = 0; i < t->n_elements; i++)
-    {
-      guint16 h;
-      guint32 bits;
-
-      switch (t->dtype)
-        {
-        case PL_DTYPE_F32:
-          memcpy (&out[i], data + 4 * i, 4);
-          break;
-        case PL_DTYPE_F16:
-          memcpy (&h, data + 2 * i, 2);
-          out[i] = f16_to_f32 (GUINT16_FROM_LE (h));
-          break;
-        default: /* BF16: the high half of an F32 */
-          memcpy (&h, data + 2 * i, 2);
-          bits = (guint32) GUINT16_FROM_LE (h) << 16;
-          memcpy (&out[i], &bits, 4);
-          break;
-        }
-    }
-  return out;
-}
+/* Each tensor starts on a 64-byte boundary in the buffer (a cache line, an AVX-512
+ * vector). */
+#define TENSOR_ALIGN_FLOATS 16
 
 static char *
 shape_string (int n_dims, const gint64 *shape)
@@ -90,32 +43,34 @@ shape_string (int n_dims, const gint64 *shape)
   return g_string_free (s, FALSE);
 }
 
-/* Finds name (with or without the "transformer." prefix), checks dtype and shape,
- * returns its data as floats. d1 = 0 for a vector. */
-static const float *
+/* Finds name (with or without the "transformer." prefix), checks dtype and shape, and
+ * lists it to be read into *dst. d1 = 0 for a vector. */
+static gboolean
 tensor (PlModel *m, GHashTable *used, const char *name, gint64 d0, gint64 d1,
-        GError **error)
+        const float **dst, GError **error)
 {
+  PlSafetensors *st = pl_tensor_file_header (m->file);
   g_autofree char *prefixed = g_strconcat ("transformer.", name, NULL);
-  const PlTensorInfo *t = pl_safetensors_find (m->st, name);
+  const PlTensorInfo *t = pl_safetensors_find (st, name);
+  PlTensorRead read = { NULL, NULL };
   gint64 want[2] = { d0, d1 };
   int want_dims = d1 > 0 ? 2 : 1;
 
   if (t == NULL)
-    t = pl_safetensors_find (m->st, prefixed);
+    t = pl_safetensors_find (st, prefixed);
   if (t == NULL)
     {
       g_set_error (error, PL_ERROR, PL_ERROR_MODEL,
                    "%s/model.safetensors has no tensor '%s' (nor '%s')", m->path, name,
                    prefixed);
-      return NULL;
+      return FALSE;
     }
   if (t->dtype != PL_DTYPE_F32 && t->dtype != PL_DTYPE_F16 && t->dtype != PL_DTYPE_BF16)
     {
       g_set_error (error, PL_ERROR, PL_ERROR_MODEL,
                    "Tensor '%s' is %s; Patchlens reads F32, F16 and BF16 weights",
                    t->name, pl_dtype_to_string (t->dtype));
-      return NULL;
+      return FALSE;
     }
   if (t->n_dims != want_dims || t->shape[0] != d0 || (want_dims == 2 && t->shape[1] != d1))
     {
@@ -124,11 +79,14 @@ tensor (PlModel *m, GHashTable *used, const char *name, gint64 d0, gint64 d1,
 
       g_set_error (error, PL_ERROR, PL_ERROR_MODEL,
                    "Tensor '%s' has shape %s but config.json implies %s", t->name, got, exp);
-      return NULL;
+      return FALSE;
     }
   g_hash_table_add (used, (gpointer) t);
   m->n_params += t->n_elements;
-  return to_f32 (m, t, pl_safetensors_data (m->st, t));
+  read.info = t;
+  g_array_append_val (m->reads, read);
+  g_ptr_array_add (m->slots, dst);
+  return TRUE;
 }
 
 static gboolean
@@ -155,8 +113,7 @@ load_block (PlModel *m, GHashTable *used, int b, GError **error)
     {
       g_autofree char *name = g_strdup_printf ("h.%d.%s", b, parts[i].name);
 
-      *parts[i].dst = tensor (m, used, name, parts[i].d0, parts[i].d1, error);
-      if (*parts[i].dst == NULL)
+      if (!tensor (m, used, name, parts[i].d0, parts[i].d1, parts[i].dst, error))
         return FALSE;
     }
   return TRUE;
@@ -174,9 +131,11 @@ is_ignored (const char *name)
 static gboolean
 check_unused (PlModel *m, GHashTable *used, GError **error)
 {
-  for (guint i = 0; i < pl_safetensors_n_tensors (m->st); i++)
+  PlSafetensors *st = pl_tensor_file_header (m->file);
+
+  for (guint i = 0; i < pl_safetensors_n_tensors (st); i++)
     {
-      const PlTensorInfo *t = pl_safetensors_tensor (m->st, i);
+      const PlTensorInfo *t = pl_safetensors_tensor (st, i);
 
       if (!g_hash_table_contains (used, t) && !is_ignored (t->name))
         {
@@ -190,6 +149,34 @@ check_unused (PlModel *m, GHashTable *used, GError **error)
   return TRUE;
 }
 
+/* Lays the listed tensors out in one buffer and reads them into it. */
+static gboolean
+read_tensors (PlModel *m, GError **error)
+{
+  PlTensorRead *reads = (PlTensorRead *) m->reads->data;
+  gsize n_floats = 0;
+
+  for (guint i = 0; i < m->reads->len; i++)
+    n_floats += (reads[i].info->n_elements + TENSOR_ALIGN_FLOATS - 1)
+                / TENSOR_ALIGN_FLOATS * TENSOR_ALIGN_FLOATS;
+  m->buf_bytes = n_floats * sizeof (float);
+  m->buf = pl_aligned_alloc (m->buf_bytes);
+  if (m->buf == NULL)
+    {
+      g_set_error (error, PL_ERROR, PL_ERROR_IO, "Not enough memory for the weights of "
+                   "%s (%" G_GSIZE_FORMAT " MB)", m->path, m->buf_bytes >> 20);
+      return FALSE;
+    }
+  for (guint i = 0, at = 0; i < m->reads->len; i++)
+    {
+      reads[i].dst = m->buf + at;
+      *(const float **) g_ptr_array_index (m->slots, i) = reads[i].dst;
+      at += (reads[i].info->n_elements + TENSOR_ALIGN_FLOATS - 1)
+            / TENSOR_ALIGN_FLOATS * TENSOR_ALIGN_FLOATS;
+    }
+  return pl_tensor_file_read (m->file, reads, m->reads->len, error);
+}
+
 static gboolean
 load_weights (PlModel *m, GError **error)
 {
@@ -197,15 +184,17 @@ load_weights (PlModel *m, GError **error)
   gint64 C = m->cfg.n_embd;
 
   m->w.blocks = g_new0 (PlBlockWeights, m->cfg.n_layer);
-  if (!(m->w.wte = tensor (m, used, "wte.weight", m->cfg.vocab_size, C, error)) ||
-      !(m->w.wpe = tensor (m, used, "wpe.weight", m->cfg.n_positions, C, error)) ||
-      !(m->w.ln_f_w = tensor (m, used, "ln_f.weight", C, 0, error)) ||
-      !(m->w.ln_f_b = tensor (m, used, "ln_f.bias", C, 0, error)))
+  m->reads = g_array_new (FALSE, FALSE, sizeof (PlTensorRead));
+  m->slots = g_ptr_array_new ();
+  if (!tensor (m, used, "wte.weight", m->cfg.vocab_size, C, &m->w.wte, error) ||
+      !tensor (m, used, "wpe.weight", m->cfg.n_positions, C, &m->w.wpe, error) ||
+      !tensor (m, used, "ln_f.weight", C, 0, &m->w.ln_f_w, error) ||
+      !tensor (m, used, "ln_f.bias", C, 0, &m->w.ln_f_b, error))
     return FALSE;
   for (int b = 0; b < m->cfg.n_layer; b++)
     if (!load_block (m, used, b, error))
       return FALSE;
-  return check_unused (m, used, error);
+  return check_unused (m, used, error) && read_tensors (m, error);
 }
 
 /* ---- the folder ---- */
@@ -225,18 +214,30 @@ model_name_from_path (const char *path)
   return g_path_get_basename (path);
 }
 
-static gboolean
-load_tokenizer (PlModel *m, GError **error)
+/* Reads the folder's tokenizer (else the shipped one); runs on its own thread while the
+ * weights are read, since it takes tens of milliseconds of parsing. */
+static gpointer
+read_tokenizer (gpointer data)
 {
+  PlModel *m = data;
   g_autofree char *vocab = g_build_filename (m->path, "vocab.json", NULL);
   g_autofree char *encoder = g_build_filename (m->path, "encoder.json", NULL);
 
   if (g_file_test (vocab, G_FILE_TEST_EXISTS) || g_file_test (encoder, G_FILE_TEST_EXISTS))
-    m->tok = pl_tokenizer_new_from_dir (m->path, error);
+    m->tok = pl_tokenizer_new_from_dir (m->path, &m->tok_error);
   else
-    m->tok = pl_tokenizer_new_default (error);
+    m->tok = pl_tokenizer_new_default (&m->tok_error);
+  return NULL;
+}
+
+static gboolean
+check_tokenizer (PlModel *m, GError **error)
+{
   if (m->tok == NULL)
-    return FALSE;
+    {
+      g_propagate_error (error, g_steal_pointer (&m->tok_error));
+      return FALSE;
+    }
   if (pl_tokenizer_vocab_size (m->tok) > m->cfg.vocab_size)
     {
       g_set_error (error, PL_ERROR, PL_ERROR_MODEL,
@@ -253,10 +254,11 @@ pl_model_load (const char *dir, GError **error)
   g_autoptr(PlModel) m = g_new0 (PlModel, 1);
   g_autofree char *config = g_build_filename (dir, "config.json", NULL);
   g_autofree char *weights = g_build_filename (dir, "model.safetensors", NULL);
+  GThread *tok_thread;
+  gboolean ok;
 
   m->path = g_canonicalize_filename (dir, NULL);
   m->name = model_name_from_path (m->path);
-  m->owned = g_ptr_array_new_with_free_func (g_free);
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, PL_ERROR, PL_ERROR_IO, "%s is not a folder", dir);
@@ -264,8 +266,18 @@ pl_model_load (const char *dir, GError **error)
     }
   if (!pl_config_load (&m->cfg, config, error))
     return NULL;
-  m->st = pl_safetensors_open (weights, error);
-  if (m->st == NULL || !load_weights (m, error) || !load_tokenizer (m, error))
+  m->file = pl_tensor_file_open (weights, error);
+  if (m->file == NULL)
+    return NULL;
+  tok_thread = g_thread_new ("pl-tokenizer", read_tokenizer, m);
+  ok = load_weights (m, error);
+  g_thread_join (tok_thread);
+  /* Nothing refers to the file from here: it may be replaced or truncated freely. */
+  m->file_size = pl_tensor_file_size (m->file);
+  g_clear_pointer (&m->file, pl_tensor_file_free);
+  g_clear_pointer (&m->reads, g_array_unref);
+  g_clear_pointer (&m->slots, g_ptr_array_unref);
+  if (!ok || !check_tokenizer (m, error))
     return NULL;
   return g_steal_pointer (&m);
 }
@@ -275,9 +287,12 @@ pl_model_free (PlModel *m)
 {
   if (m == NULL)
     return;
-  g_clear_pointer (&m->owned, g_ptr_array_unref);
-  g_clear_pointer (&m->st, pl_safetensors_free);
+  g_clear_pointer (&m->file, pl_tensor_file_free);
+  g_clear_pointer (&m->reads, g_array_unref);
+  g_clear_pointer (&m->slots, g_ptr_array_unref);
+  pl_aligned_free (m->buf, m->buf_bytes);
   g_clear_pointer (&m->tok, pl_tokenizer_free);
+  g_clear_error (&m->tok_error);
   g_free (m->w.blocks);
   g_free (m->path);
   g_free (m->name);
@@ -290,7 +305,7 @@ PlTokenizer *pl_model_tokenizer (PlModel *m) { return m->tok; }
 const char *pl_model_name (PlModel *m) { return m->name; }
 const char *pl_model_path (PlModel *m) { return m->path; }
 guint64 pl_model_n_params (PlModel *m) { return m->n_params; }
-guint64 pl_model_file_size (PlModel *m) { return pl_safetensors_file_size (m->st); }
+guint64 pl_model_file_size (PlModel *m) { return m->file_size; }
 
 /* ---- the plain forward pass ---- */
 

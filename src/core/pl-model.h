@@ -8,10 +8,11 @@
  *   pl_model_last_logits (model, ids, n_ids, logits, &error);   // next-token logits
  *
  * The folder holds config.json, model.safetensors and, usually, vocab.json +
- * merges.txt (else the shipped GPT-2 tokenizer is used). F32 tensors are used in place
- * from the memory-mapped file when aligned (zero copy); F16 and BF16 are converted on
- * load. Names as in the HF gpt2 checkpoint, with or without a leading "transformer.";
- * "*.attn.bias" and "*.attn.masked_bias" buffers are ignored; any other tensor the model
+ * merges.txt (else the shipped GPT-2 tokenizer is used). The tensors are read into one
+ * owned F32 buffer (F16 and BF16 converted on load; see pl-tensor-read.h) and the file is
+ * closed: replacing or truncating it later does not affect a loaded model, and a file
+ * changing during the load is an error. Names as in the HF gpt2 checkpoint, with or
+ * without a leading "transformer."; "*.attn.bias" and "*.attn.masked_bias" buffers are ignored; any other tensor the model
  * does not use, a missing tensor, a wrong shape or dtype is a PL_ERROR_MODEL naming it.
  *
  * Weight layout (HF Conv1D stores weights input-major, (in, out)):

@@ -2,7 +2,7 @@
  *
  * pl-safetensors.c: a strict, zero-copy reader of .safetensors files.
  *
- * Sections: errors; the header's framing; JSON parsing with duplicate detection; one
+ * Sections: the header's framing; JSON parsing with duplicate detection; one
  * tensor entry; __metadata__; the layout of the data buffer; the public API. The
  * lexical check of the header text, before json-glib parses it, is in
  * pl-safetensors-scan.c.
@@ -20,8 +20,10 @@
 struct _PlSafetensors {
   GMappedFile  *mapped;     /* NULL when parsing caller-owned bytes */
   const guint8 *bytes;      /* the whole file */
-  gsize         size;
-  const guint8 *data;       /* the data buffer: bytes + 8 + header length */
+  guint64       size;
+  const guint8 *data;       /* the data buffer: bytes + 8 + header length; NULL when
+                               only the header was parsed */
+  guint64       data_offset; /* its offset in the file: 8 + header length */
   guint64       data_size;
   GArray       *tensors;    /* of PlTensorInfo, sorted by data offsets */
   GHashTable   *by_name;    /* name (owned by tensors) -> index + 1 */
@@ -45,9 +47,6 @@ static const struct {
   { "BOOL", PL_DTYPE_BOOL, 1 },
 };
 
-/* ---- errors ---- */
-
-
 /* "[768, 2304]" */
 static char *
 shape_to_string (const PlTensorInfo *t)
@@ -65,22 +64,20 @@ shape_to_string (const PlTensorInfo *t)
 /* Reads the 8-byte header length and checks that the header fits in the file. */
 static gboolean
 read_header_length (const guint8 *bytes,
-                    gsize         size,
+                    guint64       size,
                     const char   *file,
                     guint64      *header_len,
                     GError      **error)
 {
-  guint64 n = 0;
+  guint64 n;
 
   if (size < 8)
     {
-      pl_set_file_error (error, PL_ERROR_FORMAT, file, "the file is %" G_GSIZE_FORMAT " bytes, too short for "
+      pl_set_file_error (error, PL_ERROR_FORMAT, file, "the file is %" G_GUINT64_FORMAT " bytes, too short for "
                     "a safetensors file (it starts with an 8-byte header length)", size);
       return FALSE;
     }
-  for (int i = 7; i >= 0; i--)
-    n = (n << 8) | bytes[i];   /* little-endian */
-
+  n = pl_safetensors_header_length (bytes);
   if (n > PL_SAFETENSORS_MAX_HEADER)
     {
       pl_set_file_error (error, PL_ERROR_FORMAT, file, "the header length %" G_GUINT64_FORMAT " is above the "
@@ -91,14 +88,13 @@ read_header_length (const guint8 *bytes,
   if (n > size - 8)
     {
       pl_set_file_error (error, PL_ERROR_FORMAT, file, "the header length %" G_GUINT64_FORMAT " goes beyond "
-                    "the end of the file (%" G_GSIZE_FORMAT " bytes); the file is "
+                    "the end of the file (%" G_GUINT64_FORMAT " bytes); the file is "
                     "truncated or not a safetensors file", n, size);
       return FALSE;
     }
   *header_len = n;
   return TRUE;
 }
-
 
 /* ---- JSON parsing with duplicate detection ---- */
 
@@ -534,29 +530,35 @@ safetensors_new (void)
 
 /* ---- public API ---- */
 
-PlSafetensors *
-pl_safetensors_parse (const guint8  *bytes,
-                      gsize          size,
-                      const char    *name,
-                      GError       **error)
+/* Parses the header at the start of bytes (head_len of them present) for a file of
+ * file_size bytes. The data buffer is addressable only when the whole file is (whole). */
+static PlSafetensors *
+parse_file_head (const guint8  *bytes,
+                 gsize          head_len,
+                 guint64        file_size,
+                 gboolean       whole,
+                 const char    *file,
+                 GError       **error)
 {
-  const char *file = name ? name : "<buffer>";
   g_autoptr(PlSafetensors) st = NULL;
   g_autoptr(JsonParser) parser = NULL;
   JsonObject *root = NULL;
   guint64 n;
 
-  g_return_val_if_fail (bytes != NULL || size == 0, NULL);
-  if (!read_header_length (bytes, size, file, &n, error)
-      || !pl_safetensors_scan_header ((const char *) bytes + 8, n, file, error)
+  g_return_val_if_fail (head_len >= MIN (file_size, 8), NULL);
+  if (!read_header_length (bytes, file_size, file, &n, error))
+    return NULL;
+  g_return_val_if_fail (head_len >= 8 + n, NULL);
+  if (!pl_safetensors_scan_header ((const char *) bytes + 8, n, file, error)
       || !(parser = parse_header_json ((const char *) bytes + 8, n, file, &root, error)))
     return NULL;
 
   st = safetensors_new ();
-  st->bytes = bytes;
-  st->size = size;
-  st->data = bytes + 8 + n;
-  st->data_size = size - 8 - n;
+  st->bytes = whole ? bytes : NULL;
+  st->size = file_size;
+  st->data = st->bytes ? bytes + 8 + n : NULL;
+  st->data_offset = 8 + n;
+  st->data_size = file_size - 8 - n;
   if (!read_entries (st, root, file, error))
     return NULL;
 
@@ -564,6 +566,38 @@ pl_safetensors_parse (const guint8  *bytes,
     g_hash_table_insert (st->by_name, g_array_index (st->tensors, PlTensorInfo, i).name,
                          GUINT_TO_POINTER (i + 1));
   return g_steal_pointer (&st);
+}
+
+PlSafetensors *
+pl_safetensors_parse (const guint8  *bytes,
+                      gsize          size,
+                      const char    *name,
+                      GError       **error)
+{
+  g_return_val_if_fail (bytes != NULL || size == 0, NULL);
+  return parse_file_head (bytes, size, size, TRUE, name ? name : "<buffer>", error);
+}
+
+PlSafetensors *
+pl_safetensors_parse_header (const guint8  *head,
+                             gsize          head_len,
+                             guint64        file_size,
+                             const char    *name,
+                             GError       **error)
+{
+  g_return_val_if_fail (head != NULL && head_len <= file_size, NULL);
+  return parse_file_head (head, head_len, file_size, FALSE, name ? name : "<buffer>",
+                          error);
+}
+
+guint64
+pl_safetensors_header_length (const guint8 *first8)
+{
+  guint64 n = 0;
+
+  for (int i = 7; i >= 0; i--)
+    n = (n << 8) | first8[i];   /* little-endian */
+  return n;
 }
 
 PlSafetensors *
@@ -634,8 +668,15 @@ const guint8 *
 pl_safetensors_data (PlSafetensors      *st,
                      const PlTensorInfo *t)
 {
-  g_return_val_if_fail (st != NULL && t != NULL, NULL);
+  g_return_val_if_fail (st != NULL && t != NULL && st->data != NULL, NULL);
   return st->data + t->begin;
+}
+
+guint64
+pl_safetensors_data_offset (PlSafetensors *st)
+{
+  g_return_val_if_fail (st != NULL, 0);
+  return st->data_offset;
 }
 
 const char *

@@ -6,6 +6,11 @@
  *   const PlTensorInfo *t = pl_safetensors_find (st, "wte.weight");
  *   const guint8 *bytes = pl_safetensors_data (st, t);   // t->n_bytes bytes
  *
+ * Or, to read the tensors yourself (the model does, into memory it owns): read the
+ * first 8 bytes, n = pl_safetensors_header_length (them), read 8 + n bytes, then
+ * pl_safetensors_parse_header (head, 8 + n, file_size, ...); tensor t's bytes are at
+ * file offset pl_safetensors_data_offset (st) + t->begin.
+ *
  * Layout: 8-byte little-endian header length N, N bytes of JSON header
  * {"name": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}, ...,
  *  "__metadata__": {"k": "v"}}, then the data buffer; offsets are relative to it.
@@ -61,6 +66,16 @@ PlSafetensors      *pl_safetensors_parse     (const guint8  *bytes,
                                               gsize          size,
                                               const char    *name,
                                               GError       **error);
+/* Parses only the header: head holds the file's first head_len bytes (at least 8 +
+ * the header length), file_size is the whole file's size, against which the layout is
+ * checked. pl_safetensors_data cannot be used on the result. */
+PlSafetensors      *pl_safetensors_parse_header (const guint8  *head,
+                                                 gsize          head_len,
+                                                 guint64        file_size,
+                                                 const char    *name,
+                                                 GError       **error);
+/* The header length stored in a file's first 8 bytes (little-endian), unchecked. */
+guint64             pl_safetensors_header_length (const guint8 *first8);
 void                pl_safetensors_free      (PlSafetensors *st);
 
 guint               pl_safetensors_n_tensors (PlSafetensors *st);
@@ -71,6 +86,8 @@ const PlTensorInfo *pl_safetensors_find      (PlSafetensors *st,
                                               const char    *name);
 const guint8       *pl_safetensors_data      (PlSafetensors *st,
                                               const PlTensorInfo *t);
+/* File offset of the data buffer (8 + header length). */
+guint64             pl_safetensors_data_offset (PlSafetensors *st);
 /* NULL when absent. */
 const char         *pl_safetensors_metadata  (PlSafetensors *st,
                                               const char    *key);

@@ -79,26 +79,39 @@ cache_clear (RunCache *c)
   g_free (c->final_h);
 }
 
-/* Runs ids (T) through the model keeping every activation a patch may need. */
+/* Runs the clean and corrupted prompts (T each) through the model as one batch of two
+ * segments, keeping every activation a patch may need: with few rows, packing the
+ * weights costs as much as multiplying, so one product for both runs halves that. */
 static void
-capture_run (Sweep *sw, const gint32 *ids, RunCache *c, PlScratch *s)
+capture_runs (Sweep *sw, PlScratch *s)
 {
   int L = sw->L, T = sw->T, C = sw->C;
-  PlSegment seg = { 0, T, 0 };
+  PlSegment segs[2] = { { 0, T, 0 }, { 0, T, T } };
+  RunCache *c[2] = { &sw->clean, &sw->corr };
+  const gint32 *ids[2] = { sw->result->inputs->clean.ids, sw->result->inputs->corrupted.ids };
+  g_autofree float *x = g_new (float, (gsize) 2 * T * C);
 
-  pl_embed (sw->model, ids, T, c->resid);
+  for (int r = 0; r < 2; r++)
+    {
+      pl_embed (sw->model, ids[r], T, x + (gsize) r * T * C);
+      memcpy (c[r]->resid, x + (gsize) r * T * C, sizeof (float) * T * C);
+    }
   for (int b = 0; b < L; b++)
     {
-      PlBlockTaps taps = {
-        at (c->attn_out, T, C, b, 0), at (c->mlp_out, T, C, b, 0),
-        at (c->k, T, C, b, 0), at (c->v, T, C, b, 0),
-      };
-      float *x = at (c->resid, T, C, b + 1, 0);
+      PlBlockTaps taps[2];
 
-      memcpy (x, at (c->resid, T, C, b, 0), sizeof (float) * T * C);
-      pl_block_forward (sw->model, b, x, &seg, 1, NULL, NULL, s, &taps, NULL);
+      for (int r = 0; r < 2; r++)
+        taps[r] = (PlBlockTaps) {
+          at (c[r]->attn_out, T, C, b, 0), at (c[r]->mlp_out, T, C, b, 0),
+          at (c[r]->k, T, C, b, 0), at (c[r]->v, T, C, b, 0),
+        };
+      pl_block_forward (sw->model, b, x, segs, 2, NULL, NULL, s, taps, NULL);
+      for (int r = 0; r < 2; r++)
+        memcpy (at (c[r]->resid, T, C, b + 1, 0), x + (gsize) r * T * C,
+                sizeof (float) * T * C);
     }
-  pl_final_norm (sw->model, at (c->resid, T, C, L, T - 1), c->final_h);
+  for (int r = 0; r < 2; r++)
+    pl_final_norm (sw->model, at (c[r]->resid, T, C, L, T - 1), c[r]->final_h);
 }
 
 /* ---- metrics ---- */
@@ -251,8 +264,12 @@ run_batch (Sweep *sw, const int *cells, int n, float *x, PlSegment *segs, PlScra
         active++;
       if (g_cancellable_is_cancelled (sw->cancellable))
         return FALSE;
-      pl_block_forward (sw->model, b, x, segs, active, at (sw->corr.k, T, C, b, 0),
-                        at (sw->corr.v, T, C, b, 0), s, NULL, NULL);
+      if (b == sw->L - 1)   /* only the last position is read: the rest is not needed */
+        pl_block_forward_last_rows (sw->model, b, x, segs, active, at (sw->corr.k, T, C, b, 0),
+                                    at (sw->corr.v, T, C, b, 0), s);
+      else
+        pl_block_forward (sw->model, b, x, segs, active, at (sw->corr.k, T, C, b, 0),
+                          at (sw->corr.v, T, C, b, 0), s, NULL, NULL);
     }
   for (int i = 0; i < n; i++)
     pl_final_norm (sw->model, x + (gsize) (segs[i].row + segs[i].n - 1) * C,
@@ -403,18 +420,16 @@ check_inputs (PlModel *model, const PlInputs *in, GError **error)
   return TRUE;
 }
 
-/* Fills one unpatched run's side of the result: top-k and answer logits; returns the
- * log-sum-exp of its logits. */
+/* Fills one unpatched run's side of the result from its logits (V): top-k and answer
+ * logits; returns the log-sum-exp of its logits. */
 static double
-summarize_run (Sweep *sw, RunCache *c, gboolean clean)
+summarize_run (Sweep *sw, RunCache *c, const float *logits, gboolean clean)
 {
   PlSweepResult *r = sw->result;
   int V = pl_model_config (sw->model)->vocab_size;
-  g_autofree float *logits = g_new (float, V);
   float *ab = clean ? r->clean_logits : r->corrupted_logits;
   PlTopK *top;
 
-  pl_lm_head (sw->model, c->final_h, logits);
   top = pl_topk_from_logits (logits, V, sw->opt->top_k, pl_model_tokenizer (sw->model));
   ab[0] = pl_token_logit (sw->model, c->final_h, sw->id_a);
   ab[1] = pl_token_logit (sw->model, c->final_h, sw->id_b);
@@ -447,15 +462,21 @@ result_new (Sweep *sw, const PlInputs *inputs)
 static gboolean
 run_unpatched (Sweep *sw, GError **error)
 {
-  PlScratch *s = pl_scratch_new (pl_model_config (sw->model), sw->T, sw->T);
+  PlScratch *s = pl_scratch_new (pl_model_config (sw->model), 2 * sw->T, sw->T);
   PlSweepResult *r = sw->result;
   double lse_clean, lse_corr;
+  int V = pl_model_config (sw->model)->vocab_size, C = sw->C;
+  g_autofree float *h = g_new (float, 2 * (gsize) C);
+  g_autofree float *logits = g_new (float, 2 * (gsize) V);
 
-  capture_run (sw, sw->result->inputs->clean.ids, &sw->clean, s);
-  capture_run (sw, sw->result->inputs->corrupted.ids, &sw->corr, s);
+  capture_runs (sw, s);
   pl_scratch_free (s);
-  lse_clean = summarize_run (sw, &sw->clean, TRUE);
-  lse_corr = summarize_run (sw, &sw->corr, FALSE);
+  /* both runs' logits (2, V) in one product: wte is read once, not twice */
+  memcpy (h, sw->clean.final_h, sizeof (float) * C);
+  memcpy (h + C, sw->corr.final_h, sizeof (float) * C);
+  pl_lm_head_rows (sw->model, h, 2, logits);
+  lse_clean = summarize_run (sw, &sw->clean, logits, TRUE);
+  lse_corr = summarize_run (sw, &sw->corr, logits + V, FALSE);
   if (sw->opt->metric == PL_METRIC_RESTORED && sw->d_corr == sw->d_clean)
     {
       g_set_error (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT,
