@@ -6,21 +6,26 @@
 # real app under Xvfb at 1280x800: docs/start.png (the tiny model loaded),
 # docs/heatmap.png (that sweep opened as an experiment), docs/heatmap-dark.png and
 # docs/heatmap-es.png (the same in dark mode and in Spanish), docs/first-run.png (no
-# model anywhere: the status page) and, when xdotool is installed to press F11,
-# docs/presentation.png.
+# model anywhere: the status page), docs/stale.png (an experiment whose prompts were
+# edited after its sweep), docs/presentation.png (F11) and docs/unsaved.png (a sweep
+# run with Ctrl+Return, then Ctrl+W: the Save / Discard / Cancel question).
 #
 #   docs/take-screenshots.sh [BUILDDIR]      (default: build-screenshots)
+#   PL_SHOT_SIZE=1024x600 PL_SHOT_OUT=/tmp/small docs/take-screenshots.sh
+#                                            (another screen size, elsewhere)
 #
-# Installing (not running from the build tree) is what makes LANGUAGE=es find the
-# compiled translation; GSettings use the memory backend, so nothing of the user's
-# desktop is read or written.
+# GSettings use a key file in a scratch folder, so nothing of the user's desktop is
+# read or written.
 set -eu
 
 src=$(cd "$(dirname "$0")/.." && pwd)
+"$src/tools/install-deps" screenshots
+size=${PL_SHOT_SIZE:-1280x800}
 build=${1:-build-screenshots}
 case $build in /*) ;; *) build=$src/$build ;; esac
 prefix=$build/prefix
-out=$src/docs
+out=${PL_SHOT_OUT:-$src/docs}
+mkdir -p "$out"
 scratch=$(mktemp -d)
 xvfb_pid=
 app_pid=
@@ -61,22 +66,34 @@ json.dump({"format": "patchlens-experiment", "version": 1,
            "site": "resid_post", "metric": "logit-diff", "model": "gpt2", "top_k": 20,
            "result": result}, open(sys.argv[2], "w"), indent=1)
 EOF
+# The same experiment with the clean prompt edited after the sweep: opens stale.
+/usr/bin/python3 - "$scratch/ioi.patchlens" "$scratch/edited.patchlens" <<'EOF'
+import json, sys
+e = json.load(open(sys.argv[1]))
+e["clean"] = "When Mary and John went to the park, John gave a drink to"
+json.dump(e, open(sys.argv[2], "w"), indent=1)
+EOF
+# The window's size on the chosen screen, through a key file (GSettings' memory
+# backend cannot be preset).
+mkdir -p "$scratch/xdg/glib-2.0/settings"
+printf '[org/patchlens/Patchlens]\nwindow-width=%s\nwindow-height=%s\n' \
+  "${size%x*}" "${size#*x}" > "$scratch/xdg/glib-2.0/settings/keyfile"
 
 step "X server"
 display=:$(( 90 + $$ % 100 ))
-Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+Xvfb "$display" -screen 0 "${size}x24" -nolisten tcp >/dev/null 2>&1 &
 xvfb_pid=$!
 sleep 1
 
-# shot NAME SECONDS [ENV=VALUE ...] -- [ARGS...]: starts the app, waits, presses $keys
-# (if set, with xdotool), photographs. Cairo rendering: GL under Xvfb photographs black.
+# shot NAME SECONDS [ENV=VALUE ...] -- [ARGS...]: starts the app, waits, runs $keys
+# (if set: an xdotool command chain), photographs. Cairo rendering: GL under Xvfb photographs black.
 shot () {
   name=$1; wait_s=$2; shift 2
   envs=
   while [ $# -gt 0 ] && [ "$1" != "--" ]; do envs="$envs $1"; shift; done
   [ $# -gt 0 ] && shift
   # shellcheck disable=SC2086  # envs is a list of words on purpose
-  env DISPLAY="$display" GSETTINGS_BACKEND=memory \
+  env DISPLAY="$display" GSETTINGS_BACKEND=keyfile \
       GSETTINGS_SCHEMA_DIR="$prefix/share/glib-2.0/schemas" \
       XDG_DATA_HOME="$scratch/xdg" XDG_CONFIG_HOME="$scratch/xdg" \
       XDG_DATA_DIRS="$prefix/share:/usr/share" \
@@ -91,7 +108,8 @@ shot () {
     return 1
   fi
   if [ -n "$keys" ]; then
-    DISPLAY="$display" xdotool key $keys
+    # shellcheck disable=SC2086  # keys is an xdotool command chain on purpose
+    DISPLAY="$display" xdotool $keys
     sleep 2
   fi
   import -display "$display" -window root "$out/$name.png"
@@ -107,10 +125,10 @@ shot heatmap-es 8 LANGUAGE=es -- "$scratch/ioi.patchlens"
 # No model in any of the places searched: what a new user sees first.
 mkdir -p "$scratch/none"
 shot first-run 6 PATCHLENS_MODELS="$scratch/none" HF_HOME="$scratch/none" -- 
-if command -v xdotool >/dev/null; then
-  keys=F11
-  shot presentation 8 -- "$scratch/ioi.patchlens"
-  keys=
-else
-  step "no xdotool: docs/presentation.png not retaken"
-fi
+shot stale 8 -- "$scratch/edited.patchlens"
+keys="key F11"
+shot presentation 8 -- "$scratch/ioi.patchlens"
+# Run (Ctrl+Return), let it finish, then close (Ctrl+W): the result is unsaved.
+keys="key ctrl+Return sleep 3 key ctrl+w"
+shot unsaved 8 -- "$scratch/ioi.patchlens"
+keys=

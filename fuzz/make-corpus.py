@@ -168,9 +168,52 @@ def experiment_cases():
     }
 
 
+def download_cases():
+    """A file index byte, then a raw hub response (status, headers, blank line, body)."""
+    sha = "a" * 64
+    config = json.dumps({"n_layer": 2, "n_head": 2, "n_embd": 32, "n_positions": 64,
+                         "vocab_size": 50257}).encode()
+    vocab = json.dumps({chr(0x100 + i) if i < 33 else chr(i): i for i in range(256)}).encode()
+
+    def resp(i, status, headers, body=b""):
+        head = "".join(f"{k}: {v}\r\n" for k, v in headers)
+        return bytes([i]) + f"HTTP/1.1 {status}\r\n{head}\r\n".encode() + body
+
+    return {
+        "config-ok": resp(0, "200 OK", [("Content-Length", len(config)), ("ETag", '"v1"')],
+                          config),
+        "config-html": resp(0, "200 OK", [("Content-Type", "text/html")],
+                            b"<!DOCTYPE html><html><body>Sign in</body></html>"),
+        "config-huge-length": resp(0, "200 OK", [("Content-Length", 10 ** 15)]),
+        "vocab-ok": resp(1, "200 OK", [("Content-Length", len(vocab))], vocab),
+        "vocab-array": resp(1, "200 OK", [], b'["a", "b"]'),
+        "vocab-float-id": resp(1, "200 OK", [], b'{"a": 1.5}'),
+        "merges-ok": resp(2, "200 OK", [], b"#version: 0.2\nt o\nto k\n"),
+        "merges-bad": resp(2, "200 OK", [], b"#version: 0.2\nthree sym bols\n"),
+        "merges-not-utf8": resp(2, "200 OK", [], b"\xff\xfe a\n"),
+        "model-redirect": resp(3, "302 Found", [("Location", "https://cdn-lfs.hf.co/repos/x"),
+                                                ("X-Linked-Size", 548105171),
+                                                ("X-Linked-Etag", f'"{sha}"')]),
+        "model-weak-etag": resp(3, "302 Found", [("Location", "/api/resolve-cache/x"),
+                                                 ("X-Linked-Etag", f'W/"{sha.upper()}"')]),
+        "model-huge-size": resp(3, "302 Found", [("Location", "https://cdn/x"),
+                                                 ("X-Linked-Size", 10 ** 18)]),
+        "model-file-redirect": resp(3, "302 Found", [("Location", "file:///etc/passwd")]),
+        "model-hostless-redirect": resp(3, "301 Moved", [("Location", "http://")]),
+        "model-partial": resp(3, "206 Partial Content",
+                              [("Content-Range", "bytes 100-199/200"), ("Content-Length", 100)],
+                              bytes(100)),
+        "model-range-overflow": resp(3, "206 Partial Content",
+                                     [("Content-Range", "bytes 99999999999999999999999-/x")]),
+        "no-blank-line": bytes([0]) + b"HTTP/1.1 200 OK\r\nContent-Length: 5",
+        "not-http": bytes([1]) + b"\x00\x01garbage\r\n\r\n{}",
+    }
+
+
 def main():
     for target, cases in [("safetensors", st_cases()), ("config", config_cases()),
-                          ("tokenizer", tokenizer_cases()), ("experiment", experiment_cases())]:
+                          ("tokenizer", tokenizer_cases()), ("experiment", experiment_cases()),
+                          ("download", download_cases())]:
         d = os.path.join(HERE, "corpus", target)
         os.makedirs(d, exist_ok=True)
         for name, data in cases.items():

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 
 #include "pl-gui-test-util.h"
+#include "pl-heatmap-view-private.h"
 
 void
 pl_gui_test_init (int    *argc,
@@ -126,20 +127,29 @@ pl_gui_test_screenshot (PlWindow   *win,
 }
 
 void
-pl_gui_test_set_text (GtkEntry   *entry,
-                      const char *text)
+pl_gui_test_set_text (GtkEditable *entry,
+                      const char  *text)
 {
-  gtk_editable_set_text (GTK_EDITABLE (entry), text);
+  gtk_editable_set_text (entry, text);
 }
 
+GtkEditable *
+pl_gui_test_entry (PlWindow *win,
+                   PlText    which)
+{
+  return pl_prompts_panel_get_entry (win->prompts_panel, which);
+}
+
+/* As a user types them: into the entries. */
 void
 pl_gui_test_set_michelle (PlWindow *win)
 {
-  pl_gui_test_set_text (win->clean_entry, "Michelle Jones was a top-notch student. Michelle");
-  pl_gui_test_set_text (win->corrupted_entry,
+  pl_gui_test_set_text (pl_gui_test_entry (win, PL_TEXT_CLEAN),
+                        "Michelle Jones was a top-notch student. Michelle");
+  pl_gui_test_set_text (pl_gui_test_entry (win, PL_TEXT_CORRUPTED),
                         "Michelle Smith was a top-notch student. Michelle");
-  pl_gui_test_set_text (win->clean_answer_entry, " Jones");
-  pl_gui_test_set_text (win->corrupted_answer_entry, " Smith");
+  pl_gui_test_set_text (pl_gui_test_entry (win, PL_TEXT_CLEAN_ANSWER), " Jones");
+  pl_gui_test_set_text (pl_gui_test_entry (win, PL_TEXT_CORRUPTED_ANSWER), " Smith");
 }
 
 void
@@ -169,3 +179,139 @@ pl_gui_test_gen_model (const char *dir,
   g_assert_no_error (error);
   g_assert_true (g_spawn_check_wait_status (status, NULL));
 }
+
+gboolean
+pl_gui_test_not_loading (PlWindow *win)
+{
+  return !pl_window_is_loading_model (win);
+}
+
+gboolean
+pl_gui_test_not_busy (PlWindow *win)
+{
+  return !pl_window_is_loading_model (win) && !pl_window_is_sweeping (win) &&
+         !pl_window_is_opening (win);
+}
+
+void
+pl_gui_test_activate (PlWindow   *win,
+                      const char *name)
+{
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (win), name));
+  g_action_group_activate_action (G_ACTION_GROUP (win), name, NULL);
+}
+
+void
+pl_gui_test_run (PlWindow *win)
+{
+  pl_gui_test_activate (win, "run");
+  g_assert_true (pl_window_is_sweeping (win));
+}
+
+int
+pl_gui_test_count_dialogs (PlWindow *win)
+{
+  GListModel *tops = gtk_window_get_toplevels ();
+  int n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (tops); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (tops, i);
+
+      n += ADW_IS_MESSAGE_DIALOG (w) &&
+           gtk_window_get_transient_for (GTK_WINDOW (w)) == GTK_WINDOW (win) &&
+           gtk_widget_get_visible (GTK_WIDGET (w));
+    }
+  return n;
+}
+
+AdwMessageDialog *
+pl_gui_test_find_dialog (PlWindow *win)
+{
+  GListModel *tops = gtk_window_get_toplevels ();
+  AdwMessageDialog *found = NULL;
+
+  for (guint i = 0; i < g_list_model_get_n_items (tops) && found == NULL; i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (tops, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (w) &&
+          gtk_window_get_transient_for (GTK_WINDOW (w)) == GTK_WINDOW (win) &&
+          gtk_widget_get_visible (GTK_WIDGET (w)))
+        found = ADW_MESSAGE_DIALOG (w);
+    }
+  return found;
+}
+
+void
+pl_gui_test_respond (AdwMessageDialog *dialog,
+                     const char       *response)
+{
+  g_assert_true (adw_message_dialog_has_response (dialog, response));
+  g_object_ref (dialog);
+  /* As a click does: the dialog goes, its response is handled. */
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  adw_message_dialog_response (dialog, response);
+  g_object_unref (dialog);
+}
+
+/* The middle of cell (row, col) in the view's coordinates. */
+void
+pl_gui_test_cell_center (PlWindow *win,
+                         int       row,
+                         int       col,
+                         double   *x,
+                         double   *y)
+{
+  PlHeatmapView *view = pl_heatmap_pane_get_view (win->heatmap_pane);
+  PlHeatmap *hm = pl_heatmap_view_get_heatmap (view);
+  double gx, gy, gw, gh;
+
+  pl_heatmap_get_grid_rect (hm, &gx, &gy, &gw, &gh);
+  pl_heatmap_view_figure_to_widget (view, gx + (col + 0.5) * gw / pl_heatmap_get_n_cols (hm),
+                                    gy + (row + 0.5) * gh / pl_heatmap_get_n_rows (hm), x, y);
+}
+
+GtkEventController *
+pl_gui_test_view_controller (PlWindow *win,
+                             GType     type)
+{
+  g_autoptr(GListModel) list =
+      gtk_widget_observe_controllers (GTK_WIDGET (pl_heatmap_pane_get_view (win->heatmap_pane)));
+
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr(GObject) c = g_list_model_get_item (list, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (c, type))
+        return GTK_EVENT_CONTROLLER (c);   /* the view keeps its ref */
+    }
+  g_assert_not_reached ();
+}
+
+void
+pl_gui_test_click_cell (PlWindow *win,
+                        int       row,
+                        int       col)
+{
+  double x, y;
+
+  pl_gui_test_cell_center (win, row, col, &x, &y);
+  /* A press starts the drag gesture too; no update: the pointer did not move. */
+  g_signal_emit_by_name (pl_gui_test_view_controller (win, GTK_TYPE_GESTURE_DRAG),
+                         "drag-begin", x, y);
+  g_signal_emit_by_name (pl_gui_test_view_controller (win, GTK_TYPE_GESTURE_CLICK),
+                         "released", 1, x, y);
+}
+
+gboolean
+pl_gui_test_press_key (PlWindow *win,
+                       guint     keyval)
+{
+  gboolean handled = FALSE;
+
+  g_signal_emit_by_name (pl_gui_test_view_controller (win, GTK_TYPE_EVENT_CONTROLLER_KEY), "key-pressed",
+                         keyval, 0, (GdkModifierType) 0, &handled);
+  return handled;
+}
+

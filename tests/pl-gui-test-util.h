@@ -69,8 +69,11 @@ void pl_gui_test_close_window (PlWindow *win);
 void pl_gui_test_screenshot (PlWindow   *win,
                              const char *name);
 
-void pl_gui_test_set_text (GtkEntry   *entry,
-                           const char *text);
+void pl_gui_test_set_text (GtkEditable *entry,
+                           const char  *text);
+/* The prompts panel's entry for which. */
+GtkEditable *pl_gui_test_entry (PlWindow *win,
+                                PlText    which);
 
 /* The Michelle Jones / Michelle Smith prompts and their answers " Jones", " Smith". */
 void pl_gui_test_set_michelle (PlWindow *win);
@@ -81,5 +84,42 @@ void pl_gui_test_set_michelle (PlWindow *win);
 void pl_gui_test_gen_model (const char *dir,
                             const char *n_layer,
                             ...) G_GNUC_NULL_TERMINATED;
+
+/* Conditions for pl_gui_test_wait_for. */
+gboolean pl_gui_test_not_loading (PlWindow *win);   /* no model load running */
+gboolean pl_gui_test_not_busy    (PlWindow *win);   /* no load, sweep or open running */
+
+/* What the user's Ctrl+Return does: win.run; fails unless it was enabled. */
+void pl_gui_test_run (PlWindow *win);
+
+/* Activates the window action name (no parameter) and fails unless it is enabled. */
+void pl_gui_test_activate (PlWindow   *win,
+                           const char *name);
+
+/* How many AdwMessageDialogs are shown over win. */
+int pl_gui_test_count_dialogs (PlWindow *win);
+
+/* The AdwMessageDialog shown over win, or NULL. */
+AdwMessageDialog *pl_gui_test_find_dialog (PlWindow *win);
+
+/* Answers the dialog with response, as a click on its button does. */
+void pl_gui_test_respond (AdwMessageDialog *dialog,
+                          const char       *response);
+
+/* The heatmap as its own controllers see it: the middle of cell (row, col) in the
+ * view's coordinates; the view's controller of type; a click (press and release without
+ * moving) on a cell; a key press, TRUE when the view handled it. */
+void                pl_gui_test_cell_center     (PlWindow *win,
+                                                 int       row,
+                                                 int       col,
+                                                 double   *x,
+                                                 double   *y);
+GtkEventController *pl_gui_test_view_controller (PlWindow *win,
+                                                 GType     type);
+void                pl_gui_test_click_cell      (PlWindow *win,
+                                                 int       row,
+                                                 int       col);
+gboolean            pl_gui_test_press_key       (PlWindow *win,
+                                                 guint     keyval);
 
 G_END_DECLS

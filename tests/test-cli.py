@@ -370,11 +370,12 @@ def test_sweep_unwritable_export_path():
     bad = "/nonexistent-folder/fig.png"
     # Nothing can be written: stop before the sweep.
     expect_error(SWEEP + ["--png", bad], 1, "/nonexistent-folder")
-    # One bad output: the others are still written, and the exit status says it failed.
+    # One bad output: still nothing is run (the user fixes the name and loses no sweep),
+    # and the good output's file is not created.
     good = TMPDIR / "partial.json"
     out, err = expect_error(SWEEP + ["--png", bad, "--json", str(good)], 1,
-                            "/nonexistent-folder")
-    check(json.loads(good.read_text())["format"] == "patchlens-sweep", "json not written")
+                            "/nonexistent-folder", "nothing was run")
+    check(not good.exists(), "an output was written although the command was refused")
     folder = TMPDIR / "a-folder"
     folder.mkdir()
     expect_error(SWEEP + ["--csv", str(folder)], 1, "a-folder")

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "pl-config.h"
 #include "pl-error.h"
@@ -185,6 +187,41 @@ test_last_duplicate_wins (void)
   g_assert_cmpint (cfg.n_layer, ==, 6);
 }
 
+/* A config.json that never ends (/dev/zero) or never starts (a FIFO with no writer)
+ * is refused at once, without reading it, saying what it is; one that is too large is
+ * refused while reading. */
+static void
+test_not_a_regular_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("pl-config-XXXXXX", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "config.json", NULL);
+  g_autofree char *zero = g_build_filename (dir, "zero.json", NULL);
+  g_autofree char *big = g_build_filename (dir, "big.json", NULL);
+  g_autofree char *text = g_strnfill (17 << 20, ' ');
+  PlConfig cfg;
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_assert_false (pl_config_load (&cfg, fifo, &error));
+  g_assert_error (error, PL_ERROR, PL_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "FIFO"));
+  g_clear_error (&error);
+  g_assert_cmpint (symlink ("/dev/zero", zero), ==, 0);
+  g_assert_false (pl_config_load (&cfg, zero, &error));
+  g_assert_error (error, PL_ERROR, PL_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "device"));
+  g_clear_error (&error);
+  text[0] = '{';
+  g_assert_true (g_file_set_contents (big, text, -1, NULL));
+  g_assert_false (pl_config_load (&cfg, big, &error));
+  g_assert_error (error, PL_ERROR, PL_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "too large"));
+  g_unlink (fifo);
+  g_unlink (zero);
+  g_unlink (big);
+  g_rmdir (dir);
+}
+
 static void
 test_invalid_utf8 (void)
 {
@@ -208,6 +245,7 @@ main (int    argc,
   g_test_add_func ("/Patchlens/Config/untouched-on-error", test_untouched_on_error);
   g_test_add_func ("/Patchlens/Config/last-duplicate-wins", test_last_duplicate_wins);
   g_test_add_func ("/Patchlens/Config/invalid-utf8", test_invalid_utf8);
+  g_test_add_func ("/Patchlens/Config/not-a-regular-file", test_not_a_regular_file);
   for (gsize i = 0; i < G_N_ELEMENTS (bad_configs); i++)
     {
       g_autofree char *path = g_strconcat ("/Patchlens/Config/bad/", bad_configs[i].path, NULL);

@@ -16,10 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MODEL_SIZE  200000   /* bytes of the fake model.safetensors */
-
 /* The four files' bytes, as pl_fake_hub_files, shared by server and assertions. */
 static GBytes *contents[4];
+#define MODEL_SIZE ((gint64) g_bytes_get_size (contents[3]))
 
 typedef struct {
   PlFakeHub  *hub;
@@ -29,27 +28,24 @@ typedef struct {
 
 /* ---- what the hub serves, and a fresh hub per case ---- */
 
-/* A random 200000-byte model and small stand-ins for the other three files. */
+/* A real tiny model from gen-model.py: a download counts only once its files parse and
+ * the folder loads, so the hub must serve a model that does. */
 static void
 make_contents (void)
 {
-  GRand *rand = g_rand_new_with_seed (1234);
-  guchar *model = g_malloc (MODEL_SIZE);
-  GString *vocab = g_string_new ("{");
+  g_autofree char *dir = pl_test_make_model ("hub-tiny", "--positions", "32", NULL);
 
-  for (gsize i = 0; i < MODEL_SIZE; i++)
-    model[i] = (guchar) g_rand_int_range (rand, 0, 256);
-  for (int i = 0; i < 300; i++)
-    g_string_append_printf (vocab, "%s\"tok%d\": %d", i ? ", " : "", i, i);
-  g_string_append (vocab, "}");
-  const char *config = "{\"n_layer\": 2, \"n_head\": 2, \"n_embd\": 8}";
-  const char *merges = "#version: 0.2\nt o\nto k\n";
+  for (int i = 0; i < 4; i++)
+    {
+      g_autofree char *path = g_build_filename (dir, pl_fake_hub_files[i], NULL);
+      g_autoptr(GError) error = NULL;
+      char *data = NULL;
+      gsize len = 0;
 
-  contents[0] = g_bytes_new_static (config, strlen (config));
-  contents[1] = g_string_free_to_bytes (vocab);
-  contents[2] = g_bytes_new_static (merges, strlen (merges));
-  contents[3] = g_bytes_new_take (model, MODEL_SIZE);
-  g_rand_free (rand);
+      g_file_get_contents (path, &data, &len, &error);
+      g_assert_no_error (error);
+      contents[i] = g_bytes_new_take (data, len);
+    }
 }
 
 static void

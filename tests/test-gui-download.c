@@ -47,8 +47,8 @@ static gboolean model_ready (PlWindow *w)
 }
 static gboolean has_topk (PlWindow *w)
 {
-  return pl_topk_table_get_topk (w->clean_table) != NULL &&
-         pl_topk_table_get_topk (w->corrupted_table) != NULL;
+  return pl_nexttoken_pane_get_unpatched (w->nexttoken_pane, FALSE) != NULL &&
+         pl_nexttoken_pane_get_unpatched (w->nexttoken_pane, TRUE) != NULL;
 }
 static gboolean model_loaded (PlWindow *w)
 {
@@ -302,9 +302,9 @@ test_download (void)
    * runs on while the rest of the model is held back. */
   g_assert_nonnull (win->download);
   pl_gui_test_set_michelle (win);
-  g_assert_cmpint (pl_token_strip_get_n_tokens (win->clean_strip), ==, 11);
-  pl_gui_test_set_text (win->clean_entry, "The capital of France is");
-  g_assert_cmpint (pl_token_strip_get_n_tokens (win->clean_strip), ==, 5);
+  g_assert_cmpint (pl_token_strip_get_n_tokens (pl_prompts_panel_get_strip (win->prompts_panel, FALSE)), ==, 11);
+  pl_gui_test_set_text (pl_gui_test_entry (win, PL_TEXT_CLEAN), "The capital of France is");
+  g_assert_cmpint (pl_token_strip_get_n_tokens (pl_prompts_panel_get_strip (win->prompts_panel, FALSE)), ==, 5);
   more_ticks.until = t.ticks + 10;
   pl_gui_test_wait_until (ticked, &more_ticks, "ten main loop ticks during the download");
   g_assert_nonnull (win->download);
@@ -324,7 +324,7 @@ test_download (void)
   g_assert_cmpuint (pl_fake_hub_cdn_gets (hub), ==, cdn_gets + 1);
 
   /* The model is loaded from Patchlens' own folder, byte for byte what was served. */
-  g_assert_cmpstr (gtk_label_get_text (win->model_button_label), ==, "gpt2");
+  g_assert_cmpstr (pl_model_button_get_label (win->model_button), ==, "gpt2");
   for (int i = 0; i < 4; i++)
     {
       g_autofree char *path = user_model_file (pl_fake_hub_files[i]);
@@ -339,7 +339,7 @@ test_download (void)
       if (i == 3)
         {
           g_autofree char *dir = g_path_get_dirname (path);
-          g_assert_cmpstr (gtk_label_get_text (win->model_path_label), ==, dir);
+          g_assert_cmpstr (pl_model_button_get_path (win->model_button), ==, dir);
         }
     }
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->center_stack), !=, "no-model");
@@ -497,7 +497,7 @@ test_download_with_model (void)
   /* The downloaded (2-layer) model replaced the loaded one. */
   g_assert_cmpint (pl_model_config (pl_loaded_model_get (win->model))->n_layer, ==, 2);
   g_assert_cmpstr (pl_model_path (pl_loaded_model_get (win->model)), ==, dir);
-  g_assert_cmpstr (gtk_label_get_text (win->model_path_label), ==, dir);
+  g_assert_cmpstr (pl_model_button_get_path (win->model_button), ==, dir);
   g_assert_true (w.saw_between);
   pl_gui_test_close_window (win);
 }

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
- * test-gui.c: the desktop app's window driven through pl-window-private.h: validation
- * as the user types, token chips, loading a tiny generated model, top-k tables, a sweep
- * to the end, cancelling one, closing the window mid-sweep, exports, experiments,
- * presets, presentation mode. Runs under xvfb-run (see tests/meson.build).
+ * test-gui.c: the desktop app's window driven as a user drives it: typing into the
+ * entries, the window's actions (win.run, win.cancel, win.presentation…), clicks on the
+ * heatmap: validation and token chips, loading a tiny generated model, top-k tables, a
+ * sweep to the end, cancelling one, closing the window mid-sweep, exports, presentation
+ * mode. Files, the unsaved question, stale results and the findings of issue 8 are in
+ * test-gui-document.c. Runs under xvfb-run (see tests/meson.build).
  *
  * With PL_SCREENSHOT_DIR set, it also writes PNG screenshots of the window there.
  */
@@ -22,22 +24,24 @@ static char *model_dir;   /* a 3-layer random GPT-2 */
 
 /* ---- helpers ---- */
 
-static gboolean not_loading (PlWindow *w) { return !w->model_loading; }
-static gboolean not_running (PlWindow *w) { return w->job == NULL; }
+#define PROMPTS(w) ((w)->prompts_panel)
+#define TABLE(w, name) pl_nexttoken_pane_get_table ((w)->nexttoken_pane, name)
+
+static gboolean not_running (PlWindow *w) { return !pl_window_is_sweeping (w); }
 static gboolean has_topk (PlWindow *w)
 {
-  return pl_topk_table_get_topk (w->clean_table) != NULL &&
-         pl_topk_table_get_topk (w->corrupted_table) != NULL;
+  return pl_nexttoken_pane_get_unpatched (w->nexttoken_pane, FALSE) != NULL &&
+         pl_nexttoken_pane_get_unpatched (w->nexttoken_pane, TRUE) != NULL;
 }
 static gboolean has_cell_topk (PlWindow *w)
 {
-  return pl_topk_table_get_topk (w->cell_table) != NULL;
+  return pl_topk_table_get_topk (TABLE (w, "cell")) != NULL;
 }
 /* Both unpatched tables show the top 5 (after the spin button went from 20 to 5). */
 static gboolean has_top5 (PlWindow *w)
 {
-  return has_topk (w) && pl_topk_table_get_topk (w->clean_table)->n == 5 &&
-         pl_topk_table_get_topk (w->corrupted_table)->n == 5;
+  return has_topk (w) && pl_nexttoken_pane_get_unpatched (w->nexttoken_pane, FALSE)->n == 5 &&
+         pl_nexttoken_pane_get_unpatched (w->nexttoken_pane, TRUE)->n == 5;
 }
 
 static PlWindow *
@@ -55,9 +59,15 @@ window_with_model (void)
   PlWindow *win = new_window ();
 
   pl_window_load_model (win, model_dir);
-  pl_gui_test_wait_for (not_loading, win);
-  g_assert_nonnull (win->model);
+  pl_gui_test_wait_for (pl_gui_test_not_loading, win);
+  g_assert_true (pl_window_has_model (win));
   return win;
+}
+
+static PlSweepResult *
+result_of (PlWindow *win)
+{
+  return pl_document_get_result (pl_window_get_document (win));
 }
 
 static char *
@@ -76,68 +86,75 @@ static void
 test_validation (void)
 {
   PlWindow *win = new_window ();
+  PlTokenStrip *clean_strip = pl_prompts_panel_get_strip (PROMPTS (win), FALSE);
+  PlTokenStrip *corrupted_strip = pl_prompts_panel_get_strip (PROMPTS (win), TRUE);
+  GtkWidget *validation = pl_prompts_panel_get_validation (PROMPTS (win));
+  GtkLabel *clean_status = pl_prompts_panel_get_answer_status (PROMPTS (win), FALSE);
   g_autofree char *hover = NULL;
   const char *text;
 
   pl_gui_test_set_michelle (win);
-  g_assert_cmpint (pl_token_strip_get_n_tokens (win->clean_strip), ==, 11);
-  g_assert_cmpint (pl_token_strip_get_n_tokens (win->corrupted_strip), ==, 11);
+  g_assert_cmpint (pl_token_strip_get_n_tokens (clean_strip), ==, 11);
+  g_assert_cmpint (pl_token_strip_get_n_tokens (corrupted_strip), ==, 11);
   /* " Jones" vs " Smith" is the only difference. */
-  g_assert_cmpint (pl_token_strip_get_n_highlighted (win->clean_strip), ==, 1);
-  g_assert_cmpint (pl_token_strip_get_n_highlighted (win->corrupted_strip), ==, 1);
-  g_assert_cmpstr (pl_token_strip_get_piece (win->clean_strip, 1), ==, " Jones");
-  g_assert_true (pl_token_strip_get_differs (win->clean_strip, 1));
-  g_assert_false (pl_token_strip_get_differs (win->clean_strip, 2));
-  hover = pl_token_strip_describe (win->clean_strip, 1);
+  g_assert_cmpint (pl_token_strip_get_n_highlighted (clean_strip), ==, 1);
+  g_assert_cmpint (pl_token_strip_get_n_highlighted (corrupted_strip), ==, 1);
+  g_assert_cmpstr (pl_token_strip_get_piece (clean_strip, 1), ==, " Jones");
+  g_assert_true (pl_token_strip_get_differs (clean_strip, 1));
+  g_assert_false (pl_token_strip_get_differs (clean_strip, 2));
+  hover = pl_token_strip_describe (clean_strip, 1);
   g_assert_cmpstr (hover, ==, "Position 1 · id 5437 · “␣Jones”");
-  text = gtk_label_get_text (win->validation_label);
+  text = pl_prompts_panel_get_validation_text (PROMPTS (win));
   g_assert_nonnull (strstr (text, "11 tokens"));
-  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (win->validation_box), "ok"));
-  g_assert_nonnull (win->inputs);
-  g_assert_cmpint (win->inputs->clean_answer_id, ==, 5437);
+  g_assert_true (gtk_widget_has_css_class (validation, "ok"));
+  g_assert_nonnull (pl_prompts_panel_get_inputs (PROMPTS (win)));
+  g_assert_cmpint (pl_prompts_panel_get_inputs (PROMPTS (win))->clean_answer_id, ==, 5437);
+  /* What was typed is the document's. */
+  g_assert_cmpstr (pl_document_get_text (pl_window_get_document (win), PL_TEXT_CORRUPTED_ANSWER),
+                   ==, " Smith");
 
   /* One token more in the corrupted prompt. */
-  pl_gui_test_set_text (win->corrupted_entry,
+  pl_gui_test_set_text (pl_gui_test_entry (win, PL_TEXT_CORRUPTED),
                         "Michelle Smith-Jones was a top-notch student. Michelle");
-  text = gtk_label_get_text (win->validation_label);
+  text = pl_prompts_panel_get_validation_text (PROMPTS (win));
   g_assert_nonnull (strstr (text, "corrupted prompt is 2 tokens longer"));
-  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (win->validation_box), "error"));
-  g_assert_null (win->inputs);
+  g_assert_true (gtk_widget_has_css_class (validation, "error"));
+  g_assert_null (pl_prompts_panel_get_inputs (PROMPTS (win)));
 
   /* The leading-space pitfall, explained in place: "Jones" is a token of its own
    * (25784), not the " Jones" (5437) the model predicts after a word... */
-  pl_gui_test_set_text (win->corrupted_entry,
+  pl_gui_test_set_text (pl_gui_test_entry (win, PL_TEXT_CORRUPTED),
                         "Michelle Smith was a top-notch student. Michelle");
-  pl_gui_test_set_text (win->clean_answer_entry, "Jones");
-  text = gtk_label_get_text (win->clean_answer_status);
+  pl_gui_test_set_text (pl_gui_test_entry (win, PL_TEXT_CLEAN_ANSWER), "Jones");
+  text = gtk_label_get_text (clean_status);
   g_assert_nonnull (strstr (text, "25784"));
   g_assert_nonnull (strstr (text, "“␣Jones” (id 5437)"));
-  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (win->clean_answer_status), "answer-warning"));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (clean_status), "answer-warning"));
   /* ... and "Berlin" is two tokens where " Berlin" is one. */
-  pl_gui_test_set_text (win->clean_answer_entry, "Berlin");
-  text = gtk_label_get_text (win->clean_answer_status);
+  pl_gui_test_set_text (pl_gui_test_entry (win, PL_TEXT_CLEAN_ANSWER), "Berlin");
+  text = gtk_label_get_text (clean_status);
   g_assert_nonnull (strstr (text, "2 tokens"));
   g_assert_nonnull (strstr (text, "leading space"));
-  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (win->clean_answer_status), "answer-error"));
-  g_assert_null (win->inputs);
-  pl_gui_test_set_text (win->clean_answer_entry, " Jones");
-  g_assert_nonnull (strstr (gtk_label_get_text (win->clean_answer_status), "one token"));
-  g_assert_nonnull (win->inputs);
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (clean_status), "answer-error"));
+  g_assert_null (pl_prompts_panel_get_inputs (PROMPTS (win)));
+  pl_gui_test_set_text (pl_gui_test_entry (win, PL_TEXT_CLEAN_ANSWER), " Jones");
+  g_assert_nonnull (strstr (gtk_label_get_text (clean_status), "one token"));
+  g_assert_nonnull (pl_prompts_panel_get_inputs (PROMPTS (win)));
   /* Fast enough to run on every keystroke: the best of five, since one validation
    * slowed by a loaded machine is no regression. */
   {
-    double best = win->tokenize_ms;
+    double best = pl_prompts_panel_get_tokenize_ms (PROMPTS (win));
 
     for (int i = 0; i < 4; i++)
       {
-        pl_window_validate (win);
-        best = MIN (best, win->tokenize_ms);
+        pl_prompts_panel_validate (PROMPTS (win));
+        best = MIN (best, pl_prompts_panel_get_tokenize_ms (PROMPTS (win)));
       }
     g_test_message ("validation of two 11-token prompts took %.2f ms (best of 5)", best);
     g_assert_cmpfloat (best, <, 50.0);
   }
   /* The differing pair is offered as the answers. */
-  g_assert_nonnull (gtk_widget_get_first_child (GTK_WIDGET (win->suggestion_box)));
+  g_assert_nonnull (gtk_widget_get_first_child (pl_prompts_panel_get_suggestions (PROMPTS (win))));
   pl_gui_test_close_window (win);
 }
 
@@ -146,17 +163,18 @@ test_model_and_topk (void)
 {
   PlWindow *win = window_with_model ();
 
-  g_assert_cmpstr (gtk_label_get_text (win->model_path_label), ==, model_dir);
-  g_assert_cmpstr (gtk_label_get_text (win->model_button_label), !=, "No Model");
+  g_assert_cmpstr (pl_model_button_get_path (win->model_button), ==, model_dir);
+  g_assert_cmpstr (pl_model_button_get_label (win->model_button), !=, "No Model");
   pl_gui_test_set_michelle (win);
   pl_gui_test_wait_for (has_topk, win);
-  g_assert_cmpint (pl_topk_table_get_topk (win->clean_table)->n, ==, 20);
+  g_assert_cmpint (pl_nexttoken_pane_get_unpatched (win->nexttoken_pane, FALSE)->n, ==, 20);
   /* The tables follow the spin button once its debounce and worker are done. */
-  gtk_spin_button_set_value (win->topk_spin, 5);
+  g_object_set (win->nexttoken_pane, "k", 5, NULL);
+  g_assert_cmpint (pl_document_get_top_k (pl_window_get_document (win)), ==, 5);
   pl_gui_test_wait_for (has_top5, win);
   {
-    g_autofree char *md = pl_topk_table_to_markdown (win->clean_table);
-    g_autofree char *csv = pl_topk_table_to_csv (win->clean_table);
+    g_autofree char *md = pl_topk_table_to_markdown (TABLE (win, "clean"));
+    g_autofree char *csv = pl_topk_table_to_csv (TABLE (win, "clean"));
     g_assert_true (g_str_has_prefix (md, "| Rank | ID | Token | Probability | Logit |"));
     g_assert_true (g_str_has_prefix (csv, "rank,id,token,probability,logit\r\n"));
     g_auto(GStrv) lines = g_strsplit (csv, "\r\n", -1);
@@ -173,33 +191,34 @@ test_sweep (void)
   PlSweepResult *r;
 
   pl_gui_test_set_michelle (win);
-  g_assert_true (pl_window_run (win));
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (win->cancel_button)));
+  pl_gui_test_run (win);
+  g_assert_true (pl_run_bar_is_running (win->run_bar));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->center_stack), ==, "heatmap");
   pl_gui_test_wait_for (not_running, win);
-  r = pl_window_get_result (win);
+  r = result_of (win);
   g_assert_nonnull (r);
   g_assert_cmpint (r->n_layers, ==, 3);
   g_assert_cmpint (r->n_positions, ==, 11);
   for (int i = 0; i < r->n_layers * r->n_positions; i++)
     {
       g_assert_true (isfinite (r->matrix[i]));
-      g_assert_cmpfloat (win->matrix[i], ==, r->matrix[i]);
+      g_assert_cmpfloat (pl_heatmap_pane_get_value (win->heatmap_pane, i / 11, i % 11), ==,
+                         r->matrix[i]);
     }
-  g_assert_nonnull (pl_heatmap_view_get_heatmap (win->heatmap_view));
-  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (win->cancel_button)));
+  g_assert_nonnull (pl_heatmap_view_get_heatmap (pl_heatmap_pane_get_view (win->heatmap_pane)));
+  g_assert_false (pl_run_bar_is_running (win->run_bar));
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (win), "export-figure"));
+  g_assert_false (pl_heatmap_pane_get_stale (win->heatmap_pane));
 
   /* Clicking a cell shows that patched run's top-k. */
-  pl_window_select_cell (win, 1, 1);
+  pl_gui_test_click_cell (win, 1, 1);
   pl_gui_test_wait_for (has_cell_topk, win);
-  g_assert_cmpint (pl_topk_table_get_topk (win->cell_table)->n, ==,
-                   gtk_spin_button_get_value_as_int (win->topk_spin));
-  g_assert_cmpstr (gtk_stack_get_visible_child_name (win->topk_stack), ==, "cell");
+  g_assert_cmpint (pl_topk_table_get_topk (TABLE (win, "cell"))->n, ==,
+                   pl_nexttoken_pane_get_k (win->nexttoken_pane));
+  g_assert_cmpstr (pl_nexttoken_pane_get_page (win->nexttoken_pane), ==, "cell");
   pl_gui_test_screenshot (win, "sweep.png");
   pl_gui_test_close_window (win);
 }
-
 /* What a job emitted, counted by handlers of the test's own (not the window's). */
 typedef struct {
   PlWindow *win;            /* cancelled at the first "progress" when set */
@@ -231,7 +250,7 @@ on_progress_emitted (PlSweepJob *job,
       /* Cancel from the first "progress": the worker is provably mid-sweep or done
        * with a "finished" still queued; either way the job must drop what follows. */
       e->cancelled = TRUE;
-      pl_window_cancel (e->win);
+      g_action_group_activate_action (G_ACTION_GROUP (e->win), "cancel", NULL);
     }
 }
 
@@ -270,25 +289,24 @@ test_cancel (void)
   gpointer job;
 
   pl_gui_test_set_michelle (win);
-  g_assert_true (pl_window_run (win));
+  pl_gui_test_run (win);
   watch_job (win, &e, &job);
   pl_gui_test_wait_until (has_progress, &e, "the sweep's first progress");
   g_assert_true (e.cancelled);
-  g_assert_null (win->job);
-  g_assert_false (gtk_revealer_get_reveal_child (win->progress_revealer));
-  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (win->cancel_button)));
+  g_assert_false (pl_window_is_sweeping (win));
+  g_assert_false (pl_run_bar_is_running (win->run_bar));
   /* Whatever the worker still delivers, the cancelled job drops: once it is gone,
    * there was no "finished", no progress after the cancel, and no result. */
   pl_gui_test_wait_for_finalize (&job, "the cancelled job's end");
   g_assert_cmpint (e.n_finished, ==, 0);
   g_assert_cmpint (e.n_late, ==, 0);
-  g_assert_null (pl_window_get_result (win));
+  g_assert_null (result_of (win));
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (win), "cancel"));
   /* A new run after a cancel works. */
-  g_assert_true (pl_window_run (win));
+  pl_gui_test_run (win);
   pl_gui_test_wait_for (not_running, win);
-  g_assert_nonnull (pl_window_get_result (win));
-  g_assert_cmpint (pl_window_get_result (win)->n_layers, ==, 3);
+  g_assert_nonnull (result_of (win));
+  g_assert_cmpint (result_of (win)->n_layers, ==, 3);
   pl_gui_test_close_window (win);
 }
 
@@ -300,7 +318,7 @@ test_close_mid_sweep (void)
   gpointer job;
 
   pl_gui_test_set_michelle (win);
-  g_assert_true (pl_window_run (win));
+  pl_gui_test_run (win);
   watch_job (win, &e, &job);
   pl_gui_test_close_window (win);   /* the window is finalized while its worker may still run */
   /* The worker ends; its late results go nowhere. */
@@ -322,7 +340,7 @@ test_signals_on_main_thread (void)
   gpointer job;
 
   pl_gui_test_set_michelle (win);
-  g_assert_true (pl_window_run (win));
+  pl_gui_test_run (win);
   watch_job (win, &e, &job);
   /* Busy outside the main loop for up to a second, as a long handler would be. */
   for (int i = 0; i < 100 && g_atomic_int_get (&e.n_finished) == 0; i++)
@@ -333,7 +351,7 @@ test_signals_on_main_thread (void)
   g_assert_cmpint (e.n_finished, ==, 1);
   g_assert_cmpint (e.n_progress, >=, 1);
   g_assert_cmpint (g_atomic_int_get (&e.n_elsewhere), ==, 0);
-  g_assert_nonnull (pl_window_get_result (win));
+  g_assert_nonnull (result_of (win));
   pl_gui_test_close_window (win);
   pl_gui_test_wait_for_finalize (&job, "the finished job's release");
 }
@@ -372,7 +390,7 @@ test_export (void)
   g_clear_error (&error);
 
   pl_gui_test_set_michelle (win);
-  pl_window_run (win);
+  pl_gui_test_run (win);
   pl_gui_test_wait_for (not_running, win);
   g_assert_true (pl_window_export_figure_to (win, png1, 1.0, &error));
   g_assert_no_error (error);
@@ -402,75 +420,6 @@ test_export (void)
 
   g_assert_false (pl_window_export_figure_to (win, bad, 1.0, &error));
   g_assert_nonnull (strstr (error->message, "fig.txt"));
-  pl_gui_test_close_window (win);
-}
-
-static void
-test_experiment (void)
-{
-  PlWindow *win = window_with_model ();
-  PlWindow *win2;
-  g_autofree char *path = g_build_filename (tmp_dir, "michelle.patchlens", NULL);
-  g_autoptr(GError) error = NULL;
-  g_autofree float *matrix = NULL;
-  int n;
-
-  pl_gui_test_set_michelle (win);
-  pl_window_set_site (win, PL_SITE_ATTN_OUT);
-  pl_window_set_metric (win, PL_METRIC_PROB_DIFF);
-  pl_window_run (win);
-  pl_gui_test_wait_for (not_running, win);
-  n = pl_window_get_result (win)->n_layers * pl_window_get_result (win)->n_positions;
-  matrix = g_memdup2 (pl_window_get_result (win)->matrix, n * sizeof (float));
-  g_assert_cmpint (pl_window_get_result (win)->site, ==, PL_SITE_ATTN_OUT);
-  g_assert_true (pl_window_save_experiment_to (win, path, &error));
-  g_assert_no_error (error);
-  pl_gui_test_close_window (win);
-
-  win2 = new_window ();
-  g_assert_true (pl_window_load_experiment_from (win2, path, &error));
-  g_assert_no_error (error);
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (win2->clean_entry)), ==,
-                   "Michelle Jones was a top-notch student. Michelle");
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (win2->corrupted_answer_entry)), ==,
-                   " Smith");
-  g_assert_cmpint (pl_window_get_site (win2), ==, PL_SITE_ATTN_OUT);
-  g_assert_cmpint (pl_window_get_metric (win2), ==, PL_METRIC_PROB_DIFF);
-  g_assert_nonnull (pl_window_get_result (win2));
-  for (int i = 0; i < n; i++)
-    g_assert_cmpfloat_with_epsilon (pl_window_get_result (win2)->matrix[i], matrix[i], 1e-5);
-  g_assert_cmpstr (gtk_stack_get_visible_child_name (win2->center_stack), ==, "heatmap");
-  /* The experiment names its model, which loads. */
-  pl_gui_test_wait_for (not_loading, win2);
-  g_assert_nonnull (win2->model);
-
-  /* Not an experiment: a clear error, nothing changed. */
-  {
-    g_autofree char *junk = g_build_filename (tmp_dir, "junk.patchlens", NULL);
-    g_assert_true (g_file_set_contents (junk, "{\"format\": \"other\"}", -1, NULL));
-    g_assert_false (pl_window_load_experiment_from (win2, junk, &error));
-    g_assert_nonnull (error);
-    g_assert_nonnull (pl_window_get_result (win2));
-  }
-  pl_gui_test_close_window (win2);
-}
-
-static void
-test_presets (void)
-{
-  PlWindow *win = new_window ();
-  guint n = 0;
-  const PlPreset *presets = pl_presets (&n);
-
-  g_assert_cmpuint (n, >, 0);
-  for (guint i = 0; i < n; i++)
-    {
-      pl_window_apply_preset (win, i);
-      g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (win->clean_entry)), ==,
-                       presets[i].clean);
-      g_assert_nonnull (win->inputs);
-    }
-  g_assert_cmpint (g_menu_model_get_n_items (G_MENU_MODEL (win->presets_section)), ==, (int) n);
   pl_gui_test_close_window (win);
 }
 
@@ -523,14 +472,14 @@ test_no_model (void)
 
   /* The search paths point at empty folders: the status page says how to get one. */
   pl_window_load_startup_model (win);
-  pl_gui_test_wait_for (not_loading, win);
-  g_assert_null (win->model);
+  pl_gui_test_wait_for (pl_gui_test_not_loading, win);
+  g_assert_false (pl_window_has_model (win));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->center_stack), ==, "no-model");
   g_assert_nonnull (strstr (gtk_label_get_text (win->searched_label), tmp_dir));
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (win), "run"));
   /* Typing still works with the shipped tokenizer. */
   pl_gui_test_set_michelle (win);
-  g_assert_nonnull (win->inputs);
+  g_assert_nonnull (pl_prompts_panel_get_inputs (PROMPTS (win)));
   pl_gui_test_screenshot (win, "no-model.png");
   pl_gui_test_close_window (win);
 }
@@ -592,8 +541,6 @@ main (int   argc,
   g_test_add_func ("/Patchlens/Window/signals-on-main-thread", test_signals_on_main_thread);
   g_test_add_func ("/Patchlens/Window/export", test_export);
   g_test_add_func ("/Patchlens/Window/topk-pane-remembered", test_topk_pane_remembered);
-  g_test_add_func ("/Patchlens/Window/experiment", test_experiment);
-  g_test_add_func ("/Patchlens/Window/presets", test_presets);
   g_test_add_func ("/Patchlens/Window/presentation", test_presentation);
   ret = g_test_run ();
   pl_test_remove_tree (tmp_dir);

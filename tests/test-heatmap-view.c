@@ -6,8 +6,10 @@
 #include <gtk/gtk.h>
 #include <math.h>
 
+#include "pl-heatmap-private.h"
 #include "pl-heatmap-view.h"
 #include "pl-heatmap-view-private.h"
+#include "pl-result-fixture.h"
 
 #define N_ROWS 12
 #define N_COLS 7
@@ -390,6 +392,65 @@ test_empty (Fixture *f, gconstpointer data)
   g_assert_null (pl_heatmap_view_get_heatmap (f->view));
 }
 
+
+/* A 131-token prompt: fitted to the height at a readable size, not to the width as a
+ * sliver; the user pans along the positions. */
+static void
+test_long_prompt (Fixture *f, gconstpointer data)
+{
+  PlHeatmap *hm = pl_heatmap_new (N_ROWS, 131);
+  double fw, fh, zoom;
+  int w = gtk_widget_get_width (GTK_WIDGET (f->view));
+  int h = gtk_widget_get_height (GTK_WIDGET (f->view));
+
+  for (int c = 0; c < 131; c++)
+    pl_heatmap_set_col_label (hm, c, " token");
+  pl_heatmap_view_set_heatmap (f->view, hm);
+  pl_heatmap_get_size (hm, &fw, &fh);
+  zoom = pl_heatmap_view_get_zoom (f->view);
+  g_test_message ("view %d x %d, figure %.0f x %.0f, zoom %.3f", w, h, fw, fh, zoom);
+  g_assert_cmpfloat (w / fw, <, 0.6);        /* fitted to the width: unreadable */
+  g_assert_cmpfloat (zoom, >=, MIN (0.6, h / fh) - 1e-9);
+  g_assert_cmpfloat (fw * zoom, >, w);        /* wider than the view: it pans */
+}
+
+/* Tick labels at the colour bar's right, in figure order. */
+static int
+count_colorbar_ticks (PlHeatmap *hm)
+{
+  Figure *fig = pl_heatmap_ensure_layout (hm);
+  int n = 0;
+
+  for (guint i = 0; i < fig->labels->len; i++)
+    {
+      Label *l = &g_array_index (fig->labels, Label, i);
+
+      if (l->font == FONT_TICK && l->ax > fig->cbx + fig->cbw)
+        n++;
+    }
+  return n;
+}
+
+/* Two to four layers still get a scale (once only a "0"), the colour bar names the
+ * answers with ␣ as the axis does, and its limits cover the unpatched runs. */
+static void
+test_colorbar_ticks (Fixture *f, gconstpointer data)
+{
+  for (int n_layers = 1; n_layers <= 4; n_layers++)
+    {
+      g_autoptr(PlSweepResult) r = pl_fixture_result (n_layers, MICHELLE_CLEAN,
+                                                      MICHELLE_CORRUPT, " Jones", " Smith");
+      PlHeatmap *hm = pl_heatmap_new_from_result (r);
+
+      g_assert_cmpint (count_colorbar_ticks (hm), >=, 3);
+      /* The scale spans the unpatched runs' metric, the ends of what patching does. */
+      g_assert_cmpfloat (pl_heatmap_ensure_layout (hm)->vmax, >=,
+                         MAX (fabs (r->clean_value), fabs (r->corrupted_value)));
+      g_assert_cmpstr (hm->value_label, ==, "logit(␣Smith) − logit(␣Jones)");
+      pl_heatmap_free (hm);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -411,6 +472,8 @@ main (int argc, char **argv)
   ADD ("draw", test_draw, TRUE);
   ADD ("font-scale", test_font_scale, TRUE);
   ADD ("empty", test_empty, FALSE);
+  ADD ("long-prompt", test_long_prompt, FALSE);
+  ADD ("colorbar-ticks", test_colorbar_ticks, FALSE);
 #undef ADD
 
   return g_test_run ();

@@ -279,6 +279,57 @@ test_place_precedence (Fixture *f, gconstpointer data)
   g_assert_true (g_str_has_prefix (d4, legacy));
 }
 
+/* distilgpt2 is distilbert/distilgpt2 on the hub, cached as models--distilbert--... */
+static void
+test_distilbert_repo (Fixture *f, gconstpointer data)
+{
+  g_autofree char *hub = path (f, "hub");
+  g_autofree char *repo = path (f, "hub/models--distilbert--distilgpt2");
+  g_autofree char *snap = path (f, "hub/models--distilbert--distilgpt2/snapshots/dddd");
+  g_autofree char *distil = pl_model_store_hub_repo ("distilgpt2");
+  g_autofree char *gpt2 = pl_model_store_hub_repo ("gpt2");
+  g_autofree char *dir = NULL;
+
+  g_assert_cmpstr (distil, ==, "distilbert/distilgpt2");
+  g_assert_cmpstr (gpt2, ==, "openai-community/gpt2");
+  g_setenv ("HF_HUB_CACHE", hub, TRUE);
+  make_hf_repo (repo, "dddd", TRUE, TRUE);
+  dir = resolve_ok ("distilgpt2");
+  g_assert_cmpstr (dir, ==, snap);
+}
+
+/* A path has a slash; a bare name is a store name, or the folder of that name here
+ * only when it holds a model. */
+static void
+test_name_or_path (Fixture *f, gconstpointer data)
+{
+  g_autofree char *cwd = g_get_current_dir ();
+  g_autofree char *work = path (f, "work");
+  g_autofree char *here = path (f, "work/gpt2");
+  g_autofree char *store = path (f, "store");
+  g_autofree char *stored = path (f, "store/gpt2");
+  g_autofree char *a = NULL, *b = NULL, *c = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (here, 0755), ==, 0);
+  make_model (stored, TRUE);
+  g_setenv ("PATCHLENS_MODELS", store, TRUE);
+  g_assert_cmpint (chdir (work), ==, 0);
+  a = resolve_ok ("gpt2");          /* ./gpt2 is empty: the store's */
+  g_assert_cmpstr (a, ==, stored);
+  b = resolve_ok ("./gpt2");        /* a path: that folder, whatever it holds */
+  g_assert_cmpstr (b, ==, "./gpt2");
+  make_model (here, TRUE);
+  c = resolve_ok ("gpt2");          /* now it holds a model: taken */
+  g_assert_cmpstr (c, ==, "gpt2");
+  g_assert_null (pl_model_store_resolve ("./missing", &error));
+  g_assert_nonnull (strstr (error->message, "no folder"));
+  g_clear_error (&error);
+  g_assert_null (pl_model_store_resolve ("unknown-word", &error));
+  g_assert_nonnull (strstr (error->message, "./unknown-word"));
+  g_assert_cmpint (chdir (cwd), ==, 0);
+}
+
 static void
 test_folder_given (Fixture *f, gconstpointer data)
 {
@@ -403,6 +454,8 @@ main (int argc, char **argv)
   ADD ("hf-env-precedence", test_hf_env_precedence);
   ADD ("place-precedence", test_place_precedence);
   ADD ("folder-given", test_folder_given);
+  ADD ("distilbert-repo", test_distilbert_repo);
+  ADD ("name-or-path", test_name_or_path);
   ADD ("not-found", test_not_found);
   ADD ("list", test_list);
 #undef ADD

@@ -5,14 +5,14 @@
  */
 #include "cli-common.h"
 
-#include <cairo.h>
-#include <glib-unix.h>
-#include <signal.h>
 #include <errno.h>
-#include <fontconfig/fontconfig.h>
+#include <fcntl.h>
+#include <glib-unix.h>
 #include <pango/pangocairo.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pl-model-store.h"
 #include "pl-result-io.h"
@@ -94,7 +94,8 @@ dir_has (const char *dir,
 {
   g_autofree char *path = g_build_filename (dir, file, NULL);
 
-  return g_file_test (path, G_FILE_TEST_IS_REGULAR);
+  /* Any kind of file: the loader refuses what is not a regular one, saying so. */
+  return g_file_test (path, G_FILE_TEST_EXISTS);
 }
 
 PlTokenizer *
@@ -267,26 +268,93 @@ cli_print_json (FILE     *out,
   fwrite (text, 1, length, out);
 }
 
+/* Set by cli_guard_std_fds when the program started with standard output closed. */
+static gboolean stdout_was_closed;
+
+/* A standard stream the program was started without gets /dev/null, so that the
+ * first file the program opens cannot become "standard output" and receive the text
+ * meant for it. Standard output gets it read-only: every write to it then fails
+ * (EBADF) and cli_finish_stdout says that standard output was closed. */
+void
+cli_guard_std_fds (void)
+{
+  for (int fd = 0; fd <= 2; fd++)
+    {
+      int nul;
+
+      if (fcntl (fd, F_GETFD) != -1 || errno != EBADF)
+        continue;
+      nul = open ("/dev/null", fd == 2 ? O_WRONLY : O_RDONLY);
+      if (nul >= 0 && nul != fd)
+        {
+          dup2 (nul, fd);
+          close (nul);
+        }
+      if (fd == 1)
+        stdout_was_closed = TRUE;
+    }
+}
+
+/* GIO's proxy resolver reads GNOME's proxy settings through GSettings, whose dconf
+ * backend prints a CRITICAL per lookup ("unable to create directory ~/.cache/dconf")
+ * when it cannot write its folder, as with a read-only $HOME. Then, and only then, the
+ * CLI uses the in-memory backend: no noise, and the proxy comes from the environment. */
+void
+cli_quiet_gsettings (void)
+{
+  g_autofree char *dir = NULL;
+
+  if (g_getenv ("GSETTINGS_BACKEND") != NULL)
+    return;
+  dir = g_build_filename (g_get_user_runtime_dir (), "dconf", NULL);
+  while (!g_file_test (dir, G_FILE_TEST_EXISTS))
+    {
+      char *parent = g_path_get_dirname (dir);
+
+      if (strcmp (parent, dir) == 0)
+        {
+          g_free (parent);
+          break;
+        }
+      g_free (dir);
+      dir = parent;
+    }
+  if (access (dir, W_OK | X_OK) != 0)
+    g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+}
+
 gboolean
 cli_finish_stdout (void)
 {
+  int err;
+
+  errno = 0;
   if (fflush (stdout) == 0 && !ferror (stdout))
     return TRUE;
-  cli_message ("could not write to standard output: %s", g_strerror (errno));
+  err = errno;
+  if (stdout_was_closed || err == EBADF)
+    cli_message ("could not write the output: standard output is closed (run the "
+                 "command with its output sent to a file or a pipe)");
+  else if (err == EPIPE)
+    cli_message ("could not write the output: the program reading it has exited");
+  else if (err == ENOSPC)
+    cli_message ("could not write the output: the disk is full");
+  else
+    cli_message ("could not write to standard output: %s",
+                 err != 0 ? g_strerror (err) : "write error");
   return FALSE;
 }
 
-/* Pango's default font map holds cairo's font faces, which hold fontconfig patterns;
- * fontconfig keeps its config and caches for the process. All of it lives until exit
- * by design, but LeakSanitizer cannot follow fontconfig's offset pointers and reports
- * it as leaked: released in that order, nothing is left. Cheap, and a no-op when no
- * figure was drawn. */
+/* Pango's default font map holds cairo's font faces, which hold fontconfig patterns.
+ * Only the font map is ours to drop. cairo's static caches are not freed here:
+ * cairo_debug_reset_static_data is a debugging aid that asserts when any cairo object
+ * is still alive (an error surface of a refused figure was enough to abort the
+ * program at exit), and FcFini would free the patterns cairo still holds. What stays is
+ * reachable from the libraries' globals; fontconfig's is listed in tests/lsan.supp. */
 void
 cli_free_font_caches (void)
 {
   pango_cairo_font_map_set_default (NULL);
-  cairo_debug_reset_static_data ();
-  FcFini ();
 }
 
 /* ---- work that Ctrl+C cancels ---- */
@@ -334,13 +402,17 @@ cli_run_interruptible (GThreadFunc   work,
                        GCancellable *cancellable)
 {
   Interruptible r = { work, on_interrupt, data, cancellable, g_main_loop_new (NULL, FALSE) };
-  guint sigint_id = g_unix_signal_add (SIGINT, on_sigint, &r);
+  struct sigaction old = { 0 };
+  /* A shell starts background jobs with SIGINT ignored, so that Ctrl+C at the
+   * terminal reaches only the foreground job: keep it ignored. */
+  gboolean watch = sigaction (SIGINT, NULL, &old) != 0 || old.sa_handler != SIG_IGN;
+  guint sigint_id = watch ? g_unix_signal_add (SIGINT, on_sigint, &r) : 0;
   GThread *thread = g_thread_new ("work", interruptible_thread, &r);
 
   g_main_loop_run (r.loop);
   g_thread_join (thread);
   /* on_sigint removes itself when it fires; remove the watch only if still there. */
-  if (!g_cancellable_is_cancelled (cancellable))
+  if (sigint_id != 0 && !g_cancellable_is_cancelled (cancellable))
     g_source_remove (sigint_id);
   g_main_loop_unref (r.loop);
 }

@@ -94,12 +94,14 @@ void  cli_build_ids_json   (JsonBuilder  *b,
  * the shortest decimal that reads back as the same float). */
 void  cli_print_json       (FILE *out, JsonNode *node);
 
+/* At the start of main: gives a closed standard stream /dev/null (see cli-common.c). */
+void     cli_guard_std_fds (void);
+/* At the start of main: GSettings in memory when dconf could not write its folder. */
+void     cli_quiet_gsettings (void);
 /* TRUE when stdout could be written and flushed; prints the error otherwise. */
 gboolean cli_finish_stdout (void);
 
-/* Frees pango's font map, cairo's static caches and fontconfig's (as FcFini), so that
- * LeakSanitizer and valgrind see only real leaks. Once, at exit, when no cairo or pango
- * object is left. */
+/* Drops pango's default font map (what the CLI's figures created). Once, at exit. */
 void     cli_free_font_caches (void);
 
 /* Runs work (data) on a worker thread while the main thread waits in a main loop for

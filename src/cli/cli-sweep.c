@@ -3,15 +3,17 @@
  * cli-sweep.c: `patchlens-cli sweep`: one activation-patching sweep, shown as text or
  * written as JSON, CSV and PNG/SVG/PDF figures.
  *
- * Outputs: before the sweep, every output's folder is checked; when none of the asked
- * outputs could be written the command stops there (no minutes lost on a typo). After
- * the sweep every output is attempted even when an earlier one failed, each failure is
+ * Outputs (cli-output.h): every output is checked before the model is loaded (names,
+ * folders, two outputs on one file) and the figure's size before the sweep, so that no
+ * sweep runs for an output that cannot be written. After the sweep every output is
+ * attempted even when an earlier one failed (a disk that fills up), each failure is
  * reported, and the exit status is then 1. "--json -" and "--csv -" write to stdout.
  */
 #include <string.h>
 #include <unistd.h>
 
 #include "cli-common.h"
+#include "cli-output.h"
 #include "cli-sweep-set.h"
 
 #include "pl-blas.h"
@@ -23,12 +25,6 @@
 
 /* OpenBLAS owns all of the engine's parallelism. */
 
-typedef enum { OUT_JSON, OUT_CSV, OUT_PNG, OUT_SVG, OUT_PDF, N_OUTPUTS } OutputKind;
-
-static const char *const output_flags[N_OUTPUTS] = {
-  "--json", "--csv", "--png", "--svg", "--pdf",
-};
-
 typedef struct {
   char       *model;
   char       *clean;
@@ -39,7 +35,7 @@ typedef struct {
   char       *site;
   char       *metric;
   char       *colormap;
-  char       *outputs[N_OUTPUTS];   /* paths, NULL when not asked */
+  char       *outputs[OUT_N];   /* paths, NULL when not asked; "-" for stdout */
   double      scale;
   int         top_k;
   int         threads;
@@ -58,14 +54,14 @@ sweep_args_clear (SweepArgs *a)
   g_free (a->site);
   g_free (a->metric);
   g_free (a->colormap);
-  for (int i = 0; i < N_OUTPUTS; i++)
+  for (int i = 0; i < OUT_N; i++)
     g_free (a->outputs[i]);
 }
 
 static gboolean
 any_output (const SweepArgs *a)
 {
-  for (int i = 0; i < N_OUTPUTS; i++)
+  for (int i = 0; i < OUT_N; i++)
     if (a->outputs[i] != NULL)
       return TRUE;
   return FALSE;
@@ -166,133 +162,15 @@ check_args (const SweepArgs *a,
   else
     return cli_usage ("sweep", "unknown colour map “%s”; use diverging or viridis",
                       a->colormap);
-  if (!(a->scale > 0 && a->scale <= 16))
-    return cli_usage ("sweep", "--scale must be between 0 and 16 (got %g)", a->scale);
   if (a->top_k < 1)
     return cli_usage ("sweep", "-k must be at least 1 (got %d)", a->top_k);
   if (a->threads != -1 && a->threads < 1)
     return cli_usage ("sweep", "--threads must be at least 1 (got %d)", a->threads);
-  for (int i = OUT_PNG; i < N_OUTPUTS; i++)
-    if (a->outputs[i] != NULL && strcmp (a->outputs[i], "-") == 0)
-      return cli_usage ("sweep", "%s needs a file name (only --json and --csv can "
-                        "write to stdout)", output_flags[i]);
-  if (a->outputs[OUT_JSON] != NULL && a->outputs[OUT_CSV] != NULL
-      && strcmp (a->outputs[OUT_JSON], "-") == 0 && strcmp (a->outputs[OUT_CSV], "-") == 0)
-    return cli_usage ("sweep", "only one of --json and --csv can write to stdout");
+  if (cli_outputs_check_args ("sweep", a->outputs, a->scale) != CLI_EXIT_OK)
+    return CLI_EXIT_USAGE;
   opt->top_k = a->top_k;
   opt->naive = a->naive;
   return CLI_EXIT_OK;
-}
-
-/* ---- outputs ---- */
-
-/* Why path cannot be written, or NULL when its folder looks writable. */
-static char *
-output_problem (const char *path)
-{
-  g_autofree char *dir = g_path_get_dirname (path);
-
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    return g_strdup_printf ("cannot write “%s”: it is a folder", path);
-  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
-    return g_strdup_printf ("cannot write “%s”: the folder “%s” does not exist",
-                            path, dir);
-  if (access (dir, W_OK | X_OK) != 0)
-    return g_strdup_printf ("cannot write “%s”: no permission to write in “%s”",
-                            path, dir);
-  return NULL;
-}
-
-/* FALSE (after printing why) when no asked output could be written. */
-static gboolean
-preflight_outputs (const SweepArgs *a)
-{
-  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
-  int n_asked = 0;
-
-  for (int i = 0; i < N_OUTPUTS; i++)
-    {
-      char *problem;
-
-      if (a->outputs[i] == NULL)
-        continue;
-      n_asked++;
-      if (strcmp (a->outputs[i], "-") == 0)
-        continue;
-      problem = output_problem (a->outputs[i]);
-      if (problem != NULL)
-        g_ptr_array_add (problems, problem);
-    }
-  if (n_asked == 0 || (int) problems->len < n_asked)
-    return TRUE;
-  for (guint i = 0; i < problems->len; i++)
-    cli_message ("%s", (const char *) problems->pdata[i]);
-  cli_message ("no output could be written; the sweep was not run");
-  return FALSE;
-}
-
-/* Takes data. */
-static gboolean
-write_to_stdout (char  *data,
-                 gsize  length)
-{
-  fwrite (data, 1, length, stdout);
-  g_free (data);
-  return TRUE;
-}
-
-static gboolean
-write_output (const PlSweepResult *result,
-              OutputKind           kind,
-              const char          *path,
-              PlColormap           cmap,
-              double               scale,
-              GError             **error)
-{
-  static const PlFigureFormat formats[] = { PL_FIGURE_PNG, PL_FIGURE_SVG, PL_FIGURE_PDF };
-  gboolean to_stdout = strcmp (path, "-") == 0;
-  gsize length = 0;
-  char *data;
-  g_autoptr(PlHeatmap) hm = NULL;
-
-  /* (data and length in two statements: the order in which a call's arguments are
-   * evaluated is unspecified.) */
-  if (kind == OUT_JSON && !to_stdout)
-    return pl_result_save_json (result, path, error);
-  if (kind == OUT_CSV && !to_stdout)
-    return pl_result_save_csv (result, path, error);
-  if (kind == OUT_JSON || kind == OUT_CSV)
-    {
-      data = kind == OUT_JSON ? pl_result_to_json (result, &length)
-                              : pl_result_to_csv (result, &length);
-      return write_to_stdout (data, length);
-    }
-  hm = pl_heatmap_new_from_result (result);
-  pl_heatmap_set_colormap (hm, cmap);
-  return pl_heatmap_export (hm, formats[kind - OUT_PNG], path, scale, error);
-}
-
-/* Every output is attempted; returns the number that failed. */
-static int
-write_outputs (const SweepArgs     *a,
-               const PlSweepResult *result,
-               PlColormap           cmap)
-{
-  int n_failed = 0;
-
-  for (int i = 0; i < N_OUTPUTS; i++)
-    {
-      g_autoptr(GError) error = NULL;
-
-      if (a->outputs[i] == NULL)
-        continue;
-      if (!write_output (result, i, a->outputs[i], cmap, a->scale, &error))
-        {
-          cli_message ("%s: %s", output_flags[i], error->message);
-          n_failed++;
-        }
-    }
-  return n_failed;
 }
 
 /* ---- text ---- */
@@ -461,6 +339,9 @@ run_sweep (const SweepArgs      *a,
                               &error);
   if (inputs == NULL)
     return cli_fail (error);
+  if (!cli_outputs_check_figure (a->outputs, a->scale, inputs, opt,
+                                 pl_model_config (model)->n_layer, pl_model_name (model)))
+    return CLI_EXIT_FAILURE;
   run = (SweepRun) { model, inputs, opt, isatty (STDERR_FILENO), { 0 }, cancellable };
   cli_run_interruptible (sweep_thread, on_interrupt, &run, cancellable);
   result = run.result;
@@ -479,7 +360,8 @@ run_sweep (const SweepArgs      *a,
       print_text (result);
       return CLI_EXIT_OK;
     }
-  return write_outputs (a, result, cmap) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+  return cli_outputs_write (a->outputs, result, cmap, a->scale) == 0 ? CLI_EXIT_OK
+                                                                   : CLI_EXIT_FAILURE;
 }
 
 int
@@ -499,7 +381,7 @@ cli_sweep (int    argc,
     {
       if (a.threads > 0)
         pl_blas_set_threads (a.threads);
-      if (!preflight_outputs (&a))
+      if (!cli_outputs_preflight (a.outputs))
         status = CLI_EXIT_FAILURE;
       else if (a.pairs != NULL)
         status = cli_sweep_set (a.model, a.pairs, &opt, a.outputs, cmap, a.scale);

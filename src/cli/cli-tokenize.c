@@ -210,6 +210,16 @@ parse_line (const char *line,
   return FALSE;
 }
 
+static gboolean
+is_blank (const char *line,
+          gsize       len)
+{
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isspace (line[i]))
+      return FALSE;
+  return TRUE;
+}
+
 /* Reads stdin line by line (never the whole input at once), writing one JSON line per
  * input line in the same order. Stops at the first bad line. */
 static int
@@ -220,16 +230,33 @@ tokenize_jsonl (PlTokenizer *tok)
   char *line = NULL;
   size_t cap = 0;
   ssize_t n;
-  gsize line_no = 0;
+  gsize line_no = 0, blank_line = 0;
   int status = CLI_EXIT_OK;
 
   while ((n = getline (&line, &cap, stdin)) >= 0)
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(GArray) ids = NULL;
+      char *start = line;
 
       line_no++;
-      if (parse_line (line, (gsize) n, line_no, text, &error))
+      /* A UTF-8 byte order mark, as some editors write it, is not part of the text. */
+      if (line_no == 1 && n >= 3 && memcmp (line, "\xEF\xBB\xBF", 3) == 0)
+        start += 3, n -= 3;
+      /* Blank lines at the very end (an editor's extra newline) are skipped; a blank
+       * line followed by more text is reported, as it may be a text lost. */
+      if (is_blank (start, (gsize) n))
+        {
+          blank_line = blank_line != 0 ? blank_line : line_no;
+          continue;
+        }
+      if (blank_line != 0)
+        {
+          parse_line ("", 0, blank_line, text, &error);
+          status = cli_fail (error);
+          break;
+        }
+      if (parse_line (start, (gsize) n, line_no, text, &error))
         {
           ids = pl_tokenizer_encode (tok, text->str, (gssize) text->len, &error);
           if (ids == NULL)

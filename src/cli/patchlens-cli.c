@@ -51,7 +51,9 @@ print_help (FILE *out)
          "\n"
          "--model takes a model folder (config.json + model.safetensors) or a name\n"
          "(gpt2, gpt2-medium, gpt2-large, gpt2-xl, distilgpt2) looked up in\n"
-         "$PATCHLENS_MODELS, Patchlens' download folder and the Hugging Face cache.\n",
+         "$PATCHLENS_MODELS, Patchlens' download folder and the Hugging Face cache.\n"
+         "Anything with a slash (./gpt2) is a folder; a bare name is looked up, unless\n"
+         "a folder of that name here holds a model.\n",
          out);
 }
 
@@ -98,6 +100,8 @@ main (int    argc,
   const CliCommand *cmd;
   int status;
 
+  cli_guard_std_fds ();
+  cli_quiet_gsettings ();
   pl_blas_init (argv);
   setlocale (LC_ALL, "");
   g_set_prgname ("patchlens-cli");

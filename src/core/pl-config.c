@@ -12,6 +12,7 @@
 #include <json-glib/json-glib.h>
 
 #include "pl-error.h"
+#include "pl-read-file.h"
 
 /* A config.json is a few hundred bytes; anything this big is not one. */
 #define CONFIG_MAX_BYTES (16 * 1024 * 1024)
@@ -271,22 +272,13 @@ pl_config_load (PlConfig    *cfg,
 {
   g_autofree char *display = NULL;
   g_autofree char *contents = NULL;
-  g_autoptr(GError) io_error = NULL;
   gsize len = 0;
 
   g_return_val_if_fail (cfg != NULL && path != NULL, FALSE);
   display = g_filename_display_name (path);
-  if (!g_file_get_contents (path, &contents, &len, &io_error))
-    {
-      g_set_error (error, PL_ERROR, PL_ERROR_IO, "Could not read %s: %s", display,
-                   io_error->message);
-      return FALSE;
-    }
-  if (len > CONFIG_MAX_BYTES)
-    {
-      g_set_error (error, PL_ERROR, PL_ERROR_FORMAT, "%s: %" G_GSIZE_FORMAT " bytes is "
-                   "far too large for a config file", display, len);
-      return FALSE;
-    }
+  /* Bounded while reading: config.json pointing at /dev/zero or a FIFO is refused. */
+  if (!pl_read_file_bounded (path, CONFIG_MAX_BYTES, "a config file", &contents, &len,
+                             error))
+    return FALSE;
   return config_parse_named (cfg, contents, len, display, error);
 }

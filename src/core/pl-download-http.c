@@ -15,14 +15,16 @@
 #include <string.h>
 
 #include "pl-error.h"
+#include "pl-model-store.h"
 
 #define MAX_REDIRECTS     5
 
 char *
 pl_download_file_url (Download *dl, int i)
 {
-  return g_strdup_printf ("%s/openai-community/%s/resolve/main/%s",
-                          dl->endpoint, dl->name, files[i]);
+  g_autofree char *repo = pl_model_store_hub_repo (dl->name);
+
+  return g_strdup_printf ("%s/%s/resolve/main/%s", dl->endpoint, repo, files[i]);
 }
 
 /* "host" or "host:port", for messages. */
@@ -65,10 +67,8 @@ parse_u64 (const char *s, gboolean *ok)
 }
 
 void
-pl_download_read_content_length (SoupMessage *msg, FileMeta *meta)
+pl_download_read_content_length (SoupMessageHeaders *h, FileMeta *meta)
 {
-  SoupMessageHeaders *h = soup_message_get_response_headers (msg);
-
   if (meta->size_known)
     return;
   meta->size = parse_u64 (soup_message_headers_get_one (h, "Content-Length"),
@@ -97,10 +97,9 @@ parse_sha256_etag (const char *etag)
 }
 
 /* Takes the size and hash a hub response announces, if it announces them. */
-static void
-read_linked_headers (SoupMessage *msg, FileMeta *meta)
+void
+pl_download_read_linked_headers (SoupMessageHeaders *h, FileMeta *meta)
 {
-  SoupMessageHeaders *h = soup_message_get_response_headers (msg);
   gboolean ok;
   guint64 size = parse_u64 (soup_message_headers_get_one (h, "X-Linked-Size"), &ok);
   char *sha = parse_sha256_etag (soup_message_headers_get_one (h, "X-Linked-Etag"));
@@ -134,6 +133,9 @@ new_message (Download *dl, const char *method, const char *url, guint64 range_fr
     {
       range = g_strdup_printf ("bytes=%" G_GUINT64_FORMAT "-", range_from);
       soup_message_headers_replace (h, "Range", range);
+      /* The rest of the same file, or (when it changed) the whole new one. */
+      if (dl->if_range != NULL)
+        soup_message_headers_replace (h, "If-Range", dl->if_range);
     }
   /* The token goes to the hub only, never to the CDN it redirects to. */
   if (dl->token != NULL && dl->auth_host != NULL
@@ -161,7 +163,7 @@ pl_download_send_following (Download *dl, const char *method, const char *url,
       GInputStream *stream;
       GError *local = NULL;
       const char *location;
-      g_autoptr(GUri) next = NULL;
+      char *next;
 
       if (msg == NULL)
         {
@@ -175,30 +177,54 @@ pl_download_send_following (Download *dl, const char *method, const char *url,
           set_network_error (error, local, current);
           return NULL;
         }
-      read_linked_headers (msg, meta);
+      pl_download_read_linked_headers (soup_message_get_response_headers (msg), meta);
       location = soup_message_headers_get_one (soup_message_get_response_headers (msg),
                                                "Location");
       if (!SOUP_STATUS_IS_REDIRECTION (soup_message_get_status (msg)) || location == NULL
-          || (strcmp (method, "HEAD") == 0 && meta->size_known) || hop == MAX_REDIRECTS)
+          || (strcmp (method, "HEAD") == 0 && meta->size_known))
         {
           *msg_out = g_steal_pointer (&msg);
           return stream;
         }
       g_input_stream_close (stream, NULL, NULL);
       g_object_unref (stream);
-      /* The hub's Location may be relative (a renamed repo) or a CDN URL. */
-      next = g_uri_parse_relative (soup_message_get_uri (msg), location,
-                                   SOUP_HTTP_URI_FLAGS, NULL);
-      if (next == NULL)
+      if (hop == MAX_REDIRECTS)
         {
-          g_set_error (error, PL_ERROR, PL_ERROR_HTTP,
-                       "The server redirected %s to an invalid URL '%s'", current, location);
+          g_set_error (error, PL_ERROR, PL_ERROR_HTTP, "The hub sent the download of %s "
+                       "round in circles: more than %d redirects, the last one to %s. "
+                       "Try again later; if it persists, check HF_ENDPOINT",
+                       url, MAX_REDIRECTS, location);
           return NULL;
         }
+      next = pl_download_redirect_target (current, location, error);
+      if (next == NULL)
+        return NULL;
       g_free (current);
-      current = g_uri_to_string (next);
+      current = next;
     }
   g_assert_not_reached ();
+}
+
+/* The URL a Location header sends base to: relative ones (a renamed repo) resolved,
+ * only http and https accepted. */
+char *
+pl_download_redirect_target (const char *base, const char *location, GError **error)
+{
+  g_autoptr(GUri) from = g_uri_parse (base, SOUP_HTTP_URI_FLAGS, NULL);
+  g_autoptr(GUri) next = NULL;
+  const char *scheme;
+
+  if (from != NULL)
+    next = g_uri_parse_relative (from, location, SOUP_HTTP_URI_FLAGS, NULL);
+  scheme = next != NULL ? g_uri_get_scheme (next) : NULL;
+  if (next == NULL || g_uri_get_host (next) == NULL || g_uri_get_host (next)[0] == '\0'
+      || (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0))
+    {
+      g_set_error (error, PL_ERROR, PL_ERROR_HTTP, "The server redirected %s to '%s', "
+                   "which is not a web address a download can follow", base, location);
+      return NULL;
+    }
+  return g_uri_to_string (next);
 }
 
 /* A user-facing message for an HTTP status that is not a success. */
@@ -249,7 +275,7 @@ pl_download_probe (Download *dl, int i, GError **error)
   g_input_stream_close (stream, NULL, NULL);
   status = soup_message_get_status (msg);
   if (SOUP_STATUS_IS_SUCCESSFUL (status))
-    pl_download_read_content_length (msg, &dl->meta[i]);
+    pl_download_read_content_length (soup_message_get_response_headers (msg), &dl->meta[i]);
   else if (!SOUP_STATUS_IS_SUCCESSFUL (status) && !SOUP_STATUS_IS_REDIRECTION (status))
     {
       pl_download_set_http_error (dl, i, msg, url, error);
@@ -260,11 +286,10 @@ pl_download_probe (Download *dl, int i, GError **error)
 
 /* The offset a 206's Content-Range starts at ("bytes START-END/TOTAL"), and TOTAL. */
 gboolean
-pl_download_parse_content_range (SoupMessage *msg, guint64 *start, guint64 *total,
+pl_download_parse_content_range (SoupMessageHeaders *h, guint64 *start, guint64 *total,
                                  gboolean *total_known)
 {
-  const char *cr = soup_message_headers_get_one (soup_message_get_response_headers (msg),
-                                                 "Content-Range");
+  const char *cr = soup_message_headers_get_one (h, "Content-Range");
   char *end = NULL;
   const char *slash;
 

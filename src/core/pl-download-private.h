@@ -33,6 +33,7 @@ typedef struct {
   const char             *token;       /* $HF_TOKEN or NULL */
   const char             *name;
   const char             *dest;
+  const char             *if_range;    /* sent with the next Range, when not NULL */
   GCancellable           *cancellable;
   PlDownloadProgressFunc  progress;
   gpointer                user_data;
@@ -73,12 +74,49 @@ gboolean      pl_download_probe             (Download     *dl,
                                              int           i,
                                              GError      **error);
 /* The size of a full answer from its Content-Length, unless meta already knows it. */
-void          pl_download_read_content_length (SoupMessage *msg,
-                                               FileMeta    *meta);
+void          pl_download_read_content_length (SoupMessageHeaders *h,
+                                               FileMeta           *meta);
+/* The size and SHA-256 the hub announces (X-Linked-Size, X-Linked-Etag), if any. */
+void          pl_download_read_linked_headers (SoupMessageHeaders *h,
+                                               FileMeta           *meta);
 /* The offset a 206's Content-Range starts at ("bytes START-END/TOTAL"), and TOTAL. */
-gboolean      pl_download_parse_content_range (SoupMessage *msg,
-                                               guint64     *start,
-                                               guint64     *total,
-                                               gboolean    *total_known);
+gboolean      pl_download_parse_content_range (SoupMessageHeaders *h,
+                                               guint64            *start,
+                                               guint64            *total,
+                                               gboolean           *total_known);
+/* Where a Location header sends base (resolved; http and https only), or NULL with a
+ * PL_ERROR_HTTP. */
+char         *pl_download_redirect_target     (const char         *base,
+                                               const char         *location,
+                                               GError            **error);
+
+/* ---- pl-download-check.c: what a file must be before it counts ---- */
+
+/* The most bytes files[i] may have: a few times the largest GPT-2 model's. */
+guint64       pl_download_size_limit          (int                 i);
+/* An announced size within the limit; else an error in the user's words. */
+gboolean      pl_download_check_size          (int                 i,
+                                               const FileMeta     *meta,
+                                               GError            **error);
+/* needed bytes fit in the free space of dest's file system (or its nearest parent). */
+gboolean      pl_download_check_space         (const char         *dest,
+                                               guint64             needed,
+                                               GError            **error);
+/* The bytes of files[i] look like what it should be (a config, a vocab, merges; the
+ * model is checked by loading it): PL_ERROR_FORMAT naming the file and the URL. */
+gboolean      pl_download_check_body          (int                 i,
+                                               const char         *data,
+                                               gsize               len,
+                                               const char         *url,
+                                               GError            **error);
+/* The same for a finished .part on disk; merges.txt is read with dest's vocab.json. */
+gboolean      pl_download_check_part          (int                 i,
+                                               const char         *part,
+                                               const char         *dest,
+                                               const char         *url,
+                                               GError            **error);
+/* The folder loads as a model (weights against config, tokenizer). */
+gboolean      pl_download_check_model         (const char         *dest,
+                                               GError            **error);
 
 G_END_DECLS

@@ -11,6 +11,7 @@
 #include "pl-download-private.h"
 #include "pl-error.h"
 #include "pl-model-store.h"
+#include "pl-read-file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -156,7 +157,47 @@ typedef struct {
   guint64     start;      /* the offset this attempt resumed from */
   gboolean    progressed; /* bytes arrived in this attempt */
   gboolean    unfit;      /* the server refused the Range (416): the .part must go */
+  char       *if_range;   /* the ETag the .part was started from, sent with Range */
 } Transfer;
+
+/* ---- what a .part was fetched as ---- */
+
+/* FILE.part.etag holds the strong ETag of the response a .part was started from, so a
+ * later run can resume with If-Range: the server then sends the rest only if the file
+ * is still the same, and the whole new file otherwise. */
+static char *
+validator_path (const char *part)
+{
+  return g_strconcat (part, ".etag", NULL);
+}
+
+static void
+keep_validator (const char *part, const char *etag)
+{
+  g_autofree char *path = validator_path (part);
+
+  /* A weak ETag (W/"...") promises no byte-for-byte sameness: no resume on it. */
+  if (etag != NULL && etag[0] == '"' && strlen (etag) < 1024
+      && strchr (etag, '\n') == NULL
+      && g_file_set_contents (path, etag, -1, NULL))
+    return;
+  g_unlink (path);
+}
+
+/* The kept ETag of part, or NULL. */
+static char *
+kept_validator (const char *part)
+{
+  g_autofree char *path = validator_path (part);
+  char *etag = NULL;
+  gsize len = 0;
+
+  if (!pl_read_file_bounded (path, 1024, "an ETag", &etag, &len, NULL))
+    return NULL;
+  if (len < 2 || etag[0] != '"' || strchr (etag, '\n') != NULL)
+    g_clear_pointer (&etag, g_free);
+  return etag;
+}
 
 /* Checks the status of the GET and sets where writing starts and the size to expect. */
 static gboolean
@@ -167,13 +208,15 @@ accept_response (Download *dl, int i, SoupMessage *msg, Transfer *t, GError **er
   guint64 start = 0, total = 0;
   gboolean total_known = FALSE;
 
+  SoupMessageHeaders *h = soup_message_get_response_headers (msg);
+
   if (status == SOUP_STATUS_PARTIAL_CONTENT && t->start > 0
-      && pl_download_parse_content_range (msg, &start, &total, &total_known)
+      && pl_download_parse_content_range (h, &start, &total, &total_known)
       && start == t->start)
     {
       if (!meta->size_known && total_known)
         meta->size = total, meta->size_known = TRUE;
-      return TRUE;
+      return pl_download_check_size (i, meta, error);
     }
   if (status != SOUP_STATUS_OK)
     {
@@ -184,8 +227,9 @@ accept_response (Download *dl, int i, SoupMessage *msg, Transfer *t, GError **er
   t->start = 0;
   dl->file_done = 0;
   g_checksum_reset (t->sum);
-  pl_download_read_content_length (msg, meta);
-  return TRUE;
+  pl_download_read_content_length (h, meta);
+  keep_validator (t->part, soup_message_headers_get_one (h, "ETag"));
+  return pl_download_check_size (i, meta, error);
 }
 
 /* Reads the body into the .part, hashing and reporting as it goes. */
@@ -222,6 +266,15 @@ stream_body (Download *dl, int i, GInputStream *body, Transfer *t, GError **erro
       t->progressed = TRUE;
       dl->file_done += (guint64) n;
       dl->transferred += (guint64) n;
+      if (dl->file_done > pl_download_size_limit (i))
+        {
+          g_autofree char *limit = g_format_size (pl_download_size_limit (i));
+          g_set_error (error, PL_ERROR, PL_ERROR_CHECKSUM, "%s from %s goes on past %s, "
+                       "more than such a file can be: it is not a GPT-2 model file. The "
+                       "download was stopped and nothing of it kept", files[i], t->url,
+                       limit);
+          return FALSE;
+        }
       if (meta->size_known && dl->file_done > meta->size)
         {
           g_set_error (error, PL_ERROR, PL_ERROR_CHECKSUM,
@@ -283,10 +336,12 @@ static gboolean
 fetch_body (Download *dl, int i, Transfer *t, GError **error)
 {
   g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GInputStream) body = pl_download_send_following (dl, "GET", t->url,
-                                                             t->start, &dl->meta[i],
-                                                             &msg, error);
+  g_autoptr(GInputStream) body = NULL;
 
+  dl->if_range = t->if_range;
+  body = pl_download_send_following (dl, "GET", t->url, t->start, &dl->meta[i], &msg,
+                                     error);
+  dl->if_range = NULL;
   if (body == NULL)
     return FALSE;
   if (soup_message_get_status (msg) == SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE)
@@ -310,7 +365,7 @@ fetch_attempt (Download *dl, int i, const char *part, const char *final,
                const char *url, GError **error)
 {
   const FileMeta *meta = &dl->meta[i];
-  Transfer t = { part, url, -1, g_checksum_new (G_CHECKSUM_SHA256), 0, FALSE, FALSE };
+  Transfer t = { part, url, -1, g_checksum_new (G_CHECKSUM_SHA256), 0, FALSE, FALSE, NULL };
   Attempt result = ATTEMPT_FAILED;
   gboolean remove_part = FALSE;
   GStatBuf st;
@@ -319,6 +374,12 @@ fetch_attempt (Download *dl, int i, const char *part, const char *final,
     t.start = (guint64) st.st_size;
   if (meta->size_known && t.start > meta->size)
     t.start = 0;   /* not a prefix of this file: open_part empties it */
+  /* Resume only what is known to be this file: with the SHA-256 the hub announces the
+   * whole file is verified at the end (a stale .part is then dropped), else the kept
+   * ETag goes with the Range as If-Range. A .part of unknown origin starts over. */
+  if (t.start > 0 && meta->sha256 == NULL
+      && (t.if_range = kept_validator (part)) == NULL)
+    t.start = 0;
   dl->file_done = t.start;
   if (t.start > 0 && !hash_prefix (part, t.start, t.sum, error))
     goto out;
@@ -342,6 +403,12 @@ fetch_attempt (Download *dl, int i, const char *part, const char *final,
         result = ATTEMPT_RETRY;
       goto out;
     }
+  /* Whole and of the announced size and hash, but is it what it claims to be? */
+  if (!pl_download_check_part (i, part, dl->dest, url, error))
+    {
+      remove_part = TRUE;
+      goto out;
+    }
   if (t.fd >= 0 && fsync (t.fd) != 0)
     {
       int e = errno;
@@ -363,6 +430,9 @@ out:
     close (t.fd);
   if (remove_part)
     g_unlink (part);
+  if (remove_part || result == ATTEMPT_DONE)
+    keep_validator (part, NULL);
+  g_free (t.if_range);
   g_checksum_free (t.sum);
   return result;
 }
@@ -379,11 +449,17 @@ fetch_file (Download *dl, int i, GError **error)
 
   dl->file_index = i;
   dl->file_done = 0;
+  /* A file in place counts if it has the hub's size and (config, vocab, merges) still
+   * parses: one kept by an older version may be an HTML page. */
   if (g_stat (final, &st) == 0 && S_ISREG (st.st_mode)
       && (!meta->size_known || (guint64) st.st_size == meta->size))
     {
-      dl->done_before += (guint64) st.st_size;
-      return TRUE;
+      if (pl_download_check_part (i, final, dl->dest, url, NULL))
+        {
+          dl->done_before += (guint64) st.st_size;
+          return TRUE;
+        }
+      g_unlink (final);
     }
   if (!report (dl, FALSE, error))
     return FALSE;
@@ -444,6 +520,44 @@ download_clear (Download *dl)
   g_free (dl->auth_host);
 }
 
+/* Every announced size within its file's limit, and the bytes still to come within the
+ * free space, before anything is fetched. */
+static gboolean
+check_sizes (Download *dl, GError **error)
+{
+  guint64 needed = 0;
+
+  for (int i = 0; i < N_FILES; i++)
+    {
+      g_autofree char *final = g_build_filename (dl->dest, files[i], NULL);
+      g_autofree char *part = g_strconcat (final, ".part", NULL);
+      GStatBuf st;
+
+      if (!pl_download_check_size (i, &dl->meta[i], error))
+        return FALSE;
+      if (!dl->meta[i].size_known || g_stat (final, &st) == 0)
+        continue;
+      needed += dl->meta[i].size;
+      if (g_stat (part, &st) == 0 && S_ISREG (st.st_mode))
+        needed -= MIN ((guint64) st.st_size, dl->meta[i].size);
+    }
+  return pl_download_check_space (dl->dest, needed, error);
+}
+
+/* The folder is a model only if it loads; if not, model.safetensors goes back to
+ * being a .part, so that no one takes the folder for a complete model. */
+static gboolean
+check_model (Download *dl, GError **error)
+{
+  g_autofree char *final = g_build_filename (dl->dest, files[3], NULL);
+  g_autofree char *part = g_strconcat (final, ".part", NULL);
+
+  if (pl_download_check_model (dl->dest, error))
+    return TRUE;
+  g_rename (final, part);
+  return FALSE;
+}
+
 /* Probes every file (sizes for the total, and an early 404), then fetches them. */
 static gboolean
 run (Download *dl, GError **error)
@@ -464,10 +578,13 @@ run (Download *dl, GError **error)
   for (int i = 0; i < N_FILES; i++)
     if (!pl_download_probe (dl, i, error))
       return FALSE;
+  if (!check_sizes (dl, error))
+    return FALSE;
   if (g_mkdir_with_parents (dl->dest, 0755) != 0)
     {
       int e = errno;
-      g_set_error (error, PL_ERROR, PL_ERROR_IO, "Could not create the folder %s: %s",
+      g_set_error (error, PL_ERROR, PL_ERROR_IO, "Could not create the folder %s (%s): "
+                   "choose a folder you can write with --dest, or set XDG_DATA_HOME",
                    dl->dest, g_strerror (e));
       return FALSE;
     }
@@ -475,7 +592,7 @@ run (Download *dl, GError **error)
     if (!fetch_file (dl, i, error))
       return FALSE;
   dl->file_index = N_FILES - 1;
-  return report (dl, TRUE, error);
+  return report (dl, TRUE, error) && check_model (dl, error);
 }
 
 char *

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "pl-error.h"
+#include "pl-read-file.h"
 #include "pl-result-io.h"
 
 #define MAX_FILE_SIZE (256 * 1024 * 1024)
@@ -370,15 +371,12 @@ pl_experiment_load (const char  *path,
 {
   g_return_val_if_fail (path != NULL, NULL);
   g_autofree char *data = NULL;
-  g_autoptr(GError) local = NULL;
   gsize len;
 
-  if (!g_file_get_contents (path, &data, &len, &local))
-    {
-      /* GLib's message already names the file and the reason. */
-      g_set_error_literal (error, PL_ERROR, PL_ERROR_IO, local->message);
-      return NULL;
-    }
+  /* Regular files only, bounded while reading (not /dev/zero, not a FIFO). */
+  if (!pl_read_file_bounded (path, MAX_FILE_SIZE, "an experiment file", &data, &len,
+                             error))
+    return NULL;
   PlExperiment *e = pl_experiment_parse (data, len, error);
   if (e == NULL)
     g_prefix_error (error, "%s: ", path);

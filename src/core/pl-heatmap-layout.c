@@ -292,7 +292,17 @@ layout_colorbar (PlHeatmap    *hm,
 
   int max_n = CLAMP ((int) (f->cbh / (2.5 * line_h)), 2, 9);
   int n = nice_ticks (f->vmin, f->vmax, max_n, ticks, &step);
+  /* A short bar (four layers or fewer) may fit only a "0": a scale needs three. */
+  while (n < 3 && max_n < 9)
+    n = nice_ticks (f->vmin, f->vmax, ++max_n, ticks, &step);
   double right = f->cbx + f->cbw + tick_len;
+  /* Room for a typical tick label and half a line beyond each end of the bar, whatever
+   * the values: the live figure, whose range grows as cells arrive, keeps its size. */
+  {
+    Label typical = measure_label (ctx, fs, "−0.00", FONT_TICK, 0);
+    right = MAX (right, right + pad + typical.w);
+    g_free (typical.text);
+  }
   for (int i = 0; i < n; i++)
     {
       double y = f->cby + f->cbh * (f->vmax - ticks[i]) / (f->vmax - f->vmin);
@@ -318,7 +328,7 @@ layout_colorbar (PlHeatmap    *hm,
       g_array_append_val (f->labels, l);
     }
   Box u = labels_box (f, first, f->labels->len);
-  Box bar = { f->cbx, f->cby, f->cbx + f->cbw, f->cby + f->cbh };
+  Box bar = { f->cbx, f->cby - line_h / 2, f->cbx + f->cbw, f->cby + f->cbh + line_h / 2 };
   box_union (&u, &bar);
   return u;
 }
@@ -359,6 +369,12 @@ figure_layout (PlHeatmap *hm)
   f->ticks = g_array_new (FALSE, TRUE, sizeof (Box));
   pl_colormap_limits (hm->cmap, hm->values, (gsize) hm->n_rows * hm->n_cols,
                       &f->vmin, &f->vmax);
+  if (isfinite (hm->range[0]))   /* the unpatched runs' ends, symmetric if diverging */
+    {
+      double m = MAX (fabs (hm->range[0]), fabs (hm->range[1]));
+      f->vmin = hm->cmap == PL_COLORMAP_DIVERGING ? MIN (f->vmin, -m) : MIN (f->vmin, hm->range[0]);
+      f->vmax = hm->cmap == PL_COLORMAP_DIVERGING ? MAX (f->vmax, m) : MAX (f->vmax, hm->range[1]);
+    }
 
   Label probe = measure_label (ctx, fs, "0", FONT_TICK, 0);
   double line_h = probe.h;

@@ -56,6 +56,7 @@ struct _PlHeatmap {
   char       *row_title;
   char       *col_title;
   PlColormap  cmap;
+  double      range[2];      /* the colour limits cover these too; NAN: not set */
   double      font_scale;
   int         sel_row;
   int         sel_col;

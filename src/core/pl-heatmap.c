@@ -62,6 +62,7 @@ pl_heatmap_new (int n_rows,
   hm->row_title = g_strdup (_("Layer"));
   hm->col_title = g_strdup (_("Position (token)"));
   hm->cmap = PL_COLORMAP_DIVERGING;
+  hm->range[0] = hm->range[1] = NAN;
   hm->font_scale = 1.0;
   hm->sel_row = hm->sel_col = -1;
   return hm;
@@ -101,9 +102,13 @@ pl_heatmap_new_from_result (const PlSweepResult *result)
     title = g_strdup_printf (_("Activation patching · %s"),
                              pl_site_to_string (result->site));
   pl_heatmap_set_title (hm, title);
-  g_autofree char *value_label = pl_metric_describe (result->metric, in->clean_answer,
-                                                     in->corrupted_answer);
+  /* The answers as the axis shows tokens (␣ for a space): "logit(␣Smith) − logit(␣Jones)". */
+  g_autofree char *shown_a = display_token (in->clean_answer ? in->clean_answer : "");
+  g_autofree char *shown_b = display_token (in->corrupted_answer ? in->corrupted_answer : "");
+  g_autofree char *value_label = pl_metric_describe (result->metric, shown_a, shown_b);
   pl_heatmap_set_value_label (hm, value_label);
+  if (isfinite (result->clean_value) && isfinite (result->corrupted_value))
+    pl_heatmap_include_range (hm, result->clean_value, result->corrupted_value);
   return hm;
 }
 
@@ -202,6 +207,17 @@ pl_heatmap_set_col_title (PlHeatmap  *hm,
 {
   g_return_if_fail (hm != NULL);
   set_text (hm, &hm->col_title, title);
+}
+
+void
+pl_heatmap_include_range (PlHeatmap *hm,
+                          double     a,
+                          double     b)
+{
+  g_return_if_fail (hm != NULL && isfinite (a) && isfinite (b));
+  hm->range[0] = MIN (a, b);
+  hm->range[1] = MAX (a, b);
+  pl_heatmap_invalidate (hm);
 }
 
 void

@@ -57,6 +57,12 @@ void       pl_heatmap_set_row_title   (PlHeatmap   *hm,
                                        const char  *title);    /* "Layer" */
 void       pl_heatmap_set_col_title   (PlHeatmap   *hm,
                                        const char  *title);    /* "Position (token)" */
+/* The colour limits cover [min (a, b), max (a, b)] as well as the values: a figure from
+ * a result spans the unpatched runs' metric (clean to corrupted), so a live figure given
+ * the same ends keeps its scale while its cells arrive. */
+void       pl_heatmap_include_range   (PlHeatmap   *hm,
+                                       double       a,
+                                       double       b);
 void       pl_heatmap_set_colormap    (PlHeatmap   *hm,
                                        PlColormap   cmap);
 /* Multiplies every font size (presentation mode uses 1.6). */

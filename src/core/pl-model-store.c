@@ -50,6 +50,15 @@ pl_model_store_is_known_name (const char *name)
   return name != NULL && g_strv_contains (known_names, name);
 }
 
+char *
+pl_model_store_hub_repo (const char *name)
+{
+  /* distilgpt2 was published by Hugging Face's distillation team, not by OpenAI. */
+  if (g_strcmp0 (name, "distilgpt2") == 0)
+    return g_strdup ("distilbert/distilgpt2");
+  return g_strconcat ("openai-community/", name, NULL);
+}
+
 /* An environment variable, or NULL when unset or empty. */
 static const char *
 env_nonempty (const char *var)
@@ -112,7 +121,10 @@ places_for (const char *name)
   GArray *places = g_array_new (FALSE, FALSE, sizeof (Place));
   const char *env = env_nonempty ("PATCHLENS_MODELS");
   g_autofree char *hub = hf_hub_cache ();
-  g_autofree char *community = g_strconcat ("models--openai-community--", name, NULL);
+  g_autofree char *repo = pl_model_store_hub_repo (name);
+  g_auto(GStrv) parts = g_strsplit (repo, "/", 2);
+  /* The cache names a repository org/name as models--org--name. */
+  g_autofree char *community = g_strconcat ("models--", parts[0], "--", parts[1], NULL);
   g_autofree char *legacy = g_strconcat ("models--", name, NULL);
 
   g_array_set_clear_func (places, place_clear);
@@ -250,6 +262,11 @@ missing_reason (const char *folder)
     return "nothing there";
   if (!has_file (folder, "config.json"))
     return "no config.json";
+  if (has_file (folder, "pytorch_model.bin"))
+    return "only pytorch_model.bin: .bin checkpoints are not supported; fetch the "
+           "repository's model.safetensors";
+  if (has_file (folder, "model.safetensors.index.json"))
+    return "a sharded checkpoint: not supported; Patchlens needs one model.safetensors";
   return "no model.safetensors: an unfinished download?";
 }
 
@@ -271,6 +288,28 @@ not_found_message (const char *name, GArray *places)
   return g_string_free (msg, FALSE);
 }
 
+/* A path has a slash (or is . or ..); anything else is a name. */
+static gboolean
+is_path (const char *s)
+{
+  return strchr (s, G_DIR_SEPARATOR) != NULL || strcmp (s, ".") == 0
+         || strcmp (s, "..") == 0;
+}
+
+static char *
+resolve_path (const char *path, GError **error)
+{
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    return g_strdup (path);
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    g_set_error (error, PL_ERROR, PL_ERROR_NOT_FOUND,
+                 "'%s' is a file, not a model folder: give the folder that holds "
+                 "config.json and model.safetensors", path);
+  else
+    g_set_error (error, PL_ERROR, PL_ERROR_NOT_FOUND, "There is no folder '%s'", path);
+  return NULL;
+}
+
 char *
 pl_model_store_resolve (const char *name_or_dir,
                         GError    **error)
@@ -285,21 +324,20 @@ pl_model_store_resolve (const char *name_or_dir,
                            "gpt2-large, gpt2-xl, distilgpt2)");
       return NULL;
     }
-  if (g_file_test (name_or_dir, G_FILE_TEST_IS_DIR))
+  if (is_path (name_or_dir))
+    return resolve_path (name_or_dir, error);
+  /* A bare name: a folder of that name here only when it holds a model (or when the
+   * name is no store name, so the loader can say what the folder lacks). */
+  if (g_file_test (name_or_dir, G_FILE_TEST_IS_DIR)
+      && (is_model_dir (name_or_dir) || !pl_model_store_is_known_name (name_or_dir)))
     return g_strdup (name_or_dir);
-  if (g_file_test (name_or_dir, G_FILE_TEST_EXISTS))
-    {
-      g_set_error (error, PL_ERROR, PL_ERROR_NOT_FOUND,
-                   "'%s' is a file, not a model folder: give the folder that holds "
-                   "config.json and model.safetensors", name_or_dir);
-      return NULL;
-    }
   if (!pl_model_store_is_known_name (name_or_dir))
     {
       g_autofree char *names = g_strjoinv (", ", (char **) known_names);
       g_set_error (error, PL_ERROR, PL_ERROR_NOT_FOUND,
-                   "'%s' is neither a folder nor a known model name (%s)",
-                   name_or_dir, names);
+                   "'%s' is neither a known model name (%s) nor a folder here; write a "
+                   "folder as a path, such as ./%s or /path/to/%s", name_or_dir, names,
+                   name_or_dir, name_or_dir);
       return NULL;
     }
 
@@ -311,6 +349,15 @@ pl_model_store_resolve (const char *name_or_dir,
         return g_steal_pointer (&folder);
     }
   msg = not_found_message (name_or_dir, places);
+  if (g_file_test (name_or_dir, G_FILE_TEST_IS_DIR))
+    {
+      /* Say why the folder of the same name here was not taken. */
+      char *more = g_strdup_printf ("%s\n(The folder ./%s here holds no config.json and "
+                                    "model.safetensors, so the name was looked up.)", msg,
+                                    name_or_dir);
+      g_free (msg);
+      msg = more;
+    }
   g_set_error_literal (error, PL_ERROR, PL_ERROR_NOT_FOUND, msg);
   return NULL;
 }

@@ -9,6 +9,7 @@
 #include "pl-forward.h"
 #include "pl-model.h"
 #include "pl-tensor-read.h"
+#include "pl-model-check.h"
 
 struct _PlModel {
   char          *path;
@@ -264,7 +265,7 @@ pl_model_load (const char *dir, GError **error)
       g_set_error (error, PL_ERROR, PL_ERROR_IO, "%s is not a folder", dir);
       return NULL;
     }
-  if (!pl_config_load (&m->cfg, config, error))
+  if (!pl_model_check_folder (dir, error) || !pl_config_load (&m->cfg, config, error))
     return NULL;
   m->file = pl_tensor_file_open (weights, error);
   if (m->file == NULL)
@@ -277,7 +278,7 @@ pl_model_load (const char *dir, GError **error)
   g_clear_pointer (&m->file, pl_tensor_file_free);
   g_clear_pointer (&m->reads, g_array_unref);
   g_clear_pointer (&m->slots, g_ptr_array_unref);
-  if (!ok || !check_tokenizer (m, error))
+  if (!ok || !pl_model_check_weights (&m->cfg, &m->w, error) || !check_tokenizer (m, error))
     return NULL;
   return g_steal_pointer (&m);
 }

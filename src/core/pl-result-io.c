@@ -208,12 +208,16 @@ pl_result_to_csv (const PlSweepResult *r,
   for (int l = 0; l < r->n_layers; l++)
     for (int p = 0; p < r->n_positions; p++)
       {
-        /* The token of the corrupted run: the one that is patched. */
+        /* The position as the figure and the app name it: the token, or the clean and
+         * the corrupted token where they differ (" Jones/ Smith"). */
+        const PlPrompt *cl = &r->inputs->clean;
         const char *tok = p < corr->n_tokens && corr->pieces[p] ? corr->pieces[p] : "";
+        const char *ctok = p < cl->n_tokens && cl->pieces[p] ? cl->pieces[p] : tok;
+        g_autofree char *both = strcmp (ctok, tok) != 0 ? g_strconcat (ctok, "/", tok, NULL) : NULL;
         float v = r->matrix ? r->matrix[(gsize) l * r->n_positions + p] : NAN;
 
         g_string_append_printf (s, "%d,%d,", l, p);
-        append_csv_field (s, tok);
+        append_csv_field (s, both ? both : tok);
         g_string_append_c (s, ',');
         if (isfinite (v))          /* an empty field for a cell not computed */
           pl_json_append_float (s, v);

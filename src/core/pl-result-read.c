@@ -13,8 +13,14 @@
 
 #include "pl-error.h"
 
-/* The most cells a result may claim (64 MiB of floats), checked before allocating. */
-#define MAX_CELLS (1 << 24)
+/* What a model of the GPT-2 family can produce, with room to spare: gpt2-xl has 48
+ * layers and 1024 positions, and a top-k never lists more tokens than the 50257 of
+ * GPT-2's vocabulary. A file claiming more is refused before anything is allocated
+ * for it (a result's JSON tree already takes ~40 times the file's size). */
+#define MAX_LAYERS    96
+#define MAX_POSITIONS 8192
+#define MAX_TOPK      50257
+#define MAX_CELLS     (MAX_LAYERS * MAX_POSITIONS)
 
 static gboolean
 missing (JsonNode    *n,
@@ -155,8 +161,16 @@ parse_topk (JsonArray   *a,
             GError     **error)
 {
   guint n = json_array_get_length (a);
-  g_autoptr(PlTopK) top = g_new0 (PlTopK, 1);
+  g_autoptr(PlTopK) top = NULL;
 
+  if (n > MAX_TOPK)
+    {
+      g_set_error (error, PL_ERROR, PL_ERROR_FORMAT,
+                   _("In the sweep result, “%stopk” lists %u tokens; a GPT-2 vocabulary "
+                     "has %d."), where, n, MAX_TOPK);
+      return NULL;
+    }
+  top = g_new0 (PlTopK, 1);
   top->entries = g_new0 (PlTopEntry, MAX (n, 1));
   for (guint i = 0; i < n; i++)
     {
@@ -347,8 +361,8 @@ parse_header (JsonObject     *o,
   if (!get_int (o, "", "version", 1, G_MAXINT, &version, error)
       || !get_string (o, "", "site", &site, error)
       || !get_string (o, "", "metric", &metric, error)
-      || !get_int (o, "", "layers", 1, 100000, &layers, error)
-      || !get_int (o, "", "positions", 1, 1000000, &positions, error))
+      || !get_int (o, "", "layers", 1, MAX_LAYERS, &layers, error)
+      || !get_int (o, "", "positions", 1, MAX_POSITIONS, &positions, error))
     return FALSE;
   if (!pl_site_from_string (site, &r->site))
     {

@@ -15,6 +15,7 @@
 
 #include "pl-error.h"
 #include "pl-forward.h"
+#include "pl-model-check.h"
 #include "pl-sweep.h"
 
 /* Scratch memory the batched runs may use, and the most rows in one batch. */
@@ -477,14 +478,15 @@ run_unpatched (Sweep *sw, GError **error)
   pl_lm_head_rows (sw->model, h, 2, logits);
   lse_clean = summarize_run (sw, &sw->clean, logits, TRUE);
   lse_corr = summarize_run (sw, &sw->corr, logits + V, FALSE);
-  if (sw->opt->metric == PL_METRIC_RESTORED && sw->d_corr == sw->d_clean)
+  if (!isfinite (lse_clean) || !isfinite (lse_corr))
     {
-      g_set_error (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT,
-                   "The clean and corrupted runs give the same logit difference (%g), so "
-                   "the fraction restored is undefined; choose another metric",
-                   sw->d_clean);
+      pl_model_explain_nonfinite (sw->model, isfinite (lse_clean) ? r->inputs->corrupted.ids
+                                  : r->inputs->clean.ids, sw->T, error);
       return FALSE;
     }
+  if (sw->opt->metric == PL_METRIC_RESTORED
+      && !pl_restored_check (r->clean_logits, r->corrupted_logits, error))
+    return FALSE;
   r->clean_value = metric_of (sw, r->clean_logits[0], r->clean_logits[1], lse_clean);
   r->corrupted_value = metric_of (sw, r->corrupted_logits[0], r->corrupted_logits[1], lse_corr);
   return TRUE;
@@ -521,6 +523,8 @@ pl_sweep_run (PlModel               *model,
       ok = options->naive ? run_naive (&sw) : run_fast (&sw);
       if (!ok)
         g_cancellable_set_error_if_cancelled (cancellable, error);
+      else
+        ok = pl_sweep_check_matrix (sw.result, error);
     }
   cache_clear (&sw.clean);
   cache_clear (&sw.corr);
@@ -578,7 +582,8 @@ pl_model_topk (PlModel      *model,
   int V = pl_model_config (model)->vocab_size;
   g_autofree float *logits = g_new (float, V);
 
-  if (!pl_model_last_logits (model, ids, n_ids, logits, error))
+  if (!pl_model_last_logits (model, ids, n_ids, logits, error)
+      || !pl_model_check_logits (model, ids, n_ids, logits, V, error))
     return NULL;
   return pl_topk_from_logits (logits, V, k, pl_model_tokenizer (model));
 }

@@ -16,6 +16,7 @@
 #endif
 
 #include "pl-error.h"
+#include "pl-read-file.h"
 #include "pl-tensor-read.h"
 
 #define HUGE_PAGE (2u << 20)
@@ -36,22 +37,6 @@ struct _PlTensorFile {
 };
 
 /* ---- opening ---- */
-
-static const char *
-file_kind (mode_t mode)
-{
-  if (S_ISDIR (mode))
-    return "a folder";
-  if (S_ISFIFO (mode))
-    return "a FIFO (named pipe)";
-  if (S_ISCHR (mode))
-    return "a character device";
-  if (S_ISBLK (mode))
-    return "a block device";
-  if (S_ISSOCK (mode))
-    return "a socket";
-  return "not a regular file";
-}
 
 /* Reads exactly n bytes at offset, or says the file changed under us. */
 static gboolean
@@ -171,7 +156,7 @@ pl_tensor_file_open (const char *path, GError **error)
     {
       pl_set_file_error (error, PL_ERROR_IO, f->display, "this is %s, not a regular file; "
                          "model weights are read only from a regular file",
-                         file_kind (f->before.st_mode));
+                         pl_file_kind (f->before.st_mode));
       return NULL;
     }
   if (!read_header (f, error))

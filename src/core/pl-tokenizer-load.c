@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "pl-error.h"
+#include "pl-read-file.h"
 
 /* Files bigger than this are not tokenizer files (GPT-2's are 1.0 MB and 0.5 MB). */
 #define MAX_FILE_SIZE (64 * 1024 * 1024)
@@ -383,26 +384,12 @@ vocab_find_bytes (PlTokenizer *tok, VocabEntries *v, const char *path, GError **
 }
 
 static gboolean
-read_file (const char *path, const char *display, char **contents, gsize *len,
+read_file (const char *path, G_GNUC_UNUSED const char *display, char **contents, gsize *len,
            GError **error)
 {
-  g_autoptr(GError) local = NULL;
-
-  if (!g_file_get_contents (path, contents, len, &local))
-    {
-      g_set_error (error, PL_ERROR, PL_ERROR_IO, "Cannot read the tokenizer file %s: %s",
-                   display, local->message);
-      return FALSE;
-    }
-  if (*len > MAX_FILE_SIZE)
-    {
-      g_set_error (error, PL_ERROR, PL_ERROR_FORMAT,
-                   "%s is %" G_GSIZE_FORMAT " bytes, too large for a tokenizer file",
-                   display, *len);
-      g_clear_pointer (contents, g_free);
-      return FALSE;
-    }
-  return TRUE;
+  /* Bounded while reading: a vocab.json pointing at /dev/zero or a FIFO is refused. */
+  return pl_read_file_bounded (path, MAX_FILE_SIZE, "a tokenizer file", contents, len,
+                               error);
 }
 
 static gboolean

@@ -11,8 +11,12 @@
 
 G_BEGIN_DECLS
 
-/* Writes data to path through a temporary file and a rename, so a failure never leaves
- * a half-written file in place of the old one. Errors are PL_ERROR_IO naming the path. */
+/* Writes data to path so that a failure never leaves a half-written file in place of
+ * the old one: a regular file (or the regular file a symlink points to; the link
+ * stays) is replaced through a temporary file and a rename, keeping its permissions.
+ * What cannot be replaced is written straight into: a character device (/dev/null), a
+ * FIFO, /dev/stdout and /dev/fd/N (an open descriptor; a regular file behind it is
+ * appended to). Errors are PL_ERROR_IO naming the path. */
 gboolean pl_write_file_atomic (const char  *path,
                                const char  *data,
                                gsize        length,

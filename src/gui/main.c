@@ -10,6 +10,7 @@
 
 #include "pl-application.h"
 #include "pl-blas.h"
+#include "pl-uninstalled.h"
 
 /* From the build tree the schema is not installed: use the one compiled into
  * build/data so `build/src/gui/patchlens` works before `meson install`. */
@@ -60,7 +61,7 @@ main (int   argc,
 
   pl_blas_init (argv);
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, pl_locale_dir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -19,6 +19,8 @@
 #define SCROLL_PAN_STEP  40.0   /* pixels per wheel notch */
 #define MIN_WIDTH        300
 #define MIN_HEIGHT       200
+#define READABLE_ZOOM    0.6   /* below this, tick labels are too small to read */
+#define DRAG_THRESHOLD   4.0   /* pixels a press may move and still be a click */
 
 struct _PlHeatmapView
 {
@@ -35,6 +37,8 @@ struct _PlHeatmapView
   double      pointer_x, pointer_y;
 
   double      drag_pan_x, drag_pan_y; /* pan when the drag began */
+  gboolean    dragged;                /* this press moved: its release is no click */
+  int         sel_row, sel_col;       /* the selected cell (click, arrows); -1: none */
   double      pinch_zoom;             /* zoom when the pinch began */
 
   /* Applied to every heatmap shown, but only once the app has asked for them, so a
@@ -74,6 +78,11 @@ fit_zoom (PlHeatmapView *self)
   figure_size (self, &fw, &fh);
   if (fw <= 0.0 || fh <= 0.0 || w <= 0 || h <= 0)
     return 1.0;
+  /* A long prompt (a hundred positions and more) fitted to the width is a sliver with
+   * labels too small to read: fit the height instead, down to a readable size, and let
+   * the user pan along the positions. */
+  if (MIN (w / fw, h / fh) < READABLE_ZOOM)
+    return MIN (h / fh, READABLE_ZOOM);
   return MIN (w / fw, h / fh);
 }
 
@@ -171,6 +180,64 @@ pl_heatmap_view_cell_at (PlHeatmapView *self,
     return FALSE;
   return pl_heatmap_hit_test (self->hm, (x - self->pan_x) / self->zoom,
                               (y - self->pan_y) / self->zoom, row, col);
+}
+
+/* ---- selection ---- */
+
+static void
+select_cell (PlHeatmapView *self, int row, int col)
+{
+  self->sel_row = row;
+  self->sel_col = col;
+  if (self->hm != NULL)
+    pl_heatmap_set_selection (self->hm, row, col);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* Arrows move the selection (the first press selects the top-left cell) and show it as
+ * the hovered cell, so the hover line and the accessible description name it; Enter or
+ * Space activates it, as a click does. */
+static gboolean
+on_key_pressed (GtkEventControllerKey *key, guint keyval, guint keycode,
+                GdkModifierType state, PlHeatmapView *self)
+{
+  int n_rows, n_cols, row = self->sel_row, col = self->sel_col;
+
+  if (self->hm == NULL || (state & (GDK_CONTROL_MASK | GDK_ALT_MASK)))
+    return FALSE;
+  n_rows = pl_heatmap_get_n_rows (self->hm);
+  n_cols = pl_heatmap_get_n_cols (self->hm);
+  switch (keyval)
+    {
+    case GDK_KEY_Return: case GDK_KEY_KP_Enter: case GDK_KEY_space:
+      if (row < 0)
+        return FALSE;
+      g_signal_emit (self, signals[CELL_ACTIVATED], 0, row, col);
+      return TRUE;
+    case GDK_KEY_Left: case GDK_KEY_KP_Left:   col--; break;
+    case GDK_KEY_Right: case GDK_KEY_KP_Right: col++; break;
+    case GDK_KEY_Up: case GDK_KEY_KP_Up:       row--; break;
+    case GDK_KEY_Down: case GDK_KEY_KP_Down:   row++; break;
+    case GDK_KEY_Home:                         col = 0; break;
+    case GDK_KEY_End:                          col = n_cols - 1; break;
+    default:
+      return FALSE;
+    }
+  if (self->sel_row < 0)
+    row = col = 0;
+  select_cell (self, CLAMP (row, 0, n_rows - 1), CLAMP (col, 0, n_cols - 1));
+  self->hover_row = self->sel_row;
+  self->hover_col = self->sel_col;
+  g_signal_emit (self, signals[CELL_HOVERED], 0, self->sel_row, self->sel_col);
+  return TRUE;
+}
+
+int
+pl_heatmap_view_get_selected (PlHeatmapView *self, int *col)
+{
+  if (col != NULL)
+    *col = self->sel_col;
+  return self->sel_row;
 }
 
 /* ---- drawing ---- */
@@ -283,8 +350,7 @@ pl_heatmap_view_activate_at (PlHeatmapView *self, double x, double y)
   g_return_if_fail (PL_IS_HEATMAP_VIEW (self));
   if (!pl_heatmap_view_cell_at (self, x, y, &row, &col))
     return;
-  pl_heatmap_set_selection (self->hm, row, col);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  select_cell (self, row, col);
   g_signal_emit (self, signals[CELL_ACTIVATED], 0, row, col);
 }
 
@@ -311,11 +377,15 @@ on_leave (GtkEventControllerMotion *motion, PlHeatmapView *self)
   pl_heatmap_view_leave (self);
 }
 
-/* Released, not pressed: a drag cancels the click gesture, so panning selects nothing. */
+/* Released, not pressed, and only when the press did not move beyond a few pixels:
+ * the click gesture alone still reports a release after a short drag, so the drag
+ * gesture says whether this press was a pan. */
 static void
 on_click_released (GtkGestureClick *click, int n_press, double x, double y,
                    PlHeatmapView *self)
 {
+  if (self->dragged)
+    return;
   pl_heatmap_view_activate_at (self, x, y);
 }
 
@@ -324,11 +394,14 @@ on_drag_begin (GtkGestureDrag *drag, double x, double y, PlHeatmapView *self)
 {
   self->drag_pan_x = self->pan_x;
   self->drag_pan_y = self->pan_y;
+  self->dragged = FALSE;
 }
 
 static void
 on_drag_update (GtkGestureDrag *drag, double dx, double dy, PlHeatmapView *self)
 {
+  if (hypot (dx, dy) > DRAG_THRESHOLD)
+    self->dragged = TRUE;
   pl_heatmap_view_pan_by (self, self->drag_pan_x + dx - self->pan_x,
                           self->drag_pan_y + dy - self->pan_y);
 }
@@ -388,6 +461,7 @@ add_controllers (PlHeatmapView *self)
   GtkGesture *click = gtk_gesture_click_new ();
   GtkGesture *drag = gtk_gesture_drag_new ();
   GtkGesture *pinch = gtk_gesture_zoom_new ();
+  GtkEventController *key = gtk_event_controller_key_new ();
 
   g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
   g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
@@ -403,6 +477,9 @@ add_controllers (PlHeatmapView *self)
   g_signal_connect (drag, "drag-begin", G_CALLBACK (on_drag_begin), self);
   g_signal_connect (drag, "drag-update", G_CALLBACK (on_drag_update), self);
   gtk_widget_add_controller (widget, GTK_EVENT_CONTROLLER (drag));
+
+  g_signal_connect (key, "key-pressed", G_CALLBACK (on_key_pressed), self);
+  gtk_widget_add_controller (widget, key);
 
   g_signal_connect (pinch, "begin", G_CALLBACK (on_pinch_begin), self);
   g_signal_connect (pinch, "scale-changed", G_CALLBACK (on_pinch_scale_changed), self);
@@ -445,6 +522,7 @@ pl_heatmap_view_set_heatmap (PlHeatmapView *self, PlHeatmap *hm)
   if (hm != NULL && self->cmap_set)
     pl_heatmap_set_colormap (hm, self->cmap);
   set_hover (self, -1, -1);
+  self->sel_row = self->sel_col = -1;
   self->fit = TRUE;
   update_accessible_description (self);
   relayout (self);
@@ -602,7 +680,11 @@ pl_heatmap_view_init (PlHeatmapView *self)
   self->zoom = 1.0;
   self->fit = TRUE;
   self->hover_row = self->hover_col = -1;
+  self->sel_row = self->sel_col = -1;
   self->font_scale = 1.0;
+  /* Tab reaches the figure; the arrows then move through its cells. */
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_focus_on_click (GTK_WIDGET (self), TRUE);
   self->cmap = PL_COLORMAP_DIVERGING;
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),

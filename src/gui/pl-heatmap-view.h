@@ -13,6 +13,9 @@
  * is kept on screen: when smaller than the widget it is centred, when larger it cannot
  * be dragged past its edges.
  *
+ * It takes the keyboard focus: the arrows (and Home, End) move the selected cell and
+ * report it as hovered; Enter or Space activates it.
+ *
  * Signals:
  *   "cell-hovered"   (int row, int col)  the cell under the pointer; -1, -1 when none
  *   "cell-activated" (int row, int col)  a cell was clicked (it is now the selection)
@@ -47,6 +50,10 @@ void       pl_heatmap_view_zoom_in        (PlHeatmapView *self);
 void       pl_heatmap_view_zoom_out       (PlHeatmapView *self);
 void       pl_heatmap_view_zoom_fit       (PlHeatmapView *self);
 double     pl_heatmap_view_get_zoom       (PlHeatmapView *self);
+
+/* The selected row (layer), and its column in *col; -1 when none. */
+int        pl_heatmap_view_get_selected   (PlHeatmapView *self,
+                                           int           *col);
 
 /* Kept across set_heatmap calls. */
 void       pl_heatmap_view_set_font_scale (PlHeatmapView *self,

@@ -43,6 +43,11 @@ void            pl_sweep_job_start      (PlSweepJob           *self);
 void            pl_sweep_job_cancel     (PlSweepJob           *self);
 gboolean        pl_sweep_job_is_running (PlSweepJob           *self);
 
+/* The metric of the unpatched clean and corrupted runs (the colour scale's ends),
+ * computed before the sweep; FALSE until known. Valid in a "progress" handler. */
+gboolean        pl_sweep_job_get_ends   (PlSweepJob           *self,
+                                         double               *clean,
+                                         double               *corrupted);
 /* The latest snapshot (n_layers, n_positions), NAN where not computed; valid in a
  * "progress" handler. */
 const float    *pl_sweep_job_get_matrix (PlSweepJob           *self,

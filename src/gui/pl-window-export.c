@@ -21,7 +21,7 @@ pl_window_export_figure_to (PlWindow   *self,
                             double      scale,
                             GError    **error)
 {
-  PlSweepResult *r = pl_window_get_result (self);
+  PlSweepResult *r = pl_document_get_result (self->document);
   g_autoptr(PlHeatmap) hm = NULL;
   g_autofree char *colormap = NULL;
   PlFigureFormat format;
@@ -55,7 +55,7 @@ pl_window_export_data_to (PlWindow   *self,
                           const char *path,
                           GError    **error)
 {
-  PlSweepResult *r = pl_window_get_result (self);
+  PlSweepResult *r = pl_document_get_result (self->document);
 
   if (r == NULL)
     {

@@ -31,7 +31,7 @@ pl_window_show_center_page (PlWindow *self)
 {
   const char *page = "empty";
 
-  if (self->n_rows > 0)
+  if (pl_heatmap_pane_has_figure (self->heatmap_pane))
     page = "heatmap";
   else if (self->model == NULL)
     page = self->model_loading ? "loading" : "no-model";
@@ -42,32 +42,9 @@ pl_window_show_center_page (PlWindow *self)
 void
 pl_window_update_model_labels (PlWindow *self)
 {
-  if (self->model != NULL)
-    {
-      PlModel *m = pl_loaded_model_get (self->model);
-      const PlConfig *cfg = pl_model_config (m);
-      g_autofree char *size = g_format_size (pl_model_file_size (m));
-      g_autofree char *info = NULL;
-
-      /* Translators: model size line: parameters (millions), layers, heads, width, file size */
-      info = g_strdup_printf (_("%.0f M parameters · %d layers · %d heads · %d wide · %s"),
-                              pl_model_n_params (m) / 1e6, cfg->n_layer, cfg->n_head,
-                              cfg->n_embd, size);
-      gtk_label_set_text (self->model_button_label, pl_model_name (m));
-      gtk_label_set_text (self->model_name_label, pl_model_name (m));
-      gtk_label_set_text (self->model_size_label, info);
-      gtk_label_set_text (self->model_path_label, pl_model_path (m));
-    }
-  else
-    {
-      gtk_label_set_text (self->model_button_label,
-                          self->model_loading ? _("Loading…") : _("No Model"));
-      gtk_label_set_text (self->model_name_label, _("No model loaded"));
-      gtk_label_set_text (self->model_size_label, "");
-      gtk_label_set_text (self->model_path_label, "");
-    }
-  gtk_widget_set_visible (GTK_WIDGET (self->model_spinner), self->model_loading);
-  gtk_spinner_set_spinning (self->model_spinner, self->model_loading);
+  pl_model_button_set_model (self->model_button,
+                             self->model ? pl_loaded_model_get (self->model) : NULL,
+                             self->model_loading);
 }
 
 void
@@ -93,37 +70,90 @@ pl_window_update_searched_label (PlWindow     *self,
   gtk_label_set_markup (self->searched_label, s->str);
 }
 
+/* ---- loading, on a worker ---- */
+
+typedef struct {
+  PlWindow *self;
+  guint     seq;
+  gboolean  startup;
+  char     *reference;   /* what the user gave: a family name, or a folder */
+} Load;
+
+static void
+load_free (Load *load)
+{
+  g_free (load->reference);
+  g_free (load);
+}
+
+/* The reference an experiment saves: the family name when the store found it (it
+ * opens on any machine that has that model), the folder otherwise. */
+static char *
+model_reference (const char *given,
+                 PlModel    *model)
+{
+  if (pl_model_store_is_known_name (given) && !g_file_test (given, G_FILE_TEST_IS_DIR))
+    return g_strdup (given);
+  return g_strdup (pl_model_path (model));
+}
+
+static void
+adopt_model (PlWindow      *self,
+             PlLoadedModel *lm,
+             const char    *given)
+{
+  PlModel *m = pl_loaded_model_get (lm);
+
+  g_clear_pointer (&self->model, pl_loaded_model_unref);
+  self->model = lm;
+  g_free (self->model_reference);
+  self->model_reference = model_reference (given, m);
+  if (self->settings != NULL)
+    g_settings_set_string (self->settings, "last-model", self->model_reference);
+  pl_document_set_model (self->document, self->model_reference);
+  /* The model's tokenizer and context length. */
+  pl_prompts_panel_set_tokenizer (self->prompts_panel, pl_model_tokenizer (m),
+                                  pl_model_config (m)->n_positions);
+  pl_window_schedule_topk (self);
+}
+
+/* Loads do not cancel each other: the newest that succeeds is shown, and one that
+ * fails (an experiment's model missing on this machine) leaves the model there is, or
+ * the one still loading (the start-up model), in place. */
 static void
 on_model_loaded (GObject      *source,
                  GAsyncResult *res,
                  gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
+  Load *load = user_data;
   PlLoadedModel *lm = pl_model_loader_load_finish (res, &error);
-  GCancellable *cancellable = g_task_get_cancellable (G_TASK (res));
-  gboolean startup = g_object_get_data (G_OBJECT (cancellable), "startup") != NULL;
-  PlWindow *self;
+  PlWindow *self = load->self;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;   /* a newer load, or the window closed: self may be gone */
-  self = user_data;
-  self->model_loading = FALSE;
-  if (lm == NULL)
     {
-      pl_window_update_searched_label (self, error);
-      /* At startup, a missing model is the status page's job, not an error. */
-      if (self->model != NULL || !startup)
-        pl_window_show_error (self, _("Could Not Load the Model"), error);
+      load_free (load);   /* the window closed: self may be gone */
+      return;
     }
+  self->model_loads--;
+  self->model_loading = self->model_loads > 0;
+  if (lm != NULL && load->seq > self->model_shown_seq)
+    {
+      self->model_shown_seq = load->seq;
+      adopt_model (self, lm, load->reference);
+    }
+  else if (lm != NULL)
+    pl_loaded_model_unref (lm);   /* a newer one is shown already */
   else
     {
-      g_clear_pointer (&self->model, pl_loaded_model_unref);
-      self->model = lm;
-      if (self->settings != NULL)
-        g_settings_set_string (self->settings, "last-model",
-                               pl_model_path (pl_loaded_model_get (lm)));
-      pl_window_validate (self);   /* the model's tokenizer and context length */
+      pl_window_update_searched_label (self, error);
+      if (self->model != NULL)   /* what a Save names is the model there is */
+        pl_document_set_model (self->document, self->model_reference);
+      /* At startup, a missing model is the status page's job, not an error. */
+      if (self->model != NULL || !load->startup)
+        pl_window_show_error (self, _("Could Not Load the Model"), error);
     }
+  load_free (load);
   pl_window_update_model_labels (self);
   pl_window_show_center_page (self);
   pl_window_update_actions (self);
@@ -134,15 +164,18 @@ load_model_full (PlWindow   *self,
                  const char *name_or_dir,
                  gboolean    startup)
 {
-  g_cancellable_cancel (self->model_cancellable);
-  g_clear_object (&self->model_cancellable);
-  self->model_cancellable = g_cancellable_new ();
+  Load *load = g_new0 (Load, 1);
+
+  load->self = self;
+  load->seq = ++self->model_load_seq;
+  load->startup = startup;
+  load->reference = g_strdup (name_or_dir);
+  self->model_loads++;
   self->model_loading = TRUE;
   pl_window_update_model_labels (self);
   pl_window_show_center_page (self);
-  if (startup)   /* read back in on_model_loaded */
-    g_object_set_data (G_OBJECT (self->model_cancellable), "startup", GINT_TO_POINTER (1));
-  pl_model_loader_load_async (name_or_dir, self->model_cancellable, on_model_loaded, self);
+  pl_window_update_actions (self);
+  pl_model_loader_load_async (name_or_dir, self->model_cancellable, on_model_loaded, load);
 }
 
 void
@@ -159,6 +192,23 @@ pl_window_load_startup_model (PlWindow *self)
                                          : NULL;
 
   load_model_full (self, last != NULL && *last ? last : "gpt2", TRUE);
+}
+
+/* ---- the model button ---- */
+
+static void
+on_model_chosen (PlModelButton *button,
+                 const char    *reference,
+                 PlWindow      *self)
+{
+  pl_window_load_model (self, reference);
+}
+
+void
+pl_window_connect_model_button (PlWindow *self)
+{
+  self->model_cancellable = g_cancellable_new ();
+  g_signal_connect (self->model_button, "model-chosen", G_CALLBACK (on_model_chosen), self);
 }
 
 /* ---- download ---- */

@@ -1,56 +1,39 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
- * pl-window-private.h: PlWindow's state, shared by the files that make the window
- * (pl-window.c and pl-window-{inputs,model,sweep,export,actions}.c, one concern each),
- * and the entry points tests use instead of walking the widget tree.
+ * pl-window-private.h: what the files that make PlWindow share (pl-window.c and
+ * pl-window-{file,model,sweep,topk,export,actions}.c, one concern each). The window
+ * holds the document, the model and the jobs, and shows what belongs to no panel: the
+ * header, the status pages and the download. Each panel (PlPromptsPanel, PlRunBar,
+ * PlHeatmapPane, PlNexttokenPane, PlModelButton) owns its widgets and state.
  */
 #pragma once
 
 #include "pl-window.h"
 
+#include "pl-document.h"
 #include "pl-download-job.h"
 #include "pl-error.h"
-#include "pl-experiment.h"
-#include "pl-heatmap-view.h"
+#include "pl-heatmap-pane.h"
+#include "pl-model-button.h"
 #include "pl-model-loader.h"
+#include "pl-nexttoken-pane.h"
+#include "pl-prompts-panel.h"
+#include "pl-run-bar.h"
 #include "pl-sweep-job.h"
-#include "pl-token-strip.h"
-#include "pl-topk-table.h"
 
 G_BEGIN_DECLS
 
 struct _PlWindow {
   AdwApplicationWindow parent_instance;
 
-  /* Template children. */
+  /* Template children: the panels, and what the window itself shows. */
+  PlPromptsPanel  *prompts_panel;
+  PlHeatmapPane   *heatmap_pane;
+  PlNexttokenPane *nexttoken_pane;
   AdwToastOverlay *toast_overlay;
   AdwWindowTitle  *window_title;
-  GtkMenuButton   *model_button;
-  GtkLabel        *model_button_label;
-  GtkLabel        *model_name_label;
-  GtkLabel        *model_size_label;
-  GtkLabel        *model_path_label;
-  GtkSpinner      *model_spinner;
-  GtkMenuButton   *main_menu_button;
-  GtkEntry        *clean_entry;
-  GtkEntry        *corrupted_entry;
-  PlTokenStrip    *clean_strip;
-  PlTokenStrip    *corrupted_strip;
-  GtkBox          *validation_box;
-  GtkImage        *validation_icon;
-  GtkLabel        *validation_label;
-  GtkEntry        *clean_answer_entry;
-  GtkEntry        *corrupted_answer_entry;
-  GtkLabel        *clean_answer_status;
-  GtkLabel        *corrupted_answer_status;
-  GtkFlowBox      *suggestion_box;
-  GtkDropDown     *site_dropdown;
-  GtkDropDown     *metric_dropdown;
-  GtkButton       *run_button;
-  GtkButton       *cancel_button;
-  GtkRevealer     *progress_revealer;
-  GtkProgressBar  *progress_bar;
-  GtkLabel        *progress_label;
+  PlModelButton   *model_button;
+  PlRunBar        *run_bar;
   GtkStack        *center_stack;
   AdwStatusPage   *no_model_page;
   GtkLabel        *searched_label;
@@ -59,40 +42,36 @@ struct _PlWindow {
   GtkProgressBar  *download_bar;
   GtkLabel        *download_label;
   GtkBox          *download_banner;   /* download_box's place when the status page is hidden */
-  AdwStatusPage   *empty_page;
-  PlHeatmapView   *heatmap_view;
-  GtkLabel        *hover_label;
-  GtkSpinButton   *topk_spin;
+  GtkPaned        *outer_paned;
+  GtkRevealer     *topk_revealer;
   GMenu           *recent_section;
   GMenu           *presets_section;
-  GtkRevealer     *topk_revealer;
-  GtkStack        *topk_stack;
-  PlTopkTable     *clean_table;
-  PlTopkTable     *corrupted_table;
-  PlTopkTable     *cell_table;
 
   /* State. */
+  PlDocument      *document;          /* what the user works on */
   GSettings       *settings;          /* NULL when the schema is not installed */
   PlTokenizer     *default_tokenizer; /* for typing before a model is loaded */
   PlLoadedModel   *model;
-  GCancellable    *model_cancellable;
-  gboolean         model_loading;
+  char            *model_reference;   /* what loaded it: a family name, or a folder */
+  GCancellable    *model_cancellable; /* every load; cancelled when the window goes */
+  int              model_loads;       /* loads still running */
+  guint            model_load_seq;    /* the newest load started, and the one shown: */
+  guint            model_shown_seq;   /* an older load finishing late is dropped */
+  gboolean         model_loading;     /* model_loads > 0 */
   PlDownloadJob   *download;
   PlSweepJob      *job;               /* the running sweep, if any */
-  PlSharedResult  *result;            /* the last finished sweep, if any */
-  PlLoadedModel   *result_model;      /* the model that made it (NULL if from a file) */
-  float           *matrix;            /* (n_rows, n_cols): what the heatmap shows */
-  int              n_rows, n_cols;
-  char           **col_labels;        /* n_cols pieces of the clean prompt */
-  PlInputs        *inputs;            /* the current texts when all four are valid */
+  PlLoadedModel   *result_model;      /* the model that made the result (NULL: a file) */
   guint            topk_timeout;      /* debounce of the unpatched top-k */
   GCancellable    *topk_cancellable;
-  GCancellable    *cell_cancellable;
-  int              sel_layer, sel_pos;
-  char            *experiment_path;
+  GCancellable    *open_cancellable;  /* an experiment being read */
   gboolean         presentation;
   gboolean         topk_before_presentation;   /* the tables' visibility to restore */
-  double           tokenize_ms;       /* the last validation's tokenizing time */
+  int              paned_before_presentation;
+  char           **undo_texts;        /* the four texts an example replaced */
+  gboolean         close_confirmed;   /* the unsaved question was answered */
+  GtkWidget       *close_question;    /* that question while it is shown (weak) */
+  PlWindowChooser  chooser;           /* tests: instead of the file dialogs */
+  gpointer         chooser_data;
 };
 
 /* pl-window.c */
@@ -102,23 +81,13 @@ void           pl_window_toast           (PlWindow    *self,
 void           pl_window_show_error      (PlWindow    *self,
                                           const char  *heading,
                                           const GError *error);
-PlSite         pl_window_get_site        (PlWindow    *self);
-PlMetric       pl_window_get_metric      (PlWindow    *self);
-void           pl_window_set_site        (PlWindow    *self,
-                                          PlSite       site);
-void           pl_window_set_metric      (PlWindow    *self,
-                                          PlMetric     metric);
 
-/* pl-window-inputs.c */
-void           pl_window_validate        (PlWindow    *self);
-void           pl_window_update_suggestions (PlWindow *self);
-void           pl_window_on_text_changed (PlWindow    *self);   /* template callbacks */
-void           pl_window_on_topk_changed (PlWindow    *self);
+/* pl-window-topk.c: the unpatched tables, debounced, on a worker. */
+void           pl_window_schedule_topk   (PlWindow    *self);
+void           pl_window_stop_topk       (PlWindow    *self);
 
 /* pl-window-model.c */
 int            pl_window_model_n_ctx     (PlWindow    *self);   /* 0 without a model */
-void           pl_window_load_model      (PlWindow    *self,
-                                          const char  *name_or_dir);
 void           pl_window_show_center_page (PlWindow   *self);
 void           pl_window_update_model_labels (PlWindow *self);
 void           pl_window_update_searched_label (PlWindow     *self,
@@ -126,29 +95,27 @@ void           pl_window_update_searched_label (PlWindow     *self,
 void           pl_window_start_download  (PlWindow    *self);
 void           pl_window_cancel_download (PlWindow    *self);
 void           pl_window_end_download    (PlWindow    *self);   /* quietly */
+void           pl_window_connect_model_button (PlWindow *self);   /* once, from init */
 
 /* pl-window-sweep.c */
-gboolean       pl_window_run             (PlWindow    *self);
 void           pl_window_cancel          (PlWindow    *self);
 void           pl_window_end_job         (PlWindow    *self);   /* quietly */
-gboolean       pl_window_is_busy         (PlWindow    *self);   /* loading or sweeping */
-void           pl_window_set_result      (PlWindow    *self,
-                                          PlSweepResult *result); /* takes ownership */
-PlSweepResult *pl_window_get_result      (PlWindow    *self);
-void           pl_window_select_cell     (PlWindow    *self,
-                                          int          layer,
-                                          int          pos);
-void           pl_window_connect_heatmap (PlWindow    *self);
+void           pl_window_show_result     (PlWindow    *self);   /* the document's */
+void           pl_window_connect_panels  (PlWindow    *self);
+
+/* pl-window-file.c: experiments, the title, the unsaved question. */
+/* The chooser's answer, or NULL when the dialog must be shown. */
+gboolean       pl_window_ask_chooser     (PlWindow    *self,
+                                          const char  *purpose,
+                                          char       **path);
+void           pl_window_add_file_actions (PlWindow   *self);
+void           pl_window_update_title    (PlWindow    *self);
+void           pl_window_update_recent_menu (PlWindow *self);
+/* TRUE when the window may close now; otherwise asks and closes (or not) later. */
+gboolean       pl_window_confirm_close   (PlWindow    *self);
 
 /* pl-window-export.c */
 void           pl_window_add_export_actions (PlWindow *self);
-gboolean       pl_window_export_figure_to (PlWindow   *self,
-                                           const char *path,
-                                           double      scale,
-                                           GError    **error);
-gboolean       pl_window_export_data_to  (PlWindow    *self,
-                                          const char  *path,
-                                          GError     **error);
 /* File dialogs: a modal save dialog with a suggested name; a filter whose "ext" is
  * added to a typed name that has none of exts (NULL-terminated, lower case). */
 GtkFileChooserNative *pl_window_save_chooser_new (PlWindow   *self,
@@ -168,16 +135,5 @@ void           pl_window_toast_saved     (PlWindow    *self,
 /* pl-window-actions.c */
 void           pl_window_setup_actions   (PlWindow    *self);
 void           pl_window_update_actions  (PlWindow    *self);
-void           pl_window_update_recent_menu (PlWindow *self);
-gboolean       pl_window_save_experiment_to (PlWindow *self,
-                                             const char *path,
-                                             GError  **error);
-gboolean       pl_window_load_experiment_from (PlWindow *self,
-                                               const char *path,
-                                               GError  **error);
-void           pl_window_apply_preset    (PlWindow    *self,
-                                          guint        index);
-void           pl_window_set_presentation (PlWindow   *self,
-                                           gboolean    on);
 
 G_END_DECLS

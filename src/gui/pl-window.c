@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
- * pl-window.c: the main window's core: the type, its template, settings, life
- * (close, dispose), toasts and error dialogs, the site and metric. The rest, by concern:
- *   pl-window-inputs.c   validation as the user types, suggestions, unpatched top-k
- *   pl-window-model.c    loading the model, the status page, the download
- *   pl-window-sweep.c    run, progress, cancel, the result, hover and click
+ * pl-window.c: the main window's core: the type, its template, the document and its
+ * panels, settings, life (close, dispose), toasts and error dialogs. The rest, by concern:
+ *   pl-window-file.c     experiments: open (off the main thread), save, the title, the
+ *                        unsaved-changes question, examples with Undo
+ *   pl-window-model.c    loading the model, the status page, the model menu, the download
+ *   pl-window-sweep.c    run, progress, cancel, the result and its stale mark, cells
+ *   pl-window-topk.c     the unpatched next-token tables, debounced, on a worker
  *   pl-window-export.c   the figure and data exports and the file dialogs' helpers
- *   pl-window-actions.c  the actions: experiments, presets, zoom, presentation, …
+ *   pl-window-actions.c  the other actions: zoom, presentation, panes, colours
  */
 #include "config.h"
 
@@ -56,45 +58,46 @@ pl_window_tokenizer (PlWindow *self)
   return self->default_tokenizer;
 }
 
-/* ---- site and metric ---- */
-
-PlSite
-pl_window_get_site (PlWindow *self)
+PlDocument *
+pl_window_get_document (PlWindow *self)
 {
-  return (PlSite) gtk_drop_down_get_selected (self->site_dropdown);
+  return self->document;
 }
 
-PlMetric
-pl_window_get_metric (PlWindow *self)
+gboolean
+pl_window_is_loading_model (PlWindow *self)
 {
-  return (PlMetric) gtk_drop_down_get_selected (self->metric_dropdown);
+  return self->model_loading;
+}
+
+gboolean
+pl_window_is_sweeping (PlWindow *self)
+{
+  return self->job != NULL;
+}
+
+gboolean
+pl_window_is_opening (PlWindow *self)
+{
+  return self->open_cancellable != NULL;
+}
+
+gboolean
+pl_window_has_model (PlWindow *self)
+{
+  return self->model != NULL;
 }
 
 void
-pl_window_set_site (PlWindow *self,
-                    PlSite    site)
+pl_window_set_chooser (PlWindow        *self,
+                       PlWindowChooser  chooser,
+                       gpointer         data)
 {
-  gtk_drop_down_set_selected (self->site_dropdown, site);
+  self->chooser = chooser;
+  self->chooser_data = data;
 }
 
-void
-pl_window_set_metric (PlWindow *self,
-                      PlMetric  metric)
-{
-  gtk_drop_down_set_selected (self->metric_dropdown, metric);
-}
-
-static void
-on_options_changed (PlWindow *self)
-{
-  if (self->settings == NULL)
-    return;
-  g_settings_set_string (self->settings, "site", pl_site_to_string (pl_window_get_site (self)));
-  g_settings_set_string (self->settings, "metric",
-                         pl_metric_to_string (pl_window_get_metric (self)));
-}
-
-/* ---- settings and window life ---- */
+/* ---- settings ---- */
 
 static GSettings *
 settings_if_installed (void)
@@ -112,12 +115,25 @@ settings_if_installed (void)
   return g_settings_new (APP_ID);
 }
 
+/* The site, metric and k of a new experiment are the last ones used. */
+static void
+on_options_changed (PlWindow *self)
+{
+  if (self->settings == NULL)
+    return;
+  g_settings_set_string (self->settings, "site",
+                         pl_site_to_string (pl_document_get_site (self->document)));
+  g_settings_set_string (self->settings, "metric",
+                         pl_metric_to_string (pl_document_get_metric (self->document)));
+  g_settings_set_int (self->settings, "top-k", pl_document_get_top_k (self->document));
+}
+
 static void
 restore_settings (PlWindow *self)
 {
   g_autofree char *site = NULL, *metric = NULL;
-  PlSite s;
-  PlMetric m;
+  PlSite s = PL_SITE_RESID_POST;
+  PlMetric m = PL_METRIC_LOGIT_DIFF;
 
   if (self->settings == NULL)
     {
@@ -129,33 +145,41 @@ restore_settings (PlWindow *self)
                                g_settings_get_int (self->settings, "window-height"));
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
-  gtk_spin_button_set_value (self->topk_spin, g_settings_get_int (self->settings, "top-k"));
   site = g_settings_get_string (self->settings, "site");
   metric = g_settings_get_string (self->settings, "metric");
-  if (pl_site_from_string (site, &s))
-    pl_window_set_site (self, s);
-  if (pl_metric_from_string (metric, &m))
-    pl_window_set_metric (self, m);
+  pl_site_from_string (site, &s);
+  pl_metric_from_string (metric, &m);
+  pl_document_set_defaults (self->document, s, m,
+                            MAX (1, g_settings_get_int (self->settings, "top-k")));
 }
+
+static void
+save_window_size (PlWindow *self)
+{
+  GtkWindow *window = GTK_WINDOW (self);
+  int w, h;
+
+  if (self->settings == NULL)
+    return;
+  gtk_window_get_default_size (window, &w, &h);
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+  if (!gtk_window_is_maximized (window) && !gtk_window_is_fullscreen (window))
+    {
+      g_settings_set_int (self->settings, "window-width", w);
+      g_settings_set_int (self->settings, "window-height", h);
+    }
+}
+
+/* ---- window life ---- */
 
 static gboolean
 pl_window_close_request (GtkWindow *window)
 {
   PlWindow *self = PL_WINDOW (window);
 
-  if (self->settings != NULL)
-    {
-      int w, h;
-
-      gtk_window_get_default_size (window, &w, &h);
-      g_settings_set_boolean (self->settings, "window-maximized",
-                              gtk_window_is_maximized (window));
-      if (!gtk_window_is_maximized (window) && !gtk_window_is_fullscreen (window))
-        {
-          g_settings_set_int (self->settings, "window-width", w);
-          g_settings_set_int (self->settings, "window-height", h);
-        }
-    }
+  if (!pl_window_confirm_close (self))
+    return TRUE;   /* asked; the answer closes the window or not */
+  save_window_size (self);
   /* Stop the workers now; their late results are dropped by the jobs. */
   pl_window_end_job (self);
   pl_window_end_download (self);
@@ -187,10 +211,14 @@ pl_window_dispose (GObject *object)
       pl_download_job_cancel (self->download);
       g_clear_object (&self->download);
     }
+  if (self->document != NULL)
+    g_signal_handlers_disconnect_by_data (self->document, self);
+  if (self->close_question != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->close_question),
+                                  (gpointer *) &self->close_question);
   cancel_and_clear (&self->model_cancellable);
-  cancel_and_clear (&self->topk_cancellable);
-  cancel_and_clear (&self->cell_cancellable);
-  g_clear_handle_id (&self->topk_timeout, g_source_remove);
+  cancel_and_clear (&self->open_cancellable);
+  pl_window_stop_topk (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), PL_TYPE_WINDOW);
   G_OBJECT_CLASS (pl_window_parent_class)->dispose (object);
 }
@@ -200,15 +228,13 @@ pl_window_finalize (GObject *object)
 {
   PlWindow *self = PL_WINDOW (object);
 
+  g_clear_object (&self->document);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->default_tokenizer, pl_tokenizer_free);
   g_clear_pointer (&self->model, pl_loaded_model_unref);
-  g_clear_pointer (&self->result, pl_shared_result_unref);
+  g_free (self->model_reference);
+  g_strfreev (self->undo_texts);
   g_clear_pointer (&self->result_model, pl_loaded_model_unref);
-  g_clear_pointer (&self->inputs, pl_inputs_free);
-  g_free (self->matrix);
-  g_strfreev (self->col_labels);
-  g_free (self->experiment_path);
   G_OBJECT_CLASS (pl_window_parent_class)->finalize (object);
 }
 
@@ -224,58 +250,43 @@ pl_window_class_init (PlWindowClass *klass)
   object_class->finalize = pl_window_finalize;
   GTK_WINDOW_CLASS (klass)->close_request = pl_window_close_request;
 
-  g_type_ensure (PL_TYPE_TOKEN_STRIP);
-  g_type_ensure (PL_TYPE_TOPK_TABLE);
-  g_type_ensure (PL_TYPE_HEATMAP_VIEW);
+  g_type_ensure (PL_TYPE_MODEL_BUTTON);
+  g_type_ensure (PL_TYPE_PROMPTS_PANEL);
+  g_type_ensure (PL_TYPE_RUN_BAR);
+  g_type_ensure (PL_TYPE_HEATMAP_PANE);
+  g_type_ensure (PL_TYPE_NEXTTOKEN_PANE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/patchlens/Patchlens/pl-window.ui");
+  BIND (prompts_panel); BIND (heatmap_pane); BIND (nexttoken_pane);
   BIND (toast_overlay); BIND (window_title); BIND (model_button);
-  BIND (model_button_label); BIND (model_name_label); BIND (model_size_label);
-  BIND (model_path_label); BIND (model_spinner); BIND (main_menu_button);
-  BIND (clean_entry); BIND (corrupted_entry); BIND (clean_strip); BIND (corrupted_strip);
-  BIND (validation_box); BIND (validation_icon); BIND (validation_label);
-  BIND (clean_answer_entry); BIND (corrupted_answer_entry);
-  BIND (clean_answer_status); BIND (corrupted_answer_status); BIND (suggestion_box);
-  BIND (site_dropdown); BIND (metric_dropdown); BIND (run_button); BIND (cancel_button);
-  BIND (progress_revealer); BIND (progress_bar); BIND (progress_label);
+  BIND (run_bar);
   BIND (center_stack); BIND (no_model_page); BIND (searched_label); BIND (download_button);
-  BIND (download_box); BIND (download_bar); BIND (download_label); BIND (empty_page);
-  BIND (download_banner);
-  BIND (heatmap_view); BIND (hover_label); BIND (topk_spin); BIND (topk_stack);
-  BIND (topk_revealer);
-  BIND (recent_section); BIND (presets_section);
-  BIND (clean_table); BIND (corrupted_table); BIND (cell_table);
-  gtk_widget_class_bind_template_callback_full (widget_class, "on_text_changed",
-                                                G_CALLBACK (pl_window_on_text_changed));
-  gtk_widget_class_bind_template_callback (widget_class, on_options_changed);
-  gtk_widget_class_bind_template_callback_full (widget_class, "on_topk_changed",
-                                                G_CALLBACK (pl_window_on_topk_changed));
+  BIND (download_box); BIND (download_bar); BIND (download_label); BIND (download_banner);
+  BIND (outer_paned); BIND (topk_revealer); BIND (recent_section); BIND (presets_section);
 }
 
 static void
 pl_window_init (PlWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  self->sel_layer = self->sel_pos = -1;
+  self->document = pl_document_new ();
   self->settings = settings_if_installed ();
   restore_settings (self);
-
-  pl_topk_table_set_placeholder (self->clean_table,
-                                 _("The clean run's next tokens appear here once a model is loaded and the prompt is typed."));
-  pl_topk_table_set_placeholder (self->corrupted_table,
-                                 _("The corrupted run's next tokens appear here once a model is loaded and the prompt is typed."));
-  pl_topk_table_set_placeholder (self->cell_table,
-                                 _("Click a cell of the heatmap to see the next tokens of that patched run."));
-  pl_topk_table_set_caption (self->clean_table, _("Clean run: the most likely next tokens"));
-  pl_topk_table_set_caption (self->corrupted_table,
-                             _("Corrupted run: the most likely next tokens"));
-  pl_window_connect_heatmap (self);
+  g_object_bind_property (self->document, "top-k", self->nexttoken_pane, "k",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_signal_connect_swapped (self->document, "notify::site", G_CALLBACK (on_options_changed), self);
+  g_signal_connect_swapped (self->document, "notify::metric", G_CALLBACK (on_options_changed), self);
+  g_signal_connect_swapped (self->document, "notify::top-k", G_CALLBACK (on_options_changed), self);
+  pl_prompts_panel_set_tokenizer (self->prompts_panel, pl_window_tokenizer (self), 0);
+  pl_prompts_panel_set_document (self->prompts_panel, self->document);
+  pl_window_connect_panels (self);
+  pl_window_connect_model_button (self);
 
   pl_window_setup_actions (self);
   pl_window_update_searched_label (self, NULL);
   pl_window_update_model_labels (self);
+  pl_window_update_title (self);
   pl_window_show_center_page (self);
-  pl_window_validate (self);
 }
 
 PlWindow *

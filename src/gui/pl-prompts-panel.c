@@ -1,20 +1,50 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
- * pl-window-inputs.c: the left column as the user types: tokenizing both prompts
- * into chips, the validation line, each answer's one-token check, the suggested answers,
- * and the unpatched top-k tables (debounced, computed on a worker thread).
+ * pl-prompts-panel.c: PlPromptsPanel: tokenizing both prompts into chips as the user
+ * types, the validation line, each answer's one-token check, the suggested answers; the
+ * bindings of its entries and drop-downs to the document.
  */
 #include "config.h"
 
-#include "pl-window-private.h"
+#include "pl-prompts-panel.h"
 
 #include <glib/gi18n.h>
 
 #include "pl-inputs.h"
 
-#define TOPK_DEBOUNCE_MS 250
+struct _PlPromptsPanel {
+  GtkWidget     parent_instance;
 
-static void schedule_topk (PlWindow *self);
+  GtkEntry     *clean_entry;
+  GtkEntry     *corrupted_entry;
+  PlTokenStrip *clean_strip;
+  PlTokenStrip *corrupted_strip;
+  GtkBox       *validation_box;
+  GtkImage     *validation_icon;
+  GtkLabel     *validation_label;
+  GtkEntry     *clean_answer_entry;
+  GtkEntry     *corrupted_answer_entry;
+  GtkLabel     *clean_answer_status;
+  GtkLabel     *corrupted_answer_status;
+  GtkFlowBox   *suggestion_box;
+  GtkDropDown  *site_dropdown;
+  GtkDropDown  *metric_dropdown;
+
+  PlDocument   *doc;
+  GPtrArray    *bindings;        /* GBinding, to the document */
+  PlTokenizer  *tok;             /* borrowed from the window */
+  int           n_ctx;
+  PlInputs     *inputs;          /* the four texts when all are valid */
+  PlTopK       *predictions[2];  /* clean, corrupted: for the suggestions */
+  double        tokenize_ms;     /* the last validation's tokenizing time */
+};
+
+G_DEFINE_FINAL_TYPE (PlPromptsPanel, pl_prompts_panel, GTK_TYPE_WIDGET)
+
+enum { SIGNAL_CHANGED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+static void update_suggestions (PlPromptsPanel *self);
 
 /* ---- the validation line ---- */
 
@@ -31,7 +61,7 @@ set_state_class (GtkWidget  *widget,
 }
 
 static void
-set_validation (PlWindow   *self,
+set_validation (PlPromptsPanel *self,
                 const char *state,
                 const char *message)
 {
@@ -72,7 +102,7 @@ mark_differences (const PlPrompt *a,
 /* The validation line for two tokenized, non-empty prompts. Returns TRUE when they
  * can be patched (same length). */
 static gboolean
-describe_prompts (PlWindow       *self,
+describe_prompts (PlPromptsPanel *self,
                   const PlPrompt *clean,
                   const PlPrompt *corrupted,
                   int             n_diff)
@@ -115,11 +145,11 @@ describe_prompts (PlWindow       *self,
 /* Tokenizes both prompts, fills the strips and the validation line. Returns TRUE when
  * both are tokenized and equally long; clean and corrupted are filled when non-empty. */
 static gboolean
-validate_prompts (PlWindow *self,
+validate_prompts (PlPromptsPanel *self,
                   PlPrompt *clean,
                   PlPrompt *corrupted)
 {
-  PlTokenizer *tok = pl_window_tokenizer (self);
+  PlTokenizer *tok = self->tok;
   const char *ct = gtk_editable_get_text (GTK_EDITABLE (self->clean_entry));
   const char *rt = gtk_editable_get_text (GTK_EDITABLE (self->corrupted_entry));
   g_autoptr(GError) error = NULL;
@@ -133,8 +163,8 @@ validate_prompts (PlWindow *self,
       set_validation (self, "error", _("The GPT-2 tokenizer files were not found."));
       return FALSE;
     }
-  if ((*ct && !pl_prompt_init (clean, tok, ct, _("clean prompt"), pl_window_model_n_ctx (self), &error)) ||
-      (*rt && !pl_prompt_init (corrupted, tok, rt, _("corrupted prompt"), pl_window_model_n_ctx (self),
+  if ((*ct && !pl_prompt_init (clean, tok, ct, _("clean prompt"), self->n_ctx, &error)) ||
+      (*rt && !pl_prompt_init (corrupted, tok, rt, _("corrupted prompt"), self->n_ctx,
                                &error)))
     {
       set_validation (self, "error", error->message);
@@ -191,11 +221,11 @@ describe_multi_token (PlTokenizer *tok,
 
 /* One answer's status line; TRUE when it is exactly one token. */
 static gboolean
-validate_answer (PlWindow *self,
+validate_answer (PlPromptsPanel *self,
                  GtkEntry *entry,
                  GtkLabel *status)
 {
-  PlTokenizer *tok = pl_window_tokenizer (self);
+  PlTokenizer *tok = self->tok;
   const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
   g_autoptr(GArray) ids = NULL;
   g_autoptr(GArray) sids = NULL;   /* " " + text, when that is one token */
@@ -236,7 +266,7 @@ validate_answer (PlWindow *self,
 }
 
 void
-pl_window_validate (PlWindow *self)
+pl_prompts_panel_validate (PlPromptsPanel *self)
 {
   PlPrompt clean = { 0 }, corrupted = { 0 };
   gint64 t0 = g_get_monotonic_time ();
@@ -256,7 +286,7 @@ pl_window_validate (PlWindow *self)
     {
       g_autoptr(GError) error = NULL;
 
-      self->inputs = pl_inputs_prepare (pl_window_tokenizer (self), pl_window_model_n_ctx (self),
+      self->inputs = pl_inputs_prepare (self->tok, self->n_ctx,
           gtk_editable_get_text (GTK_EDITABLE (self->clean_entry)),
           gtk_editable_get_text (GTK_EDITABLE (self->corrupted_entry)),
           gtk_editable_get_text (GTK_EDITABLE (self->clean_answer_entry)),
@@ -264,16 +294,10 @@ pl_window_validate (PlWindow *self)
       if (self->inputs == NULL)
         set_validation (self, "error", error->message);
     }
-  pl_window_update_suggestions (self);
-  schedule_topk (self);
-  pl_window_update_actions (self);
+  update_suggestions (self);
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 
-void
-pl_window_on_text_changed (PlWindow *self)
-{
-  pl_window_validate (self);
-}
 
 /* ---- answer suggestions ---- */
 
@@ -294,7 +318,7 @@ suggestion_free (gpointer data)
 
 static void
 on_suggestion_clicked (GtkButton *button,
-                       PlWindow  *self)
+                       PlPromptsPanel *self)
 {
   Suggestion *s = g_object_get_data (G_OBJECT (button), "suggestion");
   g_autofree char *clean = g_strdup (s->clean), *corrupted = g_strdup (s->corrupted);
@@ -307,7 +331,7 @@ on_suggestion_clicked (GtkButton *button,
 }
 
 static void
-add_suggestion (PlWindow   *self,
+add_suggestion (PlPromptsPanel *self,
                 const char *label,
                 const char *tooltip,
                 const char *clean,
@@ -326,12 +350,11 @@ add_suggestion (PlWindow   *self,
 }
 
 /* The first differing pair of tokens, and each run's top two predictions. */
-void
-pl_window_update_suggestions (PlWindow *self)
+static void
+update_suggestions (PlPromptsPanel *self)
 {
   GtkWidget *child;
-  const PlTopK *tops[2] = { pl_topk_table_get_topk (self->clean_table),
-                            pl_topk_table_get_topk (self->corrupted_table) };
+  const PlTopK *tops[2] = { self->predictions[0], self->predictions[1] };
   int n_added = 0;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->suggestion_box))))
@@ -369,131 +392,196 @@ pl_window_update_suggestions (PlWindow *self)
 }
 
 /* ---- unpatched top-k, debounced, on a worker ---- */
-
-typedef struct {
-  PlLoadedModel *model;
-  GArray        *ids[2];    /* clean, corrupted (gint32); NULL when that prompt is empty */
-  int            k;
-} TopkData;
-
-typedef struct {
-  PlTopK *top[2];
-} TopkResult;
+/* ---- the document ---- */
 
 static void
-topk_data_free (gpointer data)
+on_text_notify (PlPromptsPanel *self)
 {
-  TopkData *d = data;
-
-  pl_loaded_model_unref (d->model);
-  for (int i = 0; i < 2; i++)
-    g_clear_pointer (&d->ids[i], g_array_unref);
-  g_free (d);
+  pl_prompts_panel_validate (self);
 }
 
 static void
-topk_result_free (gpointer data)
+unbind_document (PlPromptsPanel *self)
 {
-  TopkResult *r = data;
-
-  for (int i = 0; i < 2; i++)
-    g_clear_pointer (&r->top[i], pl_topk_free);
-  g_free (r);
-}
-
-static void
-topk_thread (GTask        *task,
-             gpointer      source,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  TopkData *d = task_data;
-  TopkResult *r = g_new0 (TopkResult, 1);
-
-  for (int i = 0; i < 2; i++)
-    if (d->ids[i] != NULL && d->ids[i]->len > 0 && !g_cancellable_is_cancelled (cancellable))
-      r->top[i] = pl_model_topk (pl_loaded_model_get (d->model), (gint32 *) d->ids[i]->data,
-                                 (int) d->ids[i]->len, d->k, NULL);
-  g_task_return_pointer (task, r, topk_result_free);
-}
-
-static void
-on_topk_done (GObject      *source,
-              GAsyncResult *res,
-              gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  TopkResult *r = g_task_propagate_pointer (G_TASK (res), &error);
-  PlWindow *self = user_data;
-
-  if (r == NULL)   /* cancelled: self may be gone */
+  if (self->doc == NULL)
     return;
-  if (self->job == NULL)   /* a running sweep brings its own tables */
-    {
-      pl_topk_table_set_topk (self->clean_table, r->top[0]);
-      pl_topk_table_set_topk (self->corrupted_table, r->top[1]);
-    }
-  topk_result_free (r);
-  pl_window_update_suggestions (self);
-}
-
-static GArray *
-encode_entry (PlWindow *self,
-              GtkEntry *entry)
-{
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
-  GArray *ids;
-
-  if (!*text)
-    return NULL;
-  ids = pl_tokenizer_encode (pl_window_tokenizer (self), text, -1, NULL);
-  if (ids != NULL && (int) ids->len > pl_window_model_n_ctx (self))
-    g_clear_pointer (&ids, g_array_unref);
-  return ids;
-}
-
-static gboolean
-start_topk (gpointer data)
-{
-  PlWindow *self = data;
-  g_autoptr(GTask) task = NULL;
-  TopkData *d;
-
-  self->topk_timeout = 0;
-  if (self->model == NULL)
-    return G_SOURCE_REMOVE;
-  g_cancellable_cancel (self->topk_cancellable);
-  g_clear_object (&self->topk_cancellable);
-  self->topk_cancellable = g_cancellable_new ();
-  d = g_new0 (TopkData, 1);
-  d->model = pl_loaded_model_ref (self->model);
-  d->ids[0] = encode_entry (self, self->clean_entry);
-  d->ids[1] = encode_entry (self, self->corrupted_entry);
-  d->k = gtk_spin_button_get_value_as_int (self->topk_spin);
-  task = g_task_new (NULL, self->topk_cancellable, on_topk_done, self);
-  g_task_set_task_data (task, d, topk_data_free);
-  g_task_run_in_thread (task, topk_thread);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-schedule_topk (PlWindow *self)
-{
-  g_clear_handle_id (&self->topk_timeout, g_source_remove);
-  if (self->model == NULL)
-    return;
-  self->topk_timeout = g_timeout_add (TOPK_DEBOUNCE_MS, start_topk, self);
+  g_signal_handlers_disconnect_by_data (self->doc, self);
+  for (guint i = 0; i < self->bindings->len; i++)
+    g_binding_unbind (self->bindings->pdata[i]);
+  g_ptr_array_set_size (self->bindings, 0);
+  g_clear_object (&self->doc);
 }
 
 void
-pl_window_on_topk_changed (PlWindow *self)
+pl_prompts_panel_set_document (PlPromptsPanel *self,
+                               PlDocument     *doc)
 {
-  int k = gtk_spin_button_get_value_as_int (self->topk_spin);
+  static const char *texts[] = { "clean", "corrupted", "clean-answer", "corrupted-answer" };
+  GtkEntry *entries[] = { self->clean_entry, self->corrupted_entry,
+                          self->clean_answer_entry, self->corrupted_answer_entry };
+  GBindingFlags flags = G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE;
 
-  if (self->settings != NULL)
-    g_settings_set_int (self->settings, "top-k", k);
-  schedule_topk (self);
-  if (self->sel_layer >= 0)
-    pl_window_select_cell (self, self->sel_layer, self->sel_pos);
+  unbind_document (self);
+  if (doc == NULL)
+    return;
+  self->doc = g_object_ref (doc);
+  for (int i = 0; i < PL_N_TEXTS; i++)
+    {
+      g_autofree char *signal = g_strconcat ("notify::", texts[i], NULL);
+
+      g_ptr_array_add (self->bindings,
+                       g_object_bind_property (doc, texts[i], entries[i], "text", flags));
+      g_signal_connect_swapped (doc, signal, G_CALLBACK (on_text_notify), self);
+    }
+  g_ptr_array_add (self->bindings,
+                   g_object_bind_property (doc, "site", self->site_dropdown, "selected", flags));
+  g_ptr_array_add (self->bindings,
+                   g_object_bind_property (doc, "metric", self->metric_dropdown, "selected",
+                                           flags));
+  pl_prompts_panel_validate (self);
 }
 
+void
+pl_prompts_panel_set_tokenizer (PlPromptsPanel *self,
+                                PlTokenizer    *tok,
+                                int             n_ctx)
+{
+  self->tok = tok;
+  self->n_ctx = n_ctx;
+  pl_prompts_panel_validate (self);
+}
+
+const PlInputs *
+pl_prompts_panel_get_inputs (PlPromptsPanel *self)
+{
+  return self->inputs;
+}
+
+void
+pl_prompts_panel_set_predictions (PlPromptsPanel *self,
+                                  const PlTopK   *clean,
+                                  const PlTopK   *corrupted)
+{
+  const PlTopK *tops[2] = { clean, corrupted };
+
+  for (int i = 0; i < 2; i++)
+    {
+      g_clear_pointer (&self->predictions[i], pl_topk_free);
+      self->predictions[i] = tops[i] ? pl_topk_copy (tops[i]) : NULL;
+    }
+  update_suggestions (self);
+}
+
+/* ---- for tests ---- */
+
+GtkEditable *
+pl_prompts_panel_get_entry (PlPromptsPanel *self,
+                            PlText          which)
+{
+  GtkEntry *entries[] = { self->clean_entry, self->corrupted_entry,
+                          self->clean_answer_entry, self->corrupted_answer_entry };
+
+  return GTK_EDITABLE (entries[which]);
+}
+
+PlTokenStrip *
+pl_prompts_panel_get_strip (PlPromptsPanel *self,
+                            gboolean        corrupted)
+{
+  return corrupted ? self->corrupted_strip : self->clean_strip;
+}
+
+GtkWidget *
+pl_prompts_panel_get_validation (PlPromptsPanel *self)
+{
+  return GTK_WIDGET (self->validation_box);
+}
+
+const char *
+pl_prompts_panel_get_validation_text (PlPromptsPanel *self)
+{
+  return gtk_label_get_text (self->validation_label);
+}
+
+GtkLabel *
+pl_prompts_panel_get_answer_status (PlPromptsPanel *self,
+                                    gboolean        corrupted)
+{
+  return corrupted ? self->corrupted_answer_status : self->clean_answer_status;
+}
+
+GtkWidget *
+pl_prompts_panel_get_suggestions (PlPromptsPanel *self)
+{
+  return GTK_WIDGET (self->suggestion_box);
+}
+
+GtkDropDown *
+pl_prompts_panel_get_site_dropdown (PlPromptsPanel *self)
+{
+  return self->site_dropdown;
+}
+
+double
+pl_prompts_panel_get_tokenize_ms (PlPromptsPanel *self)
+{
+  return self->tokenize_ms;
+}
+
+/* ---- GObject ---- */
+
+static void
+pl_prompts_panel_dispose (GObject *object)
+{
+  PlPromptsPanel *self = PL_PROMPTS_PANEL (object);
+
+  unbind_document (self);
+  gtk_widget_dispose_template (GTK_WIDGET (self), PL_TYPE_PROMPTS_PANEL);
+  /* The template's root has no id: gtk_widget_dispose_template leaves it. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self)));)
+    gtk_widget_unparent (child);
+  G_OBJECT_CLASS (pl_prompts_panel_parent_class)->dispose (object);
+}
+
+static void
+pl_prompts_panel_finalize (GObject *object)
+{
+  PlPromptsPanel *self = PL_PROMPTS_PANEL (object);
+
+  g_ptr_array_unref (self->bindings);
+  g_clear_pointer (&self->inputs, pl_inputs_free);
+  for (int i = 0; i < 2; i++)
+    g_clear_pointer (&self->predictions[i], pl_topk_free);
+  G_OBJECT_CLASS (pl_prompts_panel_parent_class)->finalize (object);
+}
+
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, PlPromptsPanel, name)
+
+static void
+pl_prompts_panel_class_init (PlPromptsPanelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = pl_prompts_panel_dispose;
+  object_class->finalize = pl_prompts_panel_finalize;
+  signals[SIGNAL_CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass),
+                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                          G_TYPE_NONE, 0);
+  g_type_ensure (PL_TYPE_TOKEN_STRIP);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/patchlens/Patchlens/pl-prompts-panel.ui");
+  BIND (clean_entry); BIND (corrupted_entry); BIND (clean_strip); BIND (corrupted_strip);
+  BIND (validation_box); BIND (validation_icon); BIND (validation_label);
+  BIND (clean_answer_entry); BIND (corrupted_answer_entry);
+  BIND (clean_answer_status); BIND (corrupted_answer_status); BIND (suggestion_box);
+  BIND (site_dropdown); BIND (metric_dropdown);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+pl_prompts_panel_init (PlPromptsPanel *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->bindings = g_ptr_array_new ();
+}

@@ -1,0 +1,492 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * pl-document.c: PlDocument, the experiment being edited: its fields as notifying
+ * properties, the dirty and stale flags derived from them, saving and loading.
+ */
+#include "config.h"
+
+#include "pl-document.h"
+
+#include <string.h>
+
+struct _PlDocument {
+  GObject    parent_instance;
+  char      *texts[PL_N_TEXTS];
+  PlSite     site;
+  PlMetric   metric;
+  int        top_k;
+  char      *model;
+  PlShared  *result;       /* of PlSweepResult; NULL: none */
+  char      *result_model; /* the model reference when the result was set */
+  char      *path;
+  gboolean   dirty;
+  gboolean   stale;
+};
+
+G_DEFINE_FINAL_TYPE (PlDocument, pl_document, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_CLEAN,              /* PROP_CLEAN + PlText */
+  PROP_CORRUPTED,
+  PROP_CLEAN_ANSWER,
+  PROP_CORRUPTED_ANSWER,
+  PROP_SITE,
+  PROP_METRIC,
+  PROP_TOP_K,
+  PROP_MODEL,
+  PROP_RESULT,
+  PROP_PATH,
+  PROP_DIRTY,
+  PROP_STALE,
+  N_PROPS
+};
+
+static GParamSpec *props[N_PROPS];
+
+/* ---- the derived flags ---- */
+
+static gboolean
+compute_stale (PlDocument *self)
+{
+  PlSweepResult *r = pl_document_get_result (self);
+  const char *made[PL_N_TEXTS];
+
+  if (r == NULL || r->inputs == NULL)
+    return FALSE;
+  made[PL_TEXT_CLEAN] = r->inputs->clean.text;
+  made[PL_TEXT_CORRUPTED] = r->inputs->corrupted.text;
+  made[PL_TEXT_CLEAN_ANSWER] = r->inputs->clean_answer;
+  made[PL_TEXT_CORRUPTED_ANSWER] = r->inputs->corrupted_answer;
+  for (int i = 0; i < PL_N_TEXTS; i++)
+    if (g_strcmp0 (self->texts[i], made[i] ? made[i] : "") != 0)
+      return TRUE;
+  /* Another model loaded since: the numbers are the other model's. */
+  if (self->result_model != NULL && self->model != NULL &&
+      strcmp (self->result_model, self->model) != 0)
+    return TRUE;
+  return r->site != self->site || r->metric != self->metric;
+}
+
+static void
+update_stale (PlDocument *self)
+{
+  gboolean stale = compute_stale (self);
+
+  if (stale != self->stale)
+    {
+      self->stale = stale;
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_STALE]);
+    }
+}
+
+static void
+set_dirty (PlDocument *self,
+           gboolean    dirty)
+{
+  if (dirty != self->dirty)
+    {
+      self->dirty = dirty;
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_DIRTY]);
+    }
+}
+
+/* After an edit of a field a sweep depends on. */
+static void
+edited (PlDocument *self)
+{
+  update_stale (self);
+  set_dirty (self, TRUE);
+}
+
+/* ---- fields ---- */
+
+const char *
+pl_document_get_text (PlDocument *self,
+                      PlText      which)
+{
+  g_return_val_if_fail (PL_IS_DOCUMENT (self) && which < PL_N_TEXTS, "");
+  return self->texts[which];
+}
+
+/* Replaces one text; TRUE (and notified) when it changed. */
+static gboolean
+replace_text (PlDocument *self,
+              PlText      which,
+              const char *text)
+{
+  if (text == NULL)
+    text = "";
+  if (g_strcmp0 (self->texts[which], text) == 0)
+    return FALSE;
+  g_free (self->texts[which]);
+  self->texts[which] = g_strdup (text);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CLEAN + which]);
+  return TRUE;
+}
+
+void
+pl_document_set_text (PlDocument *self,
+                      PlText      which,
+                      const char *text)
+{
+  g_return_if_fail (PL_IS_DOCUMENT (self) && which < PL_N_TEXTS);
+  if (replace_text (self, which, text))
+    edited (self);
+}
+
+void
+pl_document_set_texts (PlDocument *self,
+                       const char *clean,
+                       const char *corrupted,
+                       const char *clean_answer,
+                       const char *corrupted_answer)
+{
+  const char *t[PL_N_TEXTS] = { clean, corrupted, clean_answer, corrupted_answer };
+  gboolean changed = FALSE;
+
+  g_return_if_fail (PL_IS_DOCUMENT (self));
+  g_object_freeze_notify (G_OBJECT (self));
+  for (int i = 0; i < PL_N_TEXTS; i++)
+    changed |= replace_text (self, i, t[i]);
+  if (changed)
+    edited (self);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+PlSite
+pl_document_get_site (PlDocument *self)
+{
+  return self->site;
+}
+
+void
+pl_document_set_site (PlDocument *self,
+                      PlSite      site)
+{
+  g_return_if_fail (PL_IS_DOCUMENT (self) && (int) site >= 0 && site < PL_N_SITES);
+  if (site == self->site)
+    return;
+  self->site = site;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SITE]);
+  edited (self);
+}
+
+PlMetric
+pl_document_get_metric (PlDocument *self)
+{
+  return self->metric;
+}
+
+void
+pl_document_set_metric (PlDocument *self,
+                        PlMetric    metric)
+{
+  g_return_if_fail (PL_IS_DOCUMENT (self) && (int) metric >= 0 && metric < PL_N_METRICS);
+  if (metric == self->metric)
+    return;
+  self->metric = metric;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_METRIC]);
+  edited (self);
+}
+
+int
+pl_document_get_top_k (PlDocument *self)
+{
+  return self->top_k;
+}
+
+void
+pl_document_set_top_k (PlDocument *self,
+                       int         k)
+{
+  g_return_if_fail (PL_IS_DOCUMENT (self) && k >= 1);
+  if (k == self->top_k)
+    return;
+  self->top_k = k;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_TOP_K]);
+  set_dirty (self, TRUE);   /* saved, but no sweep depends on it: not stale */
+}
+
+const char *
+pl_document_get_model (PlDocument *self)
+{
+  return self->model;
+}
+
+void
+pl_document_set_model (PlDocument *self,
+                       const char *reference)
+{
+  g_return_if_fail (PL_IS_DOCUMENT (self));
+  if (g_strcmp0 (reference, self->model) == 0)
+    return;
+  g_free (self->model);
+  self->model = g_strdup (reference);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_MODEL]);
+  update_stale (self);
+}
+
+void
+pl_document_set_defaults (PlDocument *self,
+                          PlSite      site,
+                          PlMetric    metric,
+                          int         k)
+{
+  gboolean dirty = self->dirty;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  pl_document_set_site (self, site);
+  pl_document_set_metric (self, metric);
+  pl_document_set_top_k (self, k);
+  set_dirty (self, dirty);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/* ---- the result ---- */
+
+static void
+replace_result (PlDocument *self,
+                PlShared   *result)
+{
+  if (result == self->result)
+    {
+      g_clear_pointer (&result, pl_shared_unref);   /* the caller's extra ref */
+      return;
+    }
+  g_clear_pointer (&self->result, pl_shared_unref);
+  self->result = result;
+  g_free (self->result_model);
+  self->result_model = result ? g_strdup (self->model) : NULL;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_RESULT]);
+  update_stale (self);
+}
+
+void
+pl_document_set_result (PlDocument *self,
+                        PlShared   *result)
+{
+  g_return_if_fail (PL_IS_DOCUMENT (self));
+  replace_result (self, result);
+  set_dirty (self, TRUE);
+}
+
+PlShared *
+pl_document_get_shared_result (PlDocument *self)
+{
+  return self->result;
+}
+
+PlSweepResult *
+pl_document_get_result (PlDocument *self)
+{
+  return self->result ? pl_shared_get (self->result) : NULL;
+}
+
+gboolean
+pl_document_is_stale (PlDocument *self)
+{
+  return self->stale;
+}
+
+/* ---- the file ---- */
+
+const char *
+pl_document_get_path (PlDocument *self)
+{
+  return self->path;
+}
+
+gboolean
+pl_document_is_dirty (PlDocument *self)
+{
+  return self->dirty;
+}
+
+char *
+pl_document_dup_basename (PlDocument *self)
+{
+  return self->path ? g_path_get_basename (self->path) : NULL;
+}
+
+/* path may be self->path itself: copy before freeing. */
+static void
+set_path (PlDocument *self,
+          const char *path)
+{
+  char *copy = g_strdup (path);
+
+  if (g_strcmp0 (copy, self->path) == 0)
+    {
+      g_free (copy);
+      return;
+    }
+  g_free (self->path);
+  self->path = copy;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_PATH]);
+}
+
+PlExperiment *
+pl_document_to_experiment (PlDocument *self)
+{
+  PlExperiment *e = pl_experiment_new ();
+  char **slots[PL_N_TEXTS] = { &e->clean, &e->corrupted, &e->clean_answer,
+                               &e->corrupted_answer };
+
+  for (int i = 0; i < PL_N_TEXTS; i++)
+    {
+      g_free (*slots[i]);
+      *slots[i] = g_strdup (self->texts[i]);
+    }
+  e->site = self->site;
+  e->metric = self->metric;
+  e->top_k = self->top_k;
+  e->model = g_strdup (self->model);
+  e->result = pl_document_get_result (self);
+  return e;
+}
+
+gboolean
+pl_document_save (PlDocument *self,
+                  const char *path,
+                  GError    **error)
+{
+  PlExperiment *e;
+  gboolean ok;
+
+  g_return_val_if_fail (PL_IS_DOCUMENT (self) && path != NULL, FALSE);
+  e = pl_document_to_experiment (self);
+  ok = pl_experiment_save (e, path, error);
+  e->result = NULL;   /* borrowed */
+  pl_experiment_free (e);
+  if (!ok)
+    return FALSE;
+  set_path (self, path);
+  set_dirty (self, FALSE);
+  return TRUE;
+}
+
+void
+pl_document_load (PlDocument   *self,
+                  PlExperiment *e,
+                  const char   *path)
+{
+  g_return_if_fail (PL_IS_DOCUMENT (self) && e != NULL);
+  g_object_freeze_notify (G_OBJECT (self));
+  pl_document_set_texts (self, e->clean, e->corrupted, e->clean_answer, e->corrupted_answer);
+  pl_document_set_site (self, e->site);
+  pl_document_set_metric (self, e->metric);
+  if (e->top_k >= 1)
+    pl_document_set_top_k (self, e->top_k);
+  pl_document_set_model (self, e->model);
+  replace_result (self, e->result ? pl_shared_new (g_steal_pointer (&e->result),
+                                                   (GDestroyNotify) pl_sweep_result_free)
+                                  : NULL);
+  set_path (self, path);
+  set_dirty (self, FALSE);
+  g_object_thaw_notify (G_OBJECT (self));
+  pl_experiment_free (e);
+}
+
+/* ---- GObject ---- */
+
+static void
+pl_document_get_property (GObject    *object,
+                          guint       id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  PlDocument *self = PL_DOCUMENT (object);
+
+  switch (id)
+    {
+    case PROP_CLEAN: case PROP_CORRUPTED: case PROP_CLEAN_ANSWER: case PROP_CORRUPTED_ANSWER:
+      g_value_set_string (value, self->texts[id - PROP_CLEAN]);
+      break;
+    case PROP_SITE:   g_value_set_uint (value, self->site); break;
+    case PROP_METRIC: g_value_set_uint (value, self->metric); break;
+    case PROP_TOP_K:  g_value_set_int (value, self->top_k); break;
+    case PROP_MODEL:  g_value_set_string (value, self->model); break;
+    case PROP_RESULT: g_value_set_pointer (value, pl_document_get_result (self)); break;
+    case PROP_PATH:   g_value_set_string (value, self->path); break;
+    case PROP_DIRTY:  g_value_set_boolean (value, self->dirty); break;
+    case PROP_STALE:  g_value_set_boolean (value, self->stale); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
+    }
+}
+
+static void
+pl_document_set_property (GObject      *object,
+                          guint         id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  PlDocument *self = PL_DOCUMENT (object);
+
+  switch (id)
+    {
+    case PROP_CLEAN: case PROP_CORRUPTED: case PROP_CLEAN_ANSWER: case PROP_CORRUPTED_ANSWER:
+      pl_document_set_text (self, id - PROP_CLEAN, g_value_get_string (value));
+      break;
+    case PROP_SITE:   pl_document_set_site (self, g_value_get_uint (value)); break;
+    case PROP_METRIC: pl_document_set_metric (self, g_value_get_uint (value)); break;
+    case PROP_TOP_K:  pl_document_set_top_k (self, g_value_get_int (value)); break;
+    case PROP_MODEL:  pl_document_set_model (self, g_value_get_string (value)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
+    }
+}
+
+static void
+pl_document_finalize (GObject *object)
+{
+  PlDocument *self = PL_DOCUMENT (object);
+
+  for (int i = 0; i < PL_N_TEXTS; i++)
+    g_free (self->texts[i]);
+  g_free (self->model);
+  g_clear_pointer (&self->result, pl_shared_unref);
+  g_free (self->result_model);
+  g_free (self->path);
+  G_OBJECT_CLASS (pl_document_parent_class)->finalize (object);
+}
+
+static void
+pl_document_class_init (PlDocumentClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
+  static const char *text_names[PL_N_TEXTS] = { "clean", "corrupted", "clean-answer",
+                                                "corrupted-answer" };
+
+  object_class->get_property = pl_document_get_property;
+  object_class->set_property = pl_document_set_property;
+  object_class->finalize = pl_document_finalize;
+  for (int i = 0; i < PL_N_TEXTS; i++)
+    props[PROP_CLEAN + i] = g_param_spec_string (text_names[i], NULL, NULL, "", rw);
+  props[PROP_SITE] = g_param_spec_uint ("site", NULL, NULL, 0, PL_N_SITES - 1, 0, rw);
+  props[PROP_METRIC] = g_param_spec_uint ("metric", NULL, NULL, 0, PL_N_METRICS - 1, 0, rw);
+  props[PROP_TOP_K] = g_param_spec_int ("top-k", NULL, NULL, 1, G_MAXINT, 20, rw);
+  props[PROP_MODEL] = g_param_spec_string ("model", NULL, NULL, NULL, rw);
+  props[PROP_RESULT] = g_param_spec_pointer ("result", NULL, NULL, ro);
+  props[PROP_PATH] = g_param_spec_string ("path", NULL, NULL, NULL, ro);
+  props[PROP_DIRTY] = g_param_spec_boolean ("dirty", NULL, NULL, FALSE, ro);
+  props[PROP_STALE] = g_param_spec_boolean ("stale", NULL, NULL, FALSE, ro);
+  g_object_class_install_properties (object_class, N_PROPS, props);
+}
+
+static void
+pl_document_init (PlDocument *self)
+{
+  for (int i = 0; i < PL_N_TEXTS; i++)
+    self->texts[i] = g_strdup ("");
+  self->site = PL_SITE_RESID_POST;
+  self->metric = PL_METRIC_LOGIT_DIFF;
+  self->top_k = 20;
+}
+
+PlDocument *
+pl_document_new (void)
+{
+  return g_object_new (PL_TYPE_DOCUMENT, NULL);
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * pl-heatmap-pane.h: the middle of the window: the heatmap view, the line under it that
+ * names the hovered cell and its value, the zoom buttons, and the mark over a result
+ * whose inputs are no longer the ones typed ("stale": dimmed, with Run Again).
+ *
+ *   pl_heatmap_pane_show_live (pane, model_name, inputs, site, metric, n_layers);
+ *   pl_heatmap_pane_update_values (pane, progress_matrix);   // as cells arrive
+ *   pl_heatmap_pane_show_result (pane, result);              // finished or opened
+ *   pl_heatmap_pane_set_stale (pane, TRUE);
+ *   g_signal_connect (pane, "cell-activated", G_CALLBACK (on_cell), self);
+ *
+ * The live figure is built exactly as the finished one will be (labels, titles, layout),
+ * so nothing moves when the sweep ends.
+ *
+ * Signal: "cell-activated" (int layer, int pos): a click, or Enter on the selected cell.
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "pl-heatmap-view.h"
+#include "pl-sweep.h"
+
+G_BEGIN_DECLS
+
+#define PL_TYPE_HEATMAP_PANE (pl_heatmap_pane_get_type ())
+G_DECLARE_FINAL_TYPE (PlHeatmapPane, pl_heatmap_pane, PL, HEATMAP_PANE, GtkWidget)
+
+/* An empty figure for a sweep about to run; inputs is borrowed for the call. */
+void           pl_heatmap_pane_show_live     (PlHeatmapPane  *self,
+                                              const char     *model_name,
+                                              const PlInputs *inputs,
+                                              PlSite          site,
+                                              PlMetric        metric,
+                                              int             n_layers);
+/* (n_rows, n_cols) of the shown figure, NAN where not computed yet. */
+void           pl_heatmap_pane_update_values (PlHeatmapPane  *self,
+                                              const float    *matrix);
+/* A finished result (borrowed for the call); NULL clears the pane. */
+void           pl_heatmap_pane_show_result   (PlHeatmapPane  *self,
+                                              const PlSweepResult *result);
+/* The live figure's colour scale spans a to b (the unpatched runs' metric) too. */
+void           pl_heatmap_pane_include_range (PlHeatmapPane  *self,
+                                              double          a,
+                                              double          b);
+gboolean       pl_heatmap_pane_has_figure    (PlHeatmapPane  *self);
+void           pl_heatmap_pane_set_stale     (PlHeatmapPane  *self,
+                                              gboolean        stale);
+gboolean       pl_heatmap_pane_get_stale     (PlHeatmapPane  *self);
+PlHeatmapView *pl_heatmap_pane_get_view      (PlHeatmapPane  *self);
+const char    *pl_heatmap_pane_get_hover_text (PlHeatmapPane *self);
+/* The value shown at (row, col): NAN when not computed or out of range. */
+float          pl_heatmap_pane_get_value     (PlHeatmapPane  *self,
+                                              int             row,
+                                              int             col);
+
+G_END_DECLS
