@@ -199,6 +199,13 @@ pl_sweep_set_run (PlModel               *model,
       run.pairs_done = i + 1;
     }
   make_summary (out->summary, set);
+  /* The figure's colour scale spans the unpatched runs' metric: the set's mean of it. */
+  out->summary->clean_value = out->summary->corrupted_value = 0;
+  for (int i = 0; i < set->n_pairs; i++)
+    {
+      out->summary->clean_value += out->pairs[i].clean_value / set->n_pairs;
+      out->summary->corrupted_value += out->pairs[i].corrupted_value / set->n_pairs;
+    }
   mean_and_std (out->matrices, set->n_pairs, out->n_cells, out->summary->matrix, out->std);
   out->mean = out->summary->matrix;
   out->seconds = (g_get_monotonic_time () - run.t0) / 1e6;
