@@ -182,6 +182,8 @@ main (int argc, char **argv)
       threads = argv[++i];
     else if (g_str_equal (argv[i], "--skip-naive-by-position"))
       naive_by_position = FALSE;
+    else if (g_str_equal (argv[i], "--cli") && i + 1 < argc)
+      cli = argv[++i];
     else
       cli = argv[i];
   if (argc < 2)

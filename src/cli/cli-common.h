@@ -45,6 +45,7 @@ int  cli_topk     (int argc, char **argv);
 int  cli_sweep    (int argc, char **argv);
 int  cli_models   (int argc, char **argv);
 int  cli_download (int argc, char **argv);
+int  cli_pairs    (int argc, char **argv);
 
 /* Prints "patchlens-cli: <message>" on stderr. */
 void cli_message  (const char *format, ...) G_GNUC_PRINTF (1, 2);

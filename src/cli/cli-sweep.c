@@ -14,6 +14,7 @@
 
 #include "cli-common.h"
 #include "cli-output.h"
+#include "cli-sweep-set.h"
 
 #include "pl-blas.h"
 
@@ -30,6 +31,7 @@ typedef struct {
   char       *corrupted;
   char       *clean_answer;
   char       *corrupted_answer;
+  char       *pairs;      /* a set of pairs instead of the four texts (cli-sweep-set.c) */
   char       *site;
   char       *metric;
   char       *direction;
@@ -50,6 +52,7 @@ sweep_args_clear (SweepArgs *a)
   g_free (a->corrupted);
   g_free (a->clean_answer);
   g_free (a->corrupted_answer);
+  g_free (a->pairs);
   g_free (a->site);
   g_free (a->metric);
   g_free (a->direction);
@@ -84,6 +87,9 @@ make_context (SweepArgs *a)
       "The clean run's answer, one token (e.g. \" Jones\")", "TOKEN" },
     { "corrupted-answer", 0, 0, G_OPTION_ARG_FILENAME, &a->corrupted_answer,
       "The corrupted run's answer, one token (e.g. \" Smith\")", "TOKEN" },
+    { "pairs", 0, 0, G_OPTION_ARG_FILENAME, &a->pairs,
+      "Sweep a set of pairs (JSON Lines, or a shipped set: ioi, names) instead of "
+      "--clean/--corrupted: the mean, std and each pair's matrix", "FILE.jsonl" },
     { "site", 0, 0, G_OPTION_ARG_STRING, &a->site,
       "What to patch: resid_post (default), resid_pre, attn_out, mlp_out, or one "
       "attention head's head_out, head_q, head_k, head_v, head_pattern", "SITE" },
@@ -145,7 +151,11 @@ check_args (const SweepArgs *a,
   if (argc > 1)
     return cli_usage ("sweep", "unexpected argument “%s” (the texts go after --clean, "
                       "--corrupted and the answer options)", argv[1]);
-  for (gsize i = 0; i < G_N_ELEMENTS (values); i++)
+  for (gsize i = 1; a->pairs != NULL && i < G_N_ELEMENTS (values); i++)
+    if (values[i] != NULL)
+      return cli_usage ("sweep", "--pairs replaces %s: give a set of pairs or one pair, "
+                        "not both", required[i][0]);
+  for (gsize i = 0; i < (a->pairs != NULL ? 1 : G_N_ELEMENTS (values)); i++)
     if (values[i] == NULL)
       return cli_usage ("sweep", "%s is required (%s)", required[i][0], required[i][1]);
   if (a->site != NULL && !pl_site_from_string (a->site, &opt->site))
@@ -438,8 +448,12 @@ cli_sweep (int    argc,
     {
       if (a.threads > 0)
         pl_blas_set_threads (a.threads);
-      status = cli_outputs_preflight (a.outputs) ? run_sweep (&a, &opt, cmap)
-                                                 : CLI_EXIT_FAILURE;
+      if (!cli_outputs_preflight (a.outputs))
+        status = CLI_EXIT_FAILURE;
+      else if (a.pairs != NULL)
+        status = cli_sweep_set (a.model, a.pairs, &opt, a.outputs, cmap, a.scale);
+      else
+        status = run_sweep (&a, &opt, cmap);
     }
   sweep_args_clear (&a);
   return status;

@@ -18,6 +18,7 @@ static const CliCommand commands[] = {
   { "topk",     "Show the most probable next tokens after a prompt", cli_topk },
   { "sweep",    "Run an activation-patching sweep and show or export the heatmap",
     cli_sweep },
+  { "pairs",    "Make a set of prompt pairs from a template (JSON Lines)", cli_pairs },
   { "models",   "List the GPT-2 models found on this machine", cli_models },
   { "download", "Download a GPT-2 model from the Hugging Face hub", cli_download },
   { "lens",     "Read each layer's residual stream as next-token predictions (logit lens)",

@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * cli-sweep-set.c: `patchlens-cli sweep --pairs`: the sweep over a set of pairs, shown
+ * as the mean and std matrices or written as JSON, CSV and the figure of the mean.
+ * Outputs behave as a single pair's: every one is attempted, each failure reported.
+ */
+#include <string.h>
+#include <unistd.h>
+
+#include "cli-common.h"
+#include "cli-sweep-set.h"
+
+#include "pl-data.h"
+#include "pl-heatmap.h"
+#include "pl-pair-set.h"
+#include "pl-sweep-set-io.h"
+#include "pl-sweep-set.h"
+
+static const char *const output_flags[CLI_SET_N_OUTPUTS] = {
+  "--json", "--csv", "--png", "--svg", "--pdf",
+};
+
+/* The sets shipped in DATADIR/pairs. */
+static const char *const shipped_sets[] = { "ioi", "names" };
+
+/* The file --pairs names: a path, else a shipped set's name. */
+static char *
+resolve_pairs (const char *arg, GError **error)
+{
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+
+  if (g_file_test (arg, G_FILE_TEST_EXISTS) || strchr (arg, '/') != NULL)
+    return g_strdup (arg);
+  file = g_str_has_suffix (arg, ".jsonl") ? g_strdup (arg) : g_strconcat (arg, ".jsonl", NULL);
+  path = g_build_filename (pl_data_dir (), "pairs", file, NULL);
+  if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return g_steal_pointer (&path);
+  g_set_error (error, PL_ERROR, PL_ERROR_IO, "No file “%s”, and no set of that name "
+               "ships with Patchlens (the shipped sets are %s and %s, in %s)", arg,
+               shipped_sets[0], shipped_sets[1], pl_data_dir ());
+  return NULL;
+}
+
+/* ---- outputs ---- */
+
+static gboolean
+write_output (const PlSetResult *r, int kind, const char *path, PlColormap cmap,
+              double scale, GError **error)
+{
+  static const PlFigureFormat formats[] = { PL_FIGURE_PNG, PL_FIGURE_SVG, PL_FIGURE_PDF };
+  g_autoptr(PlHeatmap) hm = NULL;
+  g_autofree char *data = NULL;
+  gsize length = 0;
+
+  if (strcmp (path, "-") == 0 && kind <= CLI_SET_CSV)
+    {
+      data = kind == CLI_SET_JSON ? pl_set_result_to_json (r, &length)
+                                  : pl_set_result_to_csv (r, &length);
+      fwrite (data, 1, length, stdout);
+      return TRUE;
+    }
+  if (kind == CLI_SET_JSON)
+    return pl_set_result_save_json (r, path, error);
+  if (kind == CLI_SET_CSV)
+    return pl_set_result_save_csv (r, path, error);
+  hm = pl_set_result_heatmap (r);
+  pl_heatmap_set_colormap (hm, cmap);
+  return pl_heatmap_export (hm, formats[kind - CLI_SET_PNG], path, scale, error);
+}
+
+static int
+write_outputs (const PlSetResult *r, char * const *outputs, PlColormap cmap, double scale)
+{
+  int n_failed = 0;
+
+  for (int i = 0; i < CLI_SET_N_OUTPUTS; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (outputs[i] != NULL && !write_output (r, i, outputs[i], cmap, scale, &error))
+        {
+          cli_message ("%s: %s", output_flags[i], error->message);
+          n_failed++;
+        }
+    }
+  return n_failed;
+}
+
+/* ---- text ---- */
+
+static void
+print_matrix (const PlSetResult *r, const float *m)
+{
+  const PlSweepResult *s = r->summary;
+
+  printf ("%-6s", "Layer");
+  for (int p = 0; p < s->n_positions; p++)
+    {
+      g_autofree char *q = cli_quote_token (s->inputs->corrupted.pieces[p]);
+
+      fputs ("  ", stdout);
+      cli_print_padded (stdout, q, MAX (8, cli_text_width (q)), TRUE);
+    }
+  fputc ('\n', stdout);
+  for (int l = 0; l < s->n_layers; l++)
+    {
+      printf ("%-6d", l);
+      for (int p = 0; p < s->n_positions; p++)
+        {
+          g_autofree char *q = cli_quote_token (s->inputs->corrupted.pieces[p]);
+
+          printf ("  %+*.3f", MAX (8, cli_text_width (q)),
+                  (double) m[(gsize) l * s->n_positions + p]);
+        }
+      fputc ('\n', stdout);
+    }
+}
+
+static void
+print_text (const PlSetResult *r, const PlPairSet *set)
+{
+  const PlSweepResult *s = r->summary;
+  g_autofree char *label = pl_metric_describe (s->metric, s->inputs->clean_answer,
+                                               s->inputs->corrupted_answer);
+
+  printf ("Model %s, %d layers; patching %s (%s)\n", s->model_name, s->n_layers,
+          pl_site_to_string (s->site), pl_site_describe (s->site));
+  printf ("Set %s: %d pairs of %d tokens\n\n", set->file, r->n_pairs, set->n_tokens);
+  printf ("Mean of %s (%s) over the %d pairs after patching each layer and position:\n",
+          pl_metric_to_string (s->metric), label, r->n_pairs);
+  print_matrix (r, r->mean);
+  printf ("\nPopulation standard deviation over the pairs:\n");
+  print_matrix (r, r->std);
+  printf ("\n%d pairs x %d cells in %.2f s\n", r->n_pairs, r->n_cells, r->seconds);
+}
+
+/* ---- the run ---- */
+
+typedef struct {
+  PlModel              *model;
+  const PlPairSet      *set;
+  const PlSweepOptions *opt;
+  gboolean              tty;
+  gint64                last_print;
+  gboolean              shown;
+  GCancellable         *cancellable;
+  PlSetResult          *result;
+  GError               *error;
+} SetRun;
+
+static void
+on_progress (const PlSetProgress *p,
+             gpointer             user_data)
+{
+  SetRun *run = user_data;
+  gint64 now = g_get_monotonic_time ();
+  char elapsed[32], left[32] = "?";
+
+  if (p->cells_done < p->cells_total && now - run->last_print < 100000)
+    return;
+  run->last_print = now;
+  run->shown = TRUE;
+  cli_format_duration (elapsed, sizeof elapsed, p->elapsed);
+  if (p->cells_done > 0)
+    cli_format_duration (left, sizeof left,
+                         p->elapsed * (p->cells_total - p->cells_done) / p->cells_done);
+  fprintf (stderr, "\r\033[Kpair %d/%d  %d/%d cells (%.0f%%)  elapsed %s  left %s",
+           MIN (p->pairs_done + 1, p->n_pairs), p->n_pairs, p->cells_done,
+           p->cells_total, 100.0 * p->cells_done / MAX (p->cells_total, 1), elapsed, left);
+  fflush (stderr);
+}
+
+static gpointer
+set_thread (gpointer user_data)
+{
+  SetRun *r = user_data;
+
+  r->result = pl_sweep_set_run (r->model, r->set, r->opt, r->tty ? on_progress : NULL,
+                                r, r->cancellable, &r->error);
+  return NULL;
+}
+
+static void
+on_interrupt (gpointer user_data, gpointer unused)
+{
+  fputs ("\r\033[KCancelling…\n", stderr);
+}
+
+int
+cli_sweep_set (const char           *model_arg,
+               const char           *pairs_arg,
+               const PlSweepOptions *opt,
+               char * const         *outputs,
+               PlColormap            cmap,
+               double                scale)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PlModel) model = NULL;
+  g_autoptr(PlPairSet) set = NULL;
+  g_autoptr(PlSetResult) result = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autofree char *path = resolve_pairs (pairs_arg, &error);
+  SetRun run = { 0 };
+  gboolean any = FALSE;
+
+  if (path == NULL)
+    return cli_fail (error);
+  model = cli_load_model (model_arg, &error);
+  if (model == NULL)
+    return cli_fail (error);
+  set = pl_pair_set_load (pl_model_tokenizer (model), pl_model_config (model)->n_positions,
+                          path, &error);
+  if (set == NULL)
+    return cli_fail (error);
+  run = (SetRun) { model, set, opt, isatty (STDERR_FILENO), 0, FALSE, cancellable };
+  cli_run_interruptible (set_thread, on_interrupt, &run, cancellable);
+  result = run.result;
+  error = run.error;
+  if (run.shown)
+    fputs ("\r\033[K", stderr);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      cli_message ("sweep cancelled; nothing was written");
+      return CLI_EXIT_FAILURE;
+    }
+  if (result == NULL)
+    return cli_fail (error);
+  for (int i = 0; i < CLI_SET_N_OUTPUTS; i++)
+    any |= outputs[i] != NULL;
+  if (!any)
+    {
+      print_text (result, set);
+      return CLI_EXIT_OK;
+    }
+  return write_outputs (result, outputs, cmap, scale) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+}

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * pl-sweep-set.c: the sweep over a set of pairs, pair after pair on the loaded model,
+ * then the mean and the population standard deviation of every cell.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "pl-error.h"
+#include "pl-sweep-set.h"
+
+/* Cells of one pair's matrix, in the single-pair sweep's order (checked against the
+ * sweep's own count of cells, which its progress gives). */
+static int
+result_cells (const PlSweepResult *r)
+{
+  return (int) pl_sweep_result_n_cells (r);
+}
+
+typedef struct {
+  PlSetProgressFunc progress;
+  gpointer          user_data;
+  int               pairs_done;
+  int               n_pairs;
+  int               cells_per_pair;   /* 0 until the first pair reports */
+  gint64            t0;
+} SetRun;
+
+/* A pair's progress as the set's: cells over all pairs. */
+static void
+on_pair_progress (const PlSweepProgress *p,
+                  gpointer               user_data)
+{
+  SetRun *run = user_data;
+  PlSetProgress sp;
+
+  run->cells_per_pair = p->cells_total;
+  if (run->progress == NULL)
+    return;
+  sp = (PlSetProgress) {
+    run->pairs_done * p->cells_total + p->cells_done, run->n_pairs * p->cells_total,
+    run->pairs_done, run->n_pairs, (g_get_monotonic_time () - run->t0) / 1e6, p,
+  };
+  run->progress (&sp, run->user_data);
+}
+
+static void
+set_pair_init (PlSetPair *sp, const PlPairSet *set, int i, const PlSweepResult *r)
+{
+  const PlInputs *in = set->pairs[i];
+
+  sp->name = g_strdup (set->names[i]);
+  sp->line = set->lines[i];
+  sp->clean = g_strdup (in->clean.text);
+  sp->corrupted = g_strdup (in->corrupted.text);
+  sp->clean_answer = g_strdup (in->clean_answer);
+  sp->corrupted_answer = g_strdup (in->corrupted_answer);
+  sp->clean_answer_id = in->clean_answer_id;
+  sp->corrupted_answer_id = in->corrupted_answer_id;
+  sp->clean_value = r->clean_value;
+  sp->corrupted_value = r->corrupted_value;
+}
+
+/* The token at position p for the whole set: the pair's own where every pair has it,
+ * else the first pair's followed by "…". which: 0 clean, 1 corrupted. */
+static char *
+set_piece (const PlPairSet *set, int which, int p)
+{
+  const PlPrompt *first = which ? &set->pairs[0]->corrupted : &set->pairs[0]->clean;
+
+  for (int i = 1; i < set->n_pairs; i++)
+    {
+      const PlPrompt *q = which ? &set->pairs[i]->corrupted : &set->pairs[i]->clean;
+
+      if (q->ids[p] != first->ids[p])
+        return g_strconcat (first->pieces[p], "…", NULL);
+    }
+  return g_strdup (first->pieces[p]);
+}
+
+/* An answer for the whole set: the pairs' own when they all agree, else its role. */
+static char *
+set_answer (const PlPairSet *set, gboolean corrupted)
+{
+  for (int i = 1; i < set->n_pairs; i++)
+    if (strcmp (corrupted ? set->pairs[i]->corrupted_answer : set->pairs[i]->clean_answer,
+                corrupted ? set->pairs[0]->corrupted_answer : set->pairs[0]->clean_answer))
+      return g_strdup (corrupted ? "corrupted answer" : "clean answer");
+  return g_strdup (corrupted ? set->pairs[0]->corrupted_answer
+                             : set->pairs[0]->clean_answer);
+}
+
+/* The first pair's result becomes the summary: inputs labelled for the whole set. */
+static void
+make_summary (PlSweepResult *r, const PlPairSet *set)
+{
+  PlInputs *in = r->inputs;
+
+  for (int p = 0; p < in->clean.n_tokens; p++)
+    {
+      g_free (in->clean.pieces[p]);
+      in->clean.pieces[p] = set_piece (set, 0, p);
+      g_free (in->corrupted.pieces[p]);
+      in->corrupted.pieces[p] = set_piece (set, 1, p);
+    }
+  g_free (in->clean_answer);
+  in->clean_answer = set_answer (set, FALSE);
+  g_free (in->corrupted_answer);
+  in->corrupted_answer = set_answer (set, TRUE);
+  g_clear_pointer (&r->final_hidden, g_free);
+}
+
+/* mean and population std (divide by N) of each cell over the pairs, two passes in
+ * double. matrices (N, cells). */
+static void
+mean_and_std (const float *matrices, int n, int cells, float *mean, float *std)
+{
+  for (int c = 0; c < cells; c++)
+    {
+      double sum = 0, sq = 0, m;
+
+      for (int i = 0; i < n; i++)
+        sum += matrices[(gsize) i * cells + c];
+      m = sum / n;
+      for (int i = 0; i < n; i++)
+        {
+          double d = matrices[(gsize) i * cells + c] - m;
+          sq += d * d;
+        }
+      mean[c] = (float) m;
+      std[c] = (float) sqrt (sq / n);
+    }
+}
+
+/* Sweeps pair i; keeps its matrix (and, for pair 0, its result as the summary). */
+static gboolean
+sweep_pair (PlModel *model, const PlPairSet *set, int i, const PlSweepOptions *opt,
+            SetRun *run, GCancellable *cancellable, PlSetResult *out, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  PlSweepResult *r = pl_sweep_run (model, set->pairs[i], opt, on_pair_progress, run,
+                                   cancellable, &local);
+
+  if (r == NULL)
+    {
+      if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_propagate_error (error, g_steal_pointer (&local));
+      else
+        g_set_error (error, local->domain, local->code, "%s: pair %d (line %d): %s",
+                     set->file, i + 1, set->lines[i], local->message);
+      return FALSE;
+    }
+  if (run->cells_per_pair != result_cells (r))
+    {
+      /* A matrix shape this file does not know: refuse rather than copy too little. */
+      g_set_error (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT,
+                   "Sets of pairs do not support the %s site yet (a pair's sweep has %d "
+                   "cells, not %d)", pl_site_to_string (r->site), run->cells_per_pair,
+                   result_cells (r));
+      pl_sweep_result_free (r);
+      return FALSE;
+    }
+  if (i == 0)
+    {
+      out->n_cells = result_cells (r);
+      out->matrices = g_new (float, (gsize) set->n_pairs * out->n_cells);
+      out->std = g_new (float, out->n_cells);
+    }
+  memcpy (out->matrices + (gsize) i * out->n_cells, r->matrix,
+          sizeof (float) * out->n_cells);
+  set_pair_init (&out->pairs[i], set, i, r);
+  if (i == 0)
+    out->summary = r;
+  else
+    pl_sweep_result_free (r);
+  return TRUE;
+}
+
+PlSetResult *
+pl_sweep_set_run (PlModel               *model,
+                  const PlPairSet       *set,
+                  const PlSweepOptions  *options,
+                  PlSetProgressFunc      progress,
+                  gpointer               user_data,
+                  GCancellable          *cancellable,
+                  GError               **error)
+{
+  g_autoptr(PlSetResult) out = g_new0 (PlSetResult, 1);
+  SetRun run = { progress, user_data, 0, set->n_pairs, 0, g_get_monotonic_time () };
+
+  g_return_val_if_fail (set != NULL && set->n_pairs > 0, NULL);
+  out->pairs = g_new0 (PlSetPair, set->n_pairs);
+  for (int i = 0; i < set->n_pairs; i++)
+    {
+      if (g_cancellable_set_error_if_cancelled (cancellable, error)
+          || !sweep_pair (model, set, i, options, &run, cancellable, out, error))
+        return NULL;
+      out->n_pairs = i + 1;   /* so that freeing a partial result frees what is there */
+      run.pairs_done = i + 1;
+    }
+  make_summary (out->summary, set);
+  /* The figure's colour scale spans the unpatched runs' metric: the set's mean of it. */
+  out->summary->clean_value = out->summary->corrupted_value = 0;
+  for (int i = 0; i < set->n_pairs; i++)
+    {
+      out->summary->clean_value += out->pairs[i].clean_value / set->n_pairs;
+      out->summary->corrupted_value += out->pairs[i].corrupted_value / set->n_pairs;
+    }
+  mean_and_std (out->matrices, set->n_pairs, out->n_cells, out->summary->matrix, out->std);
+  out->mean = out->summary->matrix;
+  out->seconds = (g_get_monotonic_time () - run.t0) / 1e6;
+  out->summary->seconds = out->seconds;
+  return g_steal_pointer (&out);
+}
+
+void
+pl_set_result_free (PlSetResult *r)
+{
+  if (r == NULL)
+    return;
+  for (int i = 0; i < r->n_pairs; i++)
+    {
+      PlSetPair *p = &r->pairs[i];
+
+      g_free (p->name);
+      g_free (p->clean);
+      g_free (p->corrupted);
+      g_free (p->clean_answer);
+      g_free (p->corrupted_answer);
+    }
+  g_free (r->pairs);
+  pl_sweep_result_free (r->summary);
+  g_free (r->std);
+  g_free (r->matrices);
+  g_free (r);
+}
