@@ -416,3 +416,25 @@ cli_run_interruptible (GThreadFunc   work,
     g_source_remove (sigint_id);
   g_main_loop_unref (r.loop);
 }
+
+void
+cli_progress_show (CliProgress *state,
+                   const char  *prefix,
+                   int          done,
+                   int          total,
+                   double       elapsed_s)
+{
+  gint64 now = g_get_monotonic_time ();
+  char elapsed[32], left[32] = "?";
+
+  if (done < total && now - state->last_print < 100000)
+    return;
+  state->last_print = now;
+  state->shown = TRUE;
+  cli_format_duration (elapsed, sizeof elapsed, elapsed_s);
+  if (done > 0)
+    cli_format_duration (left, sizeof left, elapsed_s * (total - done) / done);
+  fprintf (stderr, "\r\033[K%s%d/%d cells (%.0f%%)  elapsed %s  left %s", prefix, done,
+           total, total > 0 ? 100.0 * done / total : 0.0, elapsed, left);
+  fflush (stderr);
+}

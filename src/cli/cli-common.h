@@ -116,4 +116,18 @@ void     cli_run_interruptible (GThreadFunc   work,
                                 gpointer      data,
                                 GCancellable *cancellable);
 
+/* A sweep's progress on standard error, rewritten in place at most 10 times a second:
+ * "PREFIX done/total cells (P%)  elapsed E  left L". shown says whether a line was drawn
+ * (so the caller ends it with a newline). */
+typedef struct {
+  gint64   last_print;   /* monotonic microseconds */
+  gboolean shown;
+} CliProgress;
+
+void cli_progress_show (CliProgress *state,
+                        const char  *prefix,
+                        int          done,
+                        int          total,
+                        double       elapsed);
+
 G_END_DECLS

@@ -142,8 +142,7 @@ typedef struct {
   const PlPairSet      *set;
   const PlSweepOptions *opt;
   gboolean              tty;
-  gint64                last_print;
-  gboolean              shown;
+  CliProgress           progress;
   GCancellable         *cancellable;
   PlSetResult          *result;
   GError               *error;
@@ -154,21 +153,10 @@ on_progress (const PlSetProgress *p,
              gpointer             user_data)
 {
   SetRun *run = user_data;
-  gint64 now = g_get_monotonic_time ();
-  char elapsed[32], left[32] = "?";
+  g_autofree char *prefix = g_strdup_printf ("pair %d/%d  ", MIN (p->pairs_done + 1,
+                                             p->n_pairs), p->n_pairs);
 
-  if (p->cells_done < p->cells_total && now - run->last_print < 100000)
-    return;
-  run->last_print = now;
-  run->shown = TRUE;
-  cli_format_duration (elapsed, sizeof elapsed, p->elapsed);
-  if (p->cells_done > 0)
-    cli_format_duration (left, sizeof left,
-                         p->elapsed * (p->cells_total - p->cells_done) / p->cells_done);
-  fprintf (stderr, "\r\033[Kpair %d/%d  %d/%d cells (%.0f%%)  elapsed %s  left %s",
-           MIN (p->pairs_done + 1, p->n_pairs), p->n_pairs, p->cells_done,
-           p->cells_total, 100.0 * p->cells_done / MAX (p->cells_total, 1), elapsed, left);
-  fflush (stderr);
+  cli_progress_show (&run->progress, prefix, p->cells_done, p->cells_total, p->elapsed);
 }
 
 static gpointer
@@ -213,11 +201,11 @@ cli_sweep_set (const char           *model_arg,
                           path, &error);
   if (set == NULL)
     return cli_fail (error);
-  run = (SetRun) { model, set, opt, isatty (STDERR_FILENO), 0, FALSE, cancellable };
+  run = (SetRun) { model, set, opt, isatty (STDERR_FILENO), { 0, FALSE }, cancellable };
   cli_run_interruptible (set_thread, on_interrupt, &run, cancellable);
   result = run.result;
   error = run.error;
-  if (run.shown)
+  if (run.progress.shown)
     fputs ("\r\033[K", stderr);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {

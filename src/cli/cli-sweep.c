@@ -326,33 +326,12 @@ print_text (const PlSweepResult *r)
 
 /* ---- progress ---- */
 
-typedef struct {
-  gint64 last_print;   /* monotonic microseconds */
-  gboolean shown;
-} Progress;
-
 /* cells done/total, elapsed, time left, rewritten in place at most 10 times a second. */
 static void
 on_progress (const PlSweepProgress *p,
              gpointer               user_data)
 {
-  Progress *state = user_data;
-  gint64 now = g_get_monotonic_time ();
-  char elapsed[32], left[32] = "?";
-
-  if (p->cells_done < p->cells_total && now - state->last_print < 100000)
-    return;
-  state->last_print = now;
-  state->shown = TRUE;
-  cli_format_duration (elapsed, sizeof elapsed, p->elapsed);
-  if (p->cells_done > 0)
-    cli_format_duration (left, sizeof left,
-                     p->elapsed * (p->cells_total - p->cells_done) / p->cells_done);
-  fprintf (stderr, "\r\033[K%d/%d cells (%.0f%%)  elapsed %s  left %s",
-           p->cells_done, p->cells_total,
-           p->cells_total > 0 ? 100.0 * p->cells_done / p->cells_total : 0.0,
-           elapsed, left);
-  fflush (stderr);
+  cli_progress_show (user_data, "", p->cells_done, p->cells_total, p->elapsed);
 }
 
 /* ---- the command ---- */
@@ -363,7 +342,7 @@ typedef struct {
   PlInputs             *inputs;
   const PlSweepOptions *opt;
   gboolean              tty;
-  Progress              progress;
+  CliProgress           progress;
   GCancellable         *cancellable;
   PlSweepResult        *result;     /* the worker's outcome: a result or an error */
   GError               *error;
