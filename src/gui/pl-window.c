@@ -147,7 +147,9 @@ restore_settings (PlWindow *self)
     gtk_window_maximize (GTK_WINDOW (self));
   site = g_settings_get_string (self->settings, "site");
   metric = g_settings_get_string (self->settings, "metric");
-  pl_site_from_string (site, &s);
+  /* The app draws block sites only; a head site in the settings falls back. */
+  if (!pl_site_from_string (site, &s) || pl_site_is_head (s))
+    s = PL_SITE_RESID_POST;
   pl_metric_from_string (metric, &m);
   pl_document_set_defaults (self->document, s, m,
                             MAX (1, g_settings_get_int (self->settings, "top-k")));
