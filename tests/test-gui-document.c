@@ -420,9 +420,14 @@ test_open_off_thread (void)
     g_autoptr(PlExperiment) e = pl_experiment_new ();
     g_autoptr(GError) error = NULL;
 
+    /* pl_experiment_new fills the texts with "": replace, don't leak them */
+    g_free (e->clean);
     e->clean = g_strdup ("Michelle Jones was a top-notch student. Michelle");
+    g_free (e->corrupted);
     e->corrupted = g_strdup ("Michelle Smith was a top-notch student. Michelle");
+    g_free (e->clean_answer);
     e->clean_answer = g_strdup (" Jones");
+    g_free (e->corrupted_answer);
     e->corrupted_answer = g_strdup (" Smith");
     e->site = PL_SITE_HEAD_OUT;
     g_assert_true (pl_experiment_save (e, heads, &error));
