@@ -208,6 +208,32 @@ pl_gui_test_run (PlWindow *win)
   g_assert_true (pl_window_is_sweeping (win));
 }
 
+PlWindow *
+pl_gui_test_with_model (PlWindow   *win,
+                        const char *dir)
+{
+  pl_window_load_model (win, dir);
+  pl_gui_test_wait_for (pl_gui_test_not_loading, win);
+  g_assert_true (pl_window_has_model (win));
+  return win;
+}
+
+void
+pl_gui_test_sweep_michelle (PlWindow *win)
+{
+  pl_gui_test_set_michelle (win);
+  pl_gui_test_run (win);
+  pl_gui_test_wait_for (pl_gui_test_not_busy, win);
+  g_assert_nonnull (pl_document_get_result (pl_window_get_document (win)));
+}
+
+gboolean
+pl_gui_test_has_cell_topk (PlWindow *win)
+{
+  return pl_topk_table_get_topk (pl_nexttoken_pane_get_table (win->nexttoken_pane,
+                                                              "cell")) != NULL;
+}
+
 int
 pl_gui_test_count_dialogs (PlWindow *win)
 {

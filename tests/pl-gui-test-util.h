@@ -92,6 +92,16 @@ gboolean pl_gui_test_not_busy    (PlWindow *win);   /* no load, sweep or open ru
 /* What the user's Ctrl+Return does: win.run; fails unless it was enabled. */
 void pl_gui_test_run (PlWindow *win);
 
+/* Loads the model folder dir into win and waits for it; fails unless it loaded. */
+PlWindow *pl_gui_test_with_model (PlWindow   *win,
+                                  const char *dir);
+
+/* The Michelle prompts typed, Run, and waited for: the document then holds a result. */
+void pl_gui_test_sweep_michelle (PlWindow *win);
+
+/* For pl_gui_test_wait_for: the Patched table shows a clicked cell's top-k. */
+gboolean pl_gui_test_has_cell_topk (PlWindow *win);
+
 /* Activates the window action name (no parameter) and fails unless it is enabled. */
 void pl_gui_test_activate (PlWindow   *win,
                            const char *name);

@@ -61,19 +61,10 @@ new_window (void)
 static PlWindow *
 window_with_model (void)
 {
-  PlWindow *win = new_window ();
-
-  pl_window_load_model (win, model_dir);
-  pl_gui_test_wait_for (pl_gui_test_not_loading, win);
-  g_assert_true (pl_window_has_model (win));
-  return win;
+  return pl_gui_test_with_model (new_window (), model_dir);
 }
 
 static gboolean not_busy (PlWindow *w) { return pl_gui_test_not_busy (w); }
-static gboolean has_cell_topk (PlWindow *w)
-{
-  return pl_topk_table_get_topk (pl_nexttoken_pane_get_table (w->nexttoken_pane, "cell")) != NULL;
-}
 
 static PlDocument *
 doc_of (PlWindow *win)
@@ -81,14 +72,6 @@ doc_of (PlWindow *win)
   return pl_window_get_document (win);
 }
 
-static void
-swept (PlWindow *win)
-{
-  pl_gui_test_set_michelle (win);
-  pl_gui_test_run (win);
-  pl_gui_test_wait_for (not_busy, win);
-  g_assert_nonnull (pl_document_get_result (doc_of (win)));
-}
 
 static void
 set_chosen (const char *name)
@@ -223,7 +206,7 @@ test_quit_asks (void)
   gtk_window_present (GTK_WINDOW (win));
   pl_window_load_model (win, model_dir);
   pl_gui_test_wait_for (pl_gui_test_not_loading, win);
-  swept (win);
+  pl_gui_test_sweep_michelle (win);
   set_chosen ("quit.patchlens");
   pl_gui_test_activate (win, "save-as");
   g_assert_false (pl_document_is_dirty (doc_of (win)));
@@ -257,7 +240,7 @@ test_stale (void)
   g_autoptr(GError) error = NULL;
   const char *other = "Michelle Jones was a top-notch student. She";
 
-  swept (win);
+  pl_gui_test_sweep_michelle (win);
   g_assert_false (pl_heatmap_pane_get_stale (win->heatmap_pane));
   pl_gui_test_set_text (pl_gui_test_entry (win, PL_TEXT_CLEAN), other);
   g_assert_true (pl_heatmap_pane_get_stale (win->heatmap_pane));
@@ -300,7 +283,7 @@ test_patched_recovers (void)
   g_autofree char *path = g_build_filename (tmp_dir, "patched.patchlens", NULL);
   const char *placeholder;
 
-  swept (win);
+  pl_gui_test_sweep_michelle (win);
   pl_gui_test_click_cell (win, 1, 1);   /* then at once a new sweep, as a user may */
   pl_gui_test_run (win);
   pl_gui_test_wait_for (not_busy, win);
@@ -308,7 +291,7 @@ test_patched_recovers (void)
   g_assert_cmpstr (placeholder, !=, "Computing…");
   g_assert_null (strstr (placeholder, "Computing"));
   pl_gui_test_click_cell (win, 2, 3);
-  pl_gui_test_wait_for (has_cell_topk, win);
+  pl_gui_test_wait_for (pl_gui_test_has_cell_topk, win);
 
   /* The same after opening a file while a cell is being computed. */
   set_chosen ("patched.patchlens");

@@ -41,34 +41,12 @@ new_window (void)
 static PlWindow *
 window_with_model (void)
 {
-  PlWindow *win = new_window ();
-
-  pl_window_load_model (win, model_dir);
-  pl_gui_test_wait_for (pl_gui_test_not_loading, win);
-  g_assert_true (pl_window_has_model (win));
-  return win;
+  return pl_gui_test_with_model (new_window (), model_dir);
 }
 
 static gboolean not_busy (PlWindow *w) { return pl_gui_test_not_busy (w); }
-static gboolean has_cell_topk (PlWindow *w)
-{
-  return pl_topk_table_get_topk (pl_nexttoken_pane_get_table (w->nexttoken_pane, "cell")) != NULL;
-}
 
-static PlDocument *
-doc_of (PlWindow *win)
-{
-  return pl_window_get_document (win);
-}
 
-static void
-swept (PlWindow *win)
-{
-  pl_gui_test_set_michelle (win);
-  pl_gui_test_run (win);
-  pl_gui_test_wait_for (not_busy, win);
-  g_assert_nonnull (pl_document_get_result (doc_of (win)));
-}
 
 static char *
 read_text (const char *path)
@@ -89,7 +67,7 @@ test_drag_selects_nothing (void)
   double x, y;
   int col;
 
-  swept (win);
+  pl_gui_test_sweep_michelle (win);
   pl_heatmap_view_zoom_in (view);   /* room to pan */
   pl_gui_test_cell_center (win, 1, 1, &x, &y);
   g_signal_emit_by_name (pl_gui_test_view_controller (win, GTK_TYPE_GESTURE_DRAG), "drag-begin", x, y);
@@ -103,7 +81,7 @@ test_drag_selects_nothing (void)
   g_assert_cmpint (pl_heatmap_view_get_selected (view, &col), ==, 1);
   g_assert_cmpint (col, ==, 2);
   g_assert_cmpstr (pl_nexttoken_pane_get_page (win->nexttoken_pane), ==, "cell");
-  pl_gui_test_wait_for (has_cell_topk, win);
+  pl_gui_test_wait_for (pl_gui_test_has_cell_topk, win);
   pl_gui_test_close_window (win);
 }
 
@@ -117,7 +95,7 @@ test_keyboard (void)
   const char *hover;
   int col;
 
-  swept (win);
+  pl_gui_test_sweep_michelle (win);
   g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (view)));
   g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (view)));
   g_assert_true (pl_gui_test_press_key (win, GDK_KEY_Right));   /* the first key selects (0, 0) */
@@ -137,7 +115,7 @@ test_keyboard (void)
   g_assert_cmpint (pl_heatmap_view_get_selected (view, NULL), ==, 2);
   g_assert_true (pl_gui_test_press_key (win, GDK_KEY_Return));
   g_assert_cmpstr (pl_nexttoken_pane_get_page (win->nexttoken_pane), ==, "cell");
-  pl_gui_test_wait_for (has_cell_topk, win);
+  pl_gui_test_wait_for (pl_gui_test_has_cell_topk, win);
   pl_gui_test_close_window (win);
 }
 
@@ -241,7 +219,7 @@ test_presentation_width (void)
   PlWindow *win = window_with_model ();
   int before;
 
-  swept (win);
+  pl_gui_test_sweep_michelle (win);
   pl_gui_test_spin (200);
   before = gtk_paned_get_position (win->outer_paned);
   g_action_group_activate_action (G_ACTION_GROUP (win), "presentation", NULL);

@@ -33,10 +33,6 @@ static gboolean has_topk (PlWindow *w)
   return pl_nexttoken_pane_get_unpatched (w->nexttoken_pane, FALSE) != NULL &&
          pl_nexttoken_pane_get_unpatched (w->nexttoken_pane, TRUE) != NULL;
 }
-static gboolean has_cell_topk (PlWindow *w)
-{
-  return pl_topk_table_get_topk (TABLE (w, "cell")) != NULL;
-}
 /* Both unpatched tables show the top 5 (after the spin button went from 20 to 5). */
 static gboolean has_top5 (PlWindow *w)
 {
@@ -56,12 +52,7 @@ new_window (void)
 static PlWindow *
 window_with_model (void)
 {
-  PlWindow *win = new_window ();
-
-  pl_window_load_model (win, model_dir);
-  pl_gui_test_wait_for (pl_gui_test_not_loading, win);
-  g_assert_true (pl_window_has_model (win));
-  return win;
+  return pl_gui_test_with_model (new_window (), model_dir);
 }
 
 static PlSweepResult *
@@ -212,7 +203,7 @@ test_sweep (void)
 
   /* Clicking a cell shows that patched run's top-k. */
   pl_gui_test_click_cell (win, 1, 1);
-  pl_gui_test_wait_for (has_cell_topk, win);
+  pl_gui_test_wait_for (pl_gui_test_has_cell_topk, win);
   g_assert_cmpint (pl_topk_table_get_topk (TABLE (win, "cell"))->n, ==,
                    pl_nexttoken_pane_get_k (win->nexttoken_pane));
   g_assert_cmpstr (pl_nexttoken_pane_get_page (win->nexttoken_pane), ==, "cell");
