@@ -15,82 +15,17 @@ import json
 import os
 import signal
 import subprocess
-import sys
-import tempfile
 import threading
 import time
-import traceback
 from pathlib import Path
 
-CLI = os.path.abspath(sys.argv[1])
-SRCDIR = Path(os.environ.get("G_TEST_SRCDIR", Path(__file__).resolve().parent))
-GEN_MODEL = SRCDIR / "gen-model.py"
+from cli_tap import (CLI, ENV, MICHELLE, SMITH, TMPDIR, check, expect_error, finish,
+                     make_model, run, test)
 
-MICHELLE = "Michelle Jones was a top-notch student. Michelle"
 MICHELLE_IDS = [48736, 5437, 373, 257, 1353, 12, 1662, 354, 3710, 13, 16738]
-SMITH = "Michelle Smith was a top-notch student. Michelle"
 
-TMP = tempfile.TemporaryDirectory(prefix="patchlens-cli-test-")
-TMPDIR = Path(TMP.name)
-# Model lookups must not see the machine's own models.
-ENV = dict(os.environ)
-ENV.update({
-    "PATCHLENS_MODELS": str(TMPDIR / "models"),
-    "XDG_DATA_HOME": str(TMPDIR / "xdg-data"),
-    "HF_HOME": str(TMPDIR / "hf-home"),
-    "HF_HUB_CACHE": str(TMPDIR / "hf-home" / "hub"),
-    "LC_ALL": "C.UTF-8",
-})
-ENV.pop("HF_ENDPOINT", None)
-
-_results = []
-
-
-def test(fn):
-    """Runs fn as one TAP test point; an exception is a failure with its traceback."""
-    name = fn.__name__.replace("test_", "").replace("_", " ")
-    try:
-        fn()
-        _results.append(True)
-        print(f"ok {len(_results)} - {name}", flush=True)
-    except Exception:  # noqa: BLE001 - every failure is reported, not raised
-        _results.append(False)
-        print(f"not ok {len(_results)} - {name}", flush=True)
-        for line in traceback.format_exc().splitlines():
-            print(f"# {line}", flush=True)
-    return fn
-
-
-def run(*args, stdin=None, env=None, timeout=120):
-    p = subprocess.run([CLI, *args], input=stdin, capture_output=True,
-                       env=env or ENV, timeout=timeout)
-    return p.returncode, p.stdout.decode("utf-8"), p.stderr.decode("utf-8")
-
-
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
-
-
-def expect_error(args, status, *needles, stdin=None):
-    """The command fails with status and a "patchlens-cli: " message holding needles."""
-    rc, out, err = run(*args, stdin=stdin)
-    check(rc == status, f"exit status {rc}, expected {status}; stderr: {err!r}")
-    check(err.startswith("patchlens-cli: "), f"stderr does not start with the prefix: {err!r}")
-    for n in needles:
-        check(n.lower() in err.lower(), f"{n!r} not in stderr: {err!r}")
-    return out, err
-
-
-def make_model():
-    out = TMPDIR / "tiny"
-    subprocess.run([sys.executable, str(GEN_MODEL), str(out), "--layers", "2",
-                    "--heads", "2", "--embd", "32", "--positions", "64", "--seed", "1"],
-                   check=True, env=ENV, timeout=300)
-    return out
-
-
-MODEL = str(make_model())
+# A 64-position model, so that texts over the context are cheap to make.
+MODEL = str(make_model("tiny64", "--positions", "64"))
 SWEEP = ["sweep", "--model", MODEL, "--clean", MICHELLE, "--corrupted", SMITH,
          "--clean-answer", " Jones", "--corrupted-answer", " Smith"]
 
@@ -485,5 +420,4 @@ def test_download_and_cancel():
         server.shutdown()
 
 
-print(f"1..{len(_results)}")
-sys.exit(0 if all(_results) else 1)
+finish()
