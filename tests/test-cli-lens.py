@@ -16,55 +16,14 @@ import os
 import struct
 import subprocess
 import sys
-import tempfile
-import traceback
 from pathlib import Path
 
-CLI = os.path.abspath(sys.argv[1])
+from cli_tap import ENV, TMPDIR, check, expect_error, finish, run, test  # noqa: E402
+
 SRCDIR = Path(os.environ.get("G_TEST_SRCDIR", Path(__file__).resolve().parent))
 MICHELLE = "Michelle Jones was a top-notch student. Michelle"
 T = 11
 L, H = 2, 2
-
-TMP = tempfile.TemporaryDirectory(prefix="patchlens-cli-lens-")
-TMPDIR = Path(TMP.name)
-ENV = dict(os.environ)
-ENV.update({"PATCHLENS_MODELS": str(TMPDIR / "models"), "XDG_DATA_HOME": str(TMPDIR / "xdg"),
-            "HF_HOME": str(TMPDIR / "hf"), "HF_HUB_CACHE": str(TMPDIR / "hf" / "hub"),
-            "LC_ALL": "C.UTF-8"})
-_results = []
-
-
-def test(fn):
-    name = fn.__name__.replace("test_", "").replace("_", " ")
-    try:
-        fn()
-        _results.append(True)
-        print(f"ok {len(_results)} - {name}", flush=True)
-    except Exception:  # noqa: BLE001 - every failure is reported, not raised
-        _results.append(False)
-        print(f"not ok {len(_results)} - {name}", flush=True)
-        for line in traceback.format_exc().splitlines():
-            print(f"# {line}", flush=True)
-    return fn
-
-
-def run(*args):
-    p = subprocess.run([CLI, *args], capture_output=True, env=ENV, timeout=120)
-    return p.returncode, p.stdout.decode("utf-8"), p.stderr.decode("utf-8")
-
-
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
-
-
-def expect_error(args, status, *needles):
-    rc, out, err = run(*args)
-    check(rc == status, f"exit status {rc}, expected {status}; stderr: {err!r}")
-    check(err.startswith("patchlens-cli: "), f"stderr does not start with the prefix: {err!r}")
-    for n in needles:
-        check(n.lower() in err.lower(), f"{n!r} not in stderr: {err!r}")
 
 
 def close(text, value):
@@ -255,5 +214,4 @@ def test_unwritable_outputs_stop_before_the_model():
     check(rc == 1 and "--pdf" in err and out.is_file(), f"{rc} {err}")
 
 
-print(f"1..{len(_results)}")
-sys.exit(0 if all(_results) else 1)
+finish()

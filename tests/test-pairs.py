@@ -18,50 +18,17 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
-import traceback
 from pathlib import Path
 
-CLI = os.path.abspath(sys.argv[1])
 SRCDIR = Path(os.environ.get("G_TEST_SRCDIR", Path(__file__).resolve().parent))
 DATADIR = Path(os.environ.get("PATCHLENS_DATA_DIR", SRCDIR.parent / "data"))
 sys.path.insert(0, str(SRCDIR))
 import reference as R  # noqa: E402
 
-TMP = tempfile.TemporaryDirectory(prefix="patchlens-pairs-test-")
-TMPDIR = Path(TMP.name)
-ENV = dict(os.environ, PATCHLENS_MODELS=str(TMPDIR / "models"),
-           XDG_DATA_HOME=str(TMPDIR / "xdg"), HF_HOME=str(TMPDIR / "hf"),
-           HF_HUB_CACHE=str(TMPDIR / "hf" / "hub"), LC_ALL="C.UTF-8")
-ENV.pop("HF_ENDPOINT", None)
+from cli_tap import CLI, ENV, TMPDIR, check, finish, run, test  # noqa: E402
+
 SANITIZED = "ASAN_OPTIONS" in os.environ or "UBSAN_OPTIONS" in os.environ
-
-_results = []
-
-
-def test(fn):
-    name = fn.__name__.replace("test_", "").replace("_", " ")
-    try:
-        fn()
-        _results.append(True)
-        print(f"ok {len(_results)} - {name}", flush=True)
-    except Exception:  # noqa: BLE001 - every failure is reported, not raised
-        _results.append(False)
-        print(f"not ok {len(_results)} - {name}", flush=True)
-        for line in traceback.format_exc().splitlines():
-            print(f"# {line}", flush=True)
-    return fn
-
-
-def run(*args, timeout=300):
-    p = subprocess.run([CLI, *args], capture_output=True, env=ENV, timeout=timeout)
-    return p.returncode, p.stdout.decode("utf-8"), p.stderr.decode("utf-8")
-
-
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
 
 
 def expect_error(args, status, *needles):
@@ -413,5 +380,4 @@ def test_shipped_sets_single_token_fillers():
     check(rc == 0, err)
 
 
-print(f"1..{len(_results)}")
-sys.exit(0 if all(_results) else 1)
+finish()
