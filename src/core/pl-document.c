@@ -7,6 +7,7 @@
 
 #include "pl-document.h"
 
+#include <json-glib/json-glib.h>
 #include <string.h>
 
 struct _PlDocument {
@@ -21,6 +22,12 @@ struct _PlDocument {
   char      *path;
   gboolean   dirty;
   gboolean   stale;
+  /* Sets of pairs. */
+  PlDocumentMode mode;
+  char      *pairs;        /* JSON Lines */
+  char      *pairs_key;    /* pairs_key () of pairs: what a set result is compared with */
+  PlShared  *set_result;   /* of PlSetResult; NULL: none */
+  char      *set_result_model;   /* the model reference when the set result was set */
 };
 
 G_DEFINE_FINAL_TYPE (PlDocument, pl_document, G_TYPE_OBJECT)
@@ -39,6 +46,9 @@ enum {
   PROP_PATH,
   PROP_DIRTY,
   PROP_STALE,
+  PROP_MODE,
+  PROP_PAIRS,
+  PROP_SET_RESULT,
   N_PROPS
 };
 
@@ -46,12 +56,16 @@ static GParamSpec *props[N_PROPS];
 
 /* ---- the derived flags ---- */
 
+static gboolean compute_set_stale (PlDocument *self);
+
 static gboolean
 compute_stale (PlDocument *self)
 {
   PlSweepResult *r = pl_document_get_result (self);
   const char *made[PL_N_TEXTS];
 
+  if (self->mode == PL_DOCUMENT_PAIRS)
+    return compute_set_stale (self);
   if (r == NULL || r->inputs == NULL)
     return FALSE;
   made[PL_TEXT_CLEAN] = r->inputs->clean.text;
@@ -289,6 +303,164 @@ pl_document_is_stale (PlDocument *self)
   return self->stale;
 }
 
+/* ---- sets of pairs ---- */
+
+/* What decides a set's sweep, one pair after another: the four texts of each, with
+ * separators no prompt holds. A line that is not a pair makes a key no result has. */
+static void
+append_pair_key (GString    *key,
+                 const char *clean,
+                 const char *corrupted,
+                 const char *clean_answer,
+                 const char *corrupted_answer)
+{
+  g_string_append_printf (key, "%s\x1f%s\x1f%s\x1f%s\x1e", clean ? clean : "\x01",
+                          corrupted ? corrupted : "\x01", clean_answer ? clean_answer : "\x01",
+                          corrupted_answer ? corrupted_answer : "\x01");
+}
+
+static const char *
+member (JsonObject *o,
+        const char *name)
+{
+  JsonNode *n = o ? json_object_get_member (o, name) : NULL;
+
+  return n && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING
+         ? json_node_get_string (n) : NULL;
+}
+
+static char *
+pairs_key (const char *jsonl)
+{
+  g_auto(GStrv) lines = g_strsplit (jsonl, "\n", -1);
+  GString *key = g_string_new (NULL);
+
+  for (int i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonNode *root;
+      JsonObject *o = NULL;
+
+      if (g_strstrip (lines[i])[0] == '\0')
+        continue;
+      if (json_parser_load_from_data (parser, lines[i], -1, NULL)
+          && (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root))
+        o = json_node_get_object (root);
+      append_pair_key (key, member (o, "clean"), member (o, "corrupted"),
+                       member (o, "clean_answer"), member (o, "corrupted_answer"));
+    }
+  return g_string_free (key, FALSE);
+}
+
+static char *
+result_key (const PlSetResult *r)
+{
+  GString *key = g_string_new (NULL);
+
+  for (int i = 0; i < r->n_pairs; i++)
+    append_pair_key (key, r->pairs[i].clean, r->pairs[i].corrupted,
+                     r->pairs[i].clean_answer, r->pairs[i].corrupted_answer);
+  return g_string_free (key, FALSE);
+}
+
+static gboolean
+compute_set_stale (PlDocument *self)
+{
+  PlSetResult *r = pl_document_get_set_result (self);
+  g_autofree char *made = NULL;
+
+  if (r == NULL || r->summary == NULL)
+    return FALSE;
+  if (self->set_result_model != NULL && self->model != NULL &&
+      strcmp (self->set_result_model, self->model) != 0)
+    return TRUE;
+  if (r->summary->site != self->site || r->summary->metric != self->metric)
+    return TRUE;
+  made = result_key (r);
+  return strcmp (made, self->pairs_key) != 0;
+}
+
+PlDocumentMode
+pl_document_get_mode (PlDocument *self)
+{
+  return self->mode;
+}
+
+void
+pl_document_set_mode (PlDocument     *self,
+                      PlDocumentMode  mode)
+{
+  g_return_if_fail (PL_IS_DOCUMENT (self) && (mode == PL_DOCUMENT_SINGLE ||
+                                              mode == PL_DOCUMENT_PAIRS));
+  if (mode == self->mode)
+    return;
+  self->mode = mode;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_MODE]);
+  update_stale (self);   /* now about the other result */
+  set_dirty (self, TRUE);
+}
+
+const char *
+pl_document_get_pairs (PlDocument *self)
+{
+  return self->pairs;
+}
+
+void
+pl_document_set_pairs (PlDocument *self,
+                       const char *jsonl)
+{
+  g_return_if_fail (PL_IS_DOCUMENT (self));
+  if (jsonl == NULL)
+    jsonl = "";
+  if (strcmp (jsonl, self->pairs) == 0)
+    return;
+  g_free (self->pairs);
+  self->pairs = g_strdup (jsonl);
+  g_free (self->pairs_key);
+  self->pairs_key = pairs_key (jsonl);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_PAIRS]);
+  edited (self);
+}
+
+static void
+replace_set_result (PlDocument *self,
+                    PlShared   *result)
+{
+  if (result == self->set_result)
+    {
+      g_clear_pointer (&result, pl_shared_unref);   /* the caller's extra ref */
+      return;
+    }
+  g_clear_pointer (&self->set_result, pl_shared_unref);
+  self->set_result = result;
+  g_free (self->set_result_model);
+  self->set_result_model = result ? g_strdup (self->model) : NULL;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SET_RESULT]);
+  update_stale (self);
+}
+
+void
+pl_document_set_set_result (PlDocument *self,
+                            PlShared   *result)
+{
+  g_return_if_fail (PL_IS_DOCUMENT (self));
+  replace_set_result (self, result);
+  set_dirty (self, TRUE);
+}
+
+PlShared *
+pl_document_get_shared_set_result (PlDocument *self)
+{
+  return self->set_result;
+}
+
+PlSetResult *
+pl_document_get_set_result (PlDocument *self)
+{
+  return self->set_result ? pl_shared_get (self->set_result) : NULL;
+}
+
 /* ---- the file ---- */
 
 const char *
@@ -343,6 +515,9 @@ pl_document_to_experiment (PlDocument *self)
   e->top_k = self->top_k;
   e->model = g_strdup (self->model);
   e->result = pl_document_get_result (self);
+  e->pairs_mode = self->mode == PL_DOCUMENT_PAIRS;
+  e->pairs = g_strdup (self->pairs);
+  e->set_result = pl_document_get_set_result (self);
   return e;
 }
 
@@ -358,6 +533,7 @@ pl_document_save (PlDocument *self,
   e = pl_document_to_experiment (self);
   ok = pl_experiment_save (e, path, error);
   e->result = NULL;   /* borrowed */
+  e->set_result = NULL;
   pl_experiment_free (e);
   if (!ok)
     return FALSE;
@@ -382,6 +558,12 @@ pl_document_load (PlDocument   *self,
   replace_result (self, e->result ? pl_shared_new (g_steal_pointer (&e->result),
                                                    (GDestroyNotify) pl_sweep_result_free)
                                   : NULL);
+  pl_document_set_pairs (self, e->pairs);
+  replace_set_result (self, e->set_result
+                            ? pl_shared_new (g_steal_pointer (&e->set_result),
+                                             (GDestroyNotify) pl_set_result_free)
+                            : NULL);
+  pl_document_set_mode (self, e->pairs_mode ? PL_DOCUMENT_PAIRS : PL_DOCUMENT_SINGLE);
   set_path (self, path);
   set_dirty (self, FALSE);
   g_object_thaw_notify (G_OBJECT (self));
@@ -411,6 +593,9 @@ pl_document_get_property (GObject    *object,
     case PROP_PATH:   g_value_set_string (value, self->path); break;
     case PROP_DIRTY:  g_value_set_boolean (value, self->dirty); break;
     case PROP_STALE:  g_value_set_boolean (value, self->stale); break;
+    case PROP_MODE:   g_value_set_uint (value, self->mode); break;
+    case PROP_PAIRS:  g_value_set_string (value, self->pairs); break;
+    case PROP_SET_RESULT: g_value_set_pointer (value, pl_document_get_set_result (self)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
     }
 }
@@ -432,6 +617,8 @@ pl_document_set_property (GObject      *object,
     case PROP_METRIC: pl_document_set_metric (self, g_value_get_uint (value)); break;
     case PROP_TOP_K:  pl_document_set_top_k (self, g_value_get_int (value)); break;
     case PROP_MODEL:  pl_document_set_model (self, g_value_get_string (value)); break;
+    case PROP_MODE:   pl_document_set_mode (self, g_value_get_uint (value)); break;
+    case PROP_PAIRS:  pl_document_set_pairs (self, g_value_get_string (value)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
     }
 }
@@ -447,6 +634,10 @@ pl_document_finalize (GObject *object)
   g_clear_pointer (&self->result, pl_shared_unref);
   g_free (self->result_model);
   g_free (self->path);
+  g_free (self->pairs);
+  g_free (self->pairs_key);
+  g_clear_pointer (&self->set_result, pl_shared_unref);
+  g_free (self->set_result_model);
   G_OBJECT_CLASS (pl_document_parent_class)->finalize (object);
 }
 
@@ -472,6 +663,9 @@ pl_document_class_init (PlDocumentClass *klass)
   props[PROP_PATH] = g_param_spec_string ("path", NULL, NULL, NULL, ro);
   props[PROP_DIRTY] = g_param_spec_boolean ("dirty", NULL, NULL, FALSE, ro);
   props[PROP_STALE] = g_param_spec_boolean ("stale", NULL, NULL, FALSE, ro);
+  props[PROP_MODE] = g_param_spec_uint ("mode", NULL, NULL, 0, PL_DOCUMENT_PAIRS, 0, rw);
+  props[PROP_PAIRS] = g_param_spec_string ("pairs", NULL, NULL, "", rw);
+  props[PROP_SET_RESULT] = g_param_spec_pointer ("set-result", NULL, NULL, ro);
   g_object_class_install_properties (object_class, N_PROPS, props);
 }
 
@@ -483,6 +677,8 @@ pl_document_init (PlDocument *self)
   self->site = PL_SITE_RESID_POST;
   self->metric = PL_METRIC_LOGIT_DIFF;
   self->top_k = 20;
+  self->pairs = g_strdup ("");
+  self->pairs_key = g_strdup ("");
 }
 
 PlDocument *

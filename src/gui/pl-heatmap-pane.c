@@ -11,6 +11,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "pl-sweep-set-io.h"
 #include "pl-token-strip.h"
 
 struct _PlHeatmapPane {
@@ -25,12 +26,24 @@ struct _PlHeatmapPane {
   char         **positions;     /* n_cols: "␣was", or "␣Jones/␣Smith" where they differ */
   PlMetric       metric;
   gboolean       stale;
+
+  /* Sets of pairs: see the section at the end. */
+  PlShared      *set;           /* of PlSetResult; NULL: a single pair's result */
+  gboolean       show_std;
+  GtkWidget     *pair_side;     /* the clicked cell's list, over the figure's right */
+  GtkWidget     *std_toggle;    /* mean or std, beside the hover line */
+  GtkListBox    *pair_list;
 };
 
 G_DEFINE_FINAL_TYPE (PlHeatmapPane, pl_heatmap_pane, GTK_TYPE_WIDGET)
 
-enum { SIGNAL_CELL_ACTIVATED, N_SIGNALS };
+enum { SIGNAL_CELL_ACTIVATED, SIGNAL_PAIR_ACTIVATED, N_SIGNALS };
 static guint signals[N_SIGNALS];
+
+static gboolean set_cell_hovered   (PlHeatmapPane *self, int row, int col);
+static gboolean set_cell_activated (PlHeatmapPane *self, int row, int col);
+static void     close_pair_side    (PlHeatmapPane *self);
+static void     add_std_toggle     (PlHeatmapPane *self);
 
 static void
 set_hover_hint (PlHeatmapPane *self)
@@ -98,6 +111,9 @@ pl_heatmap_pane_show_live (PlHeatmapPane  *self,
   PlSweepResult skeleton = { 0 };
 
   set_grid (self, n_layers, inputs);
+  close_pair_side (self);
+  g_clear_pointer (&self->set, pl_shared_unref);   /* the live figure is one pair's */
+  gtk_widget_set_visible (self->std_toggle, FALSE);
   self->metric = metric;
   skeleton.model_name = (char *) model_name;
   skeleton.inputs = (PlInputs *) inputs;
@@ -120,10 +136,12 @@ pl_heatmap_pane_update_values (PlHeatmapPane *self,
   pl_heatmap_view_update_values (self->heatmap_view, matrix);
 }
 
-void
-pl_heatmap_pane_show_result (PlHeatmapPane       *self,
-                             const PlSweepResult *r)
+/* A result's figure; the set, if one is shown, stays (its mean is such a result). */
+static void
+show_single_result (PlHeatmapPane       *self,
+                    const PlSweepResult *r)
 {
+  close_pair_side (self);
   set_grid (self, r ? r->n_layers : 0, r ? r->inputs : NULL);
   if (r == NULL || self->n_rows == 0)
     {
@@ -133,6 +151,15 @@ pl_heatmap_pane_show_result (PlHeatmapPane       *self,
   self->metric = r->metric;
   memcpy (self->matrix, r->matrix, (gsize) self->n_rows * self->n_cols * sizeof (float));
   show_heatmap (self, pl_heatmap_new_from_result (r));
+}
+
+void
+pl_heatmap_pane_show_result (PlHeatmapPane       *self,
+                             const PlSweepResult *r)
+{
+  g_clear_pointer (&self->set, pl_shared_unref);
+  gtk_widget_set_visible (self->std_toggle, FALSE);
+  show_single_result (self, r);
 }
 
 void
@@ -210,6 +237,8 @@ on_cell_hovered (PlHeatmapView *view,
       set_hover_hint (self);
       return;
     }
+  if (set_cell_hovered (self, row, col))
+    return;
   if (isnan (v))
     /* Translators: hover line: layer, position, token; the value is not computed yet */
     text = g_strdup_printf (_("Layer %d · position %d “%s” · not computed yet"), row, col,
@@ -230,7 +259,8 @@ on_cell_activated (PlHeatmapView *view,
                    int            col,
                    PlHeatmapPane *self)
 {
-  if (row >= 0 && col >= 0 && row < self->n_rows && col < self->n_cols)
+  if (row >= 0 && col >= 0 && row < self->n_rows && col < self->n_cols
+      && !set_cell_activated (self, row, col))
     g_signal_emit (self, signals[SIGNAL_CELL_ACTIVATED], 0, row, col);
 }
 
@@ -253,6 +283,7 @@ pl_heatmap_pane_finalize (GObject *object)
 
   g_free (self->matrix);
   g_strfreev (self->positions);
+  g_clear_pointer (&self->set, pl_shared_unref);
   G_OBJECT_CLASS (pl_heatmap_pane_parent_class)->finalize (object);
 }
 
@@ -267,6 +298,10 @@ pl_heatmap_pane_class_init (PlHeatmapPaneClass *klass)
   signals[SIGNAL_CELL_ACTIVATED] =
     g_signal_new ("cell-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_INT);
+  /* A pair picked in a cell's side list: its index in the set. */
+  signals[SIGNAL_PAIR_ACTIVATED] =
+    g_signal_new ("pair-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
   g_type_ensure (PL_TYPE_HEATMAP_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/patchlens/Patchlens/pl-heatmap-pane.ui");
@@ -282,4 +317,257 @@ pl_heatmap_pane_init (PlHeatmapPane *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   g_signal_connect (self->heatmap_view, "cell-hovered", G_CALLBACK (on_cell_hovered), self);
   g_signal_connect (self->heatmap_view, "cell-activated", G_CALLBACK (on_cell_activated), self);
+  add_std_toggle (self);
+}
+
+/* ---- sets of pairs ---- */
+
+static PlSetResult *
+shown_set (PlHeatmapPane *self)
+{
+  return self->set ? pl_shared_get (self->set) : NULL;
+}
+
+/* The mean (or the std) of the set as the figure, and in self->matrix. */
+static void
+show_set_figure (PlHeatmapPane *self)
+{
+  PlSetResult *r = shown_set (self);
+  PlSweepResult copy;
+  PlHeatmap *hm;
+  g_autofree char *title = NULL;
+
+  show_single_result (self, r->summary);
+  if (!self->show_std)
+    {
+      show_heatmap (self, pl_set_result_heatmap (r));
+      return;
+    }
+  copy = *r->summary;
+  copy.matrix = r->std;
+  hm = pl_heatmap_new_from_result (&copy);
+  /* Translators: the title of the standard deviation's heatmap: site, model, N */
+  title = g_strdup_printf (_("Activation patching · %s · %s · std of %d pairs"),
+                           pl_site_to_string (copy.site), copy.model_name ? copy.model_name : "",
+                           r->n_pairs);
+  pl_heatmap_set_title (hm, title);
+  memcpy (self->matrix, r->std, (gsize) self->n_rows * self->n_cols * sizeof (float));
+  show_heatmap (self, hm);
+}
+
+/* "Std", beside the hover line, shown with a set's result only. */
+static void
+add_std_toggle (PlHeatmapPane *self)
+{
+  GtkWidget *row = gtk_widget_get_parent (GTK_WIDGET (self->hover_label));
+
+  self->std_toggle = gtk_toggle_button_new_with_mnemonic (_("_Std"));
+  gtk_widget_set_tooltip_text (self->std_toggle,
+                               _("Show the Standard Deviation over the Pairs instead of the Mean"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->std_toggle), "win.show-std");
+  gtk_widget_add_css_class (self->std_toggle, "flat");
+  gtk_widget_set_visible (self->std_toggle, FALSE);
+  gtk_box_insert_child_after (GTK_BOX (row), self->std_toggle, GTK_WIDGET (self->hover_label));
+}
+
+void
+pl_heatmap_pane_show_set (PlHeatmapPane *self,
+                          PlShared      *set_result)
+{
+  if (set_result != NULL)
+    pl_shared_ref (set_result);
+  g_clear_pointer (&self->set, pl_shared_unref);
+  self->set = set_result;
+  gtk_widget_set_visible (self->std_toggle, set_result != NULL);
+  if (set_result == NULL)
+    show_single_result (self, NULL);
+  else
+    show_set_figure (self);
+}
+
+void
+pl_heatmap_pane_set_show_std (PlHeatmapPane *self,
+                              gboolean       show_std)
+{
+  if (show_std == self->show_std)
+    return;
+  self->show_std = show_std;
+  if (self->set != NULL)
+    show_set_figure (self);
+}
+
+gboolean
+pl_heatmap_pane_get_show_std (PlHeatmapPane *self)
+{
+  return self->show_std;
+}
+
+GtkListBox *
+pl_heatmap_pane_get_pair_list (PlHeatmapPane *self)
+{
+  return self->pair_side != NULL ? self->pair_list : NULL;
+}
+
+/* "mean ± std (N = n)" for a cell of the set's figure. */
+static gboolean
+set_cell_hovered (PlHeatmapPane *self,
+                  int            row,
+                  int            col)
+{
+  PlSetResult *r = shown_set (self);
+  gsize cell = (gsize) row * self->n_cols + col;
+  g_autofree char *text = NULL;
+
+  if (r == NULL || cell >= (gsize) r->n_cells)
+    return FALSE;
+  /* Translators: hover line over a set's heatmap: layer, position, token, metric,
+   * mean, standard deviation, number of pairs */
+  text = g_strdup_printf (_("Layer %d · position %d “%s” · %s = %.4f ± %.4f (N = %d)"), row,
+                          col, self->positions[col], pl_metric_to_string (self->metric),
+                          r->mean[cell], r->std[cell], r->n_pairs);
+  gtk_label_set_text (self->hover_label, text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->heatmap_view),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
+  return TRUE;
+}
+
+static void
+close_pair_side (PlHeatmapPane *self)
+{
+  if (self->pair_side == NULL)
+    return;
+  gtk_overlay_remove_overlay (GTK_OVERLAY (gtk_widget_get_parent (GTK_WIDGET (self->heatmap_view))),
+                              self->pair_side);
+  self->pair_side = NULL;
+  self->pair_list = NULL;
+}
+
+typedef struct {
+  float value;
+  guint index;
+} PairValue;
+
+/* Highest first; NaN last. */
+static int
+compare_values (gconstpointer a,
+                gconstpointer b)
+{
+  float x = ((const PairValue *) a)->value, y = ((const PairValue *) b)->value;
+
+  if (isnan (x) || isnan (y))
+    return isnan (x) - isnan (y);
+  return x < y ? 1 : x > y ? -1 : 0;
+}
+
+static GtkWidget *
+pair_value_row (const PlSetResult *r,
+                const PairValue   *pv)
+{
+  const PlSetPair *p = &r->pairs[pv->index];
+  g_autofree char *value = g_strdup_printf ("%+.4f", pv->value);
+  g_autofree char *tip = g_strdup_printf ("%s\n%s", p->clean, p->corrupted);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkWidget *v = gtk_label_new (value);
+  GtkWidget *name = gtk_label_new (p->name ? p->name : p->clean);
+
+  gtk_widget_add_css_class (v, "numeric");
+  gtk_label_set_xalign (GTK_LABEL (name), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_hexpand (name, TRUE);
+  gtk_box_append (GTK_BOX (box), v);
+  gtk_box_append (GTK_BOX (box), name);
+  gtk_widget_set_tooltip_text (box, tip);
+  gtk_widget_set_margin_start (box, 6);
+  gtk_widget_set_margin_end (box, 6);
+  gtk_widget_set_margin_top (box, 3);
+  gtk_widget_set_margin_bottom (box, 3);
+  g_object_set_data (G_OBJECT (box), "pair", GUINT_TO_POINTER (pv->index));
+  return box;
+}
+
+static void
+on_pair_row_activated (GtkListBox    *list,
+                       GtkListBoxRow *row,
+                       PlHeatmapPane *self)
+{
+  GtkWidget *child = gtk_list_box_row_get_child (row);
+
+  g_signal_emit (self, signals[SIGNAL_PAIR_ACTIVATED], 0,
+                 GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (child), "pair")));
+}
+
+static GtkWidget *
+pair_side_header (PlHeatmapPane *self,
+                  int            row,
+                  int            col)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  /* Translators: the heading of a clicked cell's list of pairs: layer, position, token */
+  g_autofree char *text = g_strdup_printf (_("Layer %d · position %d “%s”"), row, col,
+                                           self->positions[col]);
+  GtkWidget *label = gtk_label_new (text);
+  GtkWidget *close = gtk_button_new_from_icon_name ("window-close-symbolic");
+
+  gtk_widget_add_css_class (label, "heading");
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_widget_add_css_class (close, "flat");
+  gtk_widget_set_tooltip_text (close, _("Close the List of Pairs"));
+  g_signal_connect_swapped (close, "clicked", G_CALLBACK (close_pair_side), self);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), close);
+  return box;
+}
+
+/* The side list of the pairs' own values at a cell, highest first. */
+static gboolean
+set_cell_activated (PlHeatmapPane *self,
+                    int            row,
+                    int            col)
+{
+  PlSetResult *r = shown_set (self);
+  gsize cell = (gsize) row * self->n_cols + col;
+  g_autofree PairValue *values = NULL;
+  GtkWidget *side, *scroller, *hint;
+
+  if (r == NULL || cell >= (gsize) r->n_cells)
+    return FALSE;
+  close_pair_side (self);
+  values = g_new (PairValue, r->n_pairs);
+  for (int i = 0; i < r->n_pairs; i++)
+    values[i] = (PairValue) { r->matrices[(gsize) i * r->n_cells + cell], (guint) i };
+  qsort (values, r->n_pairs, sizeof *values, compare_values);
+
+  side = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_add_css_class (side, "pair-side");
+  gtk_widget_add_css_class (side, "card");
+  gtk_widget_set_halign (side, GTK_ALIGN_END);
+  gtk_widget_set_valign (side, GTK_ALIGN_FILL);
+  gtk_widget_set_size_request (side, 280, -1);
+  g_object_set (side, "margin-top", 12, "margin-bottom", 12, "margin-end", 12, NULL);
+  gtk_box_append (GTK_BOX (side), pair_side_header (self, row, col));
+  /* Translators: under the heading of a cell's list: what the list holds */
+  hint = gtk_label_new (_("Each pair's own value, highest first. Pick one to see it in the table."));
+  gtk_label_set_wrap (GTK_LABEL (hint), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (hint), 0);
+  gtk_widget_add_css_class (hint, "caption");
+  gtk_widget_add_css_class (hint, "dim-label");
+  g_object_set (hint, "margin-start", 6, "margin-end", 6, NULL);
+  gtk_box_append (GTK_BOX (side), hint);
+  self->pair_list = GTK_LIST_BOX (gtk_list_box_new ());
+  gtk_widget_add_css_class (GTK_WIDGET (self->pair_list), "navigation-sidebar");
+  for (int i = 0; i < r->n_pairs; i++)
+    gtk_list_box_append (self->pair_list, pair_value_row (r, &values[i]));
+  g_signal_connect (self->pair_list, "row-activated", G_CALLBACK (on_pair_row_activated), self);
+  scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (self->pair_list));
+  gtk_widget_set_vexpand (scroller, TRUE);
+  gtk_box_append (GTK_BOX (side), scroller);
+  self->pair_side = side;
+  gtk_overlay_add_overlay (GTK_OVERLAY (gtk_widget_get_parent (GTK_WIDGET (self->heatmap_view))),
+                           side);
+  return TRUE;
 }

@@ -585,3 +585,17 @@ pl_prompts_panel_init (PlPromptsPanel *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->bindings = g_ptr_array_new ();
 }
+
+/* The prompts' section holds the clean entry; the answers' section the grid of the
+ * answer entries. */
+void
+pl_prompts_panel_show_texts (PlPromptsPanel *self,
+                             gboolean        visible)
+{
+  GtkWidget *prompts = gtk_widget_get_parent (GTK_WIDGET (self->clean_entry));
+  GtkWidget *answers = gtk_widget_get_parent (gtk_widget_get_parent (
+                                                GTK_WIDGET (self->clean_answer_entry)));
+
+  gtk_widget_set_visible (prompts, visible);
+  gtk_widget_set_visible (answers, visible);
+}

@@ -26,6 +26,8 @@ pl_window_export_figure_to (PlWindow   *self,
   g_autofree char *colormap = NULL;
   PlFigureFormat format;
 
+  if (pl_window_pairs_mode (self))
+    return pl_window_export_set_figure_to (self, path, scale, error);
   if (r == NULL)
     {
       g_set_error_literal (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT,
@@ -57,6 +59,8 @@ pl_window_export_data_to (PlWindow   *self,
 {
   PlSweepResult *r = pl_document_get_result (self->document);
 
+  if (pl_window_pairs_mode (self))
+    return pl_window_export_set_data_to (self, path, error);
   if (r == NULL)
     {
       g_set_error_literal (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT,

@@ -17,6 +17,7 @@
 #include "pl-model-button.h"
 #include "pl-model-loader.h"
 #include "pl-nexttoken-pane.h"
+#include "pl-pairs-panel.h"
 #include "pl-prompts-panel.h"
 #include "pl-run-bar.h"
 #include "pl-sweep-job.h"
@@ -46,6 +47,7 @@ struct _PlWindow {
   GtkRevealer     *topk_revealer;
   GMenu           *recent_section;
   GMenu           *presets_section;
+  PlPairsPanel    *pairs_panel;       /* the Pairs mode's table (pl-window-pairs.c) */
 
   /* State. */
   PlDocument      *document;          /* what the user works on */
@@ -135,5 +137,26 @@ void           pl_window_toast_saved     (PlWindow    *self,
 /* pl-window-actions.c */
 void           pl_window_setup_actions   (PlWindow    *self);
 void           pl_window_update_actions  (PlWindow    *self);
+
+/* pl-window-pairs.c: the Pairs mode. */
+void           pl_window_setup_pairs     (PlWindow    *self);   /* once, from init */
+gboolean       pl_window_pairs_mode      (PlWindow    *self);
+/* The current mode's inputs can run (the set checked, or the pair). */
+gboolean       pl_window_inputs_ready    (PlWindow    *self);
+/* The current mode's result exists (to export). */
+gboolean       pl_window_has_shown_result (PlWindow   *self);
+gboolean       pl_window_run_set         (PlWindow    *self,
+                                          const PlSweepOptions *options);
+void           pl_window_show_set_result (PlWindow    *self);
+gboolean       pl_window_open_pairs      (PlWindow    *self,
+                                          const char  *path,
+                                          GError     **error);
+gboolean       pl_window_export_set_figure_to (PlWindow   *self,
+                                               const char *path,
+                                               double      scale,
+                                               GError    **error);
+gboolean       pl_window_export_set_data_to (PlWindow   *self,
+                                             const char *path,
+                                             GError    **error);
 
 G_END_DECLS

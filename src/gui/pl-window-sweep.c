@@ -26,6 +26,11 @@ pl_window_show_result (PlWindow *self)
 {
   PlSweepResult *r = pl_document_get_result (self->document);
 
+  if (pl_window_pairs_mode (self))
+    {
+      pl_window_show_set_result (self);
+      return;
+    }
   pl_heatmap_pane_show_result (self->heatmap_pane, r);
   pl_nexttoken_pane_reset_cell (self->nexttoken_pane);
   if (r != NULL && !pl_document_is_stale (self->document))
@@ -101,13 +106,15 @@ run_sweep (PlWindow *self)
   const PlInputs *inputs = pl_prompts_panel_get_inputs (self->prompts_panel);
   PlModel *model;
 
+  opt.site = pl_document_get_site (self->document);
+  opt.metric = pl_document_get_metric (self->document);
+  opt.top_k = pl_document_get_top_k (self->document);
+  if (pl_window_pairs_mode (self))
+    return pl_window_run_set (self, &opt);
   if (self->model == NULL || self->model_loading || inputs == NULL)
     return FALSE;
   pl_window_end_job (self);
   model = pl_loaded_model_get (self->model);
-  opt.site = pl_document_get_site (self->document);
-  opt.metric = pl_document_get_metric (self->document);
-  opt.top_k = pl_document_get_top_k (self->document);
 
   self->job = pl_sweep_job_new (self->model, inputs, &opt);
   pl_heatmap_pane_show_live (self->heatmap_pane, pl_model_name (model), inputs, opt.site,
