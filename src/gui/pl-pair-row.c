@@ -98,16 +98,17 @@ pl_pair_row_to_json (PlPairRow *self)
   static const char *keys[] = { "clean", "corrupted", "clean_answer", "corrupted_answer" };
   g_autoptr(JsonNode) root = NULL;
 
+  /* The order of `patchlens-cli pairs` and the shipped sets: the name first. */
   json_builder_begin_object (b);
-  for (int i = 0; i < 4; i++)
-    {
-      json_builder_set_member_name (b, keys[i]);
-      json_builder_add_string_value (b, self->texts[i]);
-    }
   if (self->texts[PROP_NAME - 1] != NULL && *self->texts[PROP_NAME - 1] != '\0')
     {
       json_builder_set_member_name (b, "name");
       json_builder_add_string_value (b, self->texts[PROP_NAME - 1]);
+    }
+  for (int i = 0; i < 4; i++)
+    {
+      json_builder_set_member_name (b, keys[i]);
+      json_builder_add_string_value (b, self->texts[i]);
     }
   json_builder_end_object (b);
   root = json_builder_get_root (b);
