@@ -48,6 +48,12 @@ static void     add_std_toggle     (PlHeatmapPane *self);
 static void
 set_hover_hint (PlHeatmapPane *self)
 {
+  if (self->set != NULL && self->n_rows > 0)
+    {
+      gtk_label_set_text (self->hover_label,
+                          _("Hover a cell for its mean ± std; click it for each pair's value."));
+      return;
+    }
   gtk_label_set_text (self->hover_label, self->n_rows > 0
                       ? _("Hover a cell for its value; click it for the patched run's predictions.")
                       : "");
@@ -544,7 +550,7 @@ set_cell_activated (PlHeatmapPane *self,
   gtk_widget_add_css_class (side, "card");
   gtk_widget_set_halign (side, GTK_ALIGN_END);
   gtk_widget_set_valign (side, GTK_ALIGN_FILL);
-  gtk_widget_set_size_request (side, 280, -1);
+  gtk_widget_set_size_request (side, 260, -1);
   g_object_set (side, "margin-top", 12, "margin-bottom", 12, "margin-end", 12, NULL);
   gtk_box_append (GTK_BOX (side), pair_side_header (self, row, col));
   /* Translators: under the heading of a cell's list: what the list holds */

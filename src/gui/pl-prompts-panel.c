@@ -596,6 +596,11 @@ pl_prompts_panel_show_texts (PlPromptsPanel *self,
   GtkWidget *answers = gtk_widget_get_parent (gtk_widget_get_parent (
                                                 GTK_WIDGET (self->clean_answer_entry)));
 
+  GtkWidget *scroller = gtk_widget_get_first_child (GTK_WIDGET (self));
+
   gtk_widget_set_visible (prompts, visible);
   gtk_widget_set_visible (answers, visible);
+  /* Alone, the site and metric take their own height rather than scroll in a sliver. */
+  if (GTK_IS_SCROLLED_WINDOW (scroller))
+    gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), !visible);
 }

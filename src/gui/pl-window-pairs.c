@@ -18,6 +18,9 @@
 #include "pl-template-dialog.h"
 #include "pl-write-file.h"
 
+/* How much wider the left column is in the Pairs mode: room for the table's columns. */
+#define PAIRS_EXTRA_WIDTH 200
+
 /* A set file is text; 64 MiB is far more than PL_PAIR_SET_MAX_TOKENS tokens of it. */
 #define MAX_SET_FILE (64 * 1024 * 1024)
 
@@ -54,8 +57,22 @@ apply_mode (PlWindow *self)
                                       g_variant_new_string (pairs ? "pairs" : "single"));
   gtk_widget_set_visible (GTK_WIDGET (self->pairs_panel), pairs);
   pl_prompts_panel_show_texts (self->prompts_panel, !pairs);
+  GVariant *topk = g_action_group_get_action_state (G_ACTION_GROUP (self), "show-topk");
+
   /* The table takes the height; the site and metric keep theirs under it. */
   gtk_widget_set_vexpand (GTK_WIDGET (self->prompts_panel), !pairs);
+  /* The table needs width, and the next-token tables have no single run to show: they
+   * step aside (without changing the user's F9 choice) and return with the single pair. */
+  gtk_revealer_set_reveal_child (self->topk_revealer,
+                                 !pairs && topk != NULL && g_variant_get_boolean (topk));
+  g_clear_pointer (&topk, g_variant_unref);
+  if (pairs != self->pairs_wide)
+    {
+      int pos = gtk_paned_get_position (self->outer_paned);
+      gtk_paned_set_position (self->outer_paned, pairs ? pos + PAIRS_EXTRA_WIDTH
+                                                       : MAX (pos - PAIRS_EXTRA_WIDTH, 320));
+      self->pairs_wide = pairs;
+    }
   pl_window_end_job (self);   /* a sweep of the other mode's inputs */
   pl_window_show_result (self);
 }

@@ -48,6 +48,7 @@ struct _PlWindow {
   GMenu           *recent_section;
   GMenu           *presets_section;
   PlPairsPanel    *pairs_panel;       /* the Pairs mode's table (pl-window-pairs.c) */
+  gboolean         pairs_wide;        /* the left column widened for it */
 
   /* State. */
   PlDocument      *document;          /* what the user works on */
