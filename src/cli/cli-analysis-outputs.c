@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "pl-json-print.h"
-#include "pl-write-file.h"
 
 void
 cli_out_add_entries (CliOutputs     *o,
@@ -55,32 +54,29 @@ cli_out_preflight (const CliOutputs *o)
   return cli_outputs_preflight (o->paths);
 }
 
-static gboolean
-write_text (const char *path, const char *text, GError **error)
-{
-  if (strcmp (path, "-") == 0)
-    {
-      fputs (text, stdout);
-      return TRUE;
-    }
-  return pl_write_file_atomic (path, text, strlen (text), error);
-}
+typedef struct {
+  JsonNode        *json;
+  const char      *csv;
+  CliFigureExport  export_figure;
+  gpointer         data;
+  double           scale;
+} AnalysisOutputs;
 
 static gboolean
-write_one (int i, const char *path, JsonNode *json, const char *csv,
-           CliFigureExport export_figure, gpointer data, double scale, GError **error)
+write_analysis_output (CliOutputKind kind, const char *path, gpointer data, GError **error)
 {
   static const PlFigureFormat formats[] = { PL_FIGURE_PNG, PL_FIGURE_SVG, PL_FIGURE_PDF };
+  const AnalysisOutputs *o = data;
 
-  if (i == OUT_JSON)
+  if (kind == OUT_JSON)
     {
       gsize length;
-      g_autofree char *text = pl_json_node_to_string (json, &length);   /* ends in \n */
-      return write_text (path, text, error);
+      g_autofree char *text = pl_json_node_to_string (o->json, &length);   /* ends in \n */
+      return cli_output_text (path, text, length, error);
     }
-  if (i == OUT_CSV)
-    return write_text (path, csv, error);
-  return export_figure (data, formats[i - OUT_PNG], path, scale, error);
+  if (kind == OUT_CSV)
+    return cli_output_text (path, o->csv, strlen (o->csv), error);
+  return o->export_figure (o->data, formats[kind - OUT_PNG], path, o->scale, error);
 }
 
 int
@@ -90,21 +86,10 @@ cli_out_write (const CliOutputs *o,
                CliFigureExport   export_figure,
                gpointer          data)
 {
-  int n_failed = 0;
+  AnalysisOutputs a = { json, csv, export_figure, data, o->scale };
 
-  for (int i = 0; i < OUT_N; i++)
-    {
-      g_autoptr(GError) error = NULL;
-
-      if (o->paths[i] == NULL)
-        continue;
-      if (!write_one (i, o->paths[i], json, csv, export_figure, data, o->scale, &error))
-        {
-          cli_message ("%s: %s", cli_output_flags[i], error->message);
-          n_failed++;
-        }
-    }
-  return n_failed == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+  return cli_outputs_write_each ((char **) o->paths, write_analysis_output, &a) == 0
+         ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 }
 
 void
