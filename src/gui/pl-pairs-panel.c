@@ -357,9 +357,12 @@ pl_pairs_panel_select (PlPairsPanel *self,
   if (i >= g_list_model_get_n_items (G_LIST_MODEL (self->rows)))
     return;
   gtk_single_selection_set_selected (self->selection, i);
-  /* Scroll to it: GTK 4.8 has no gtk_column_view_scroll_to; activating the list's
-   * focus on the row does it. */
-  gtk_widget_activate_action (GTK_WIDGET (self->column_view), "list.scroll-to-item", "u", i);
+  /* Scroll to it: GTK 4.8 has no gtk_column_view_scroll_to, but the list view inside
+   * the column view has the action (actions reach ancestors, not children). */
+  for (GtkWidget *c = gtk_widget_get_first_child (GTK_WIDGET (self->column_view)); c != NULL;
+       c = gtk_widget_get_next_sibling (c))
+    if (GTK_IS_LIST_VIEW (c))
+      gtk_widget_activate_action (c, "list.scroll-to-item", "u", i);
 }
 
 void
