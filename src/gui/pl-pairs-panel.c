@@ -112,27 +112,37 @@ rows_to_jsonl (PlPairsPanel *self)
   return g_string_free (s, FALSE);
 }
 
-/* The core's check of row i alone, at its own line (the blank lines before it are
- * skipped by the reader): its message names the line as the CLI would. On success
- * *n_tokens is its count. */
+/* The core's check of row i alone. A row that passes costs one parse; one that fails
+ * is parsed again at its own line (the blank lines before it are skipped by the reader)
+ * so that its message names the line as the CLI would. On success *n_tokens is its
+ * count. */
 static char *
 check_row (PlPairsPanel *self,
            const char   *line,
            guint         i,
            int          *n_tokens)
 {
-  g_autoptr(GString) data = g_string_new (NULL);
+  g_autoptr(GString) data = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(PlPairSet) one = NULL;
+  g_autoptr(PlPairSet) one = pl_pair_set_parse (self->tok, self->n_ctx, line, strlen (line),
+                                                SET_NAME, NULL);
 
+  if (one != NULL)
+    {
+      *n_tokens = one->n_tokens;
+      return NULL;
+    }
+  data = g_string_sized_new (i + strlen (line));
   for (guint k = 0; k < i; k++)
     g_string_append_c (data, '\n');
   g_string_append (data, line);
   one = pl_pair_set_parse (self->tok, self->n_ctx, data->str, data->len, SET_NAME, &error);
-  if (one == NULL)
-    return g_strdup (error->message);
-  *n_tokens = one->n_tokens;
-  return NULL;
+  if (one != NULL)   /* cannot happen: the same line, only further down */
+    {
+      *n_tokens = one->n_tokens;
+      return NULL;
+    }
+  return g_strdup (error->message);
 }
 
 /* Row i checked against the first good row f (whose count differs): the core's own
