@@ -113,6 +113,8 @@ on_clipboard_text (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), res, &error);
 
+  if (self->pairs_panel == NULL)   /* the window was closed meanwhile */
+    return;
   if (text == NULL && error == NULL)
     g_set_error_literal (&error, PL_ERROR, PL_ERROR_FORMAT, _("The clipboard holds no text."));
   if (text == NULL || !pl_pairs_panel_append_text (self->pairs_panel, text, &error))
