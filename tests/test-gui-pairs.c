@@ -14,6 +14,7 @@
  *   cancel         cancelling a set's sweep leaves no result
  *   template       the dialog makes what pl-template.c makes; a refused filler says why
  *   paste          tab-separated lines from the clipboard become rows
+ *   open-bad       a file that is not a set loads nothing and says which line
  */
 #include "config.h"
 
@@ -596,6 +597,38 @@ test_paste (void)
   pl_gui_test_close_window (win);
 }
 
+/* ---- a file that is not a set ---- */
+
+/* Nothing of it is loaded; the dialog names the line and what it should be. */
+static void
+test_open_bad (void)
+{
+  PlWindow *win = window_with_model ();
+  PlDocument *doc = pl_window_get_document (win);
+  g_autofree char *path = g_build_filename (tmp_dir, "bad.jsonl", NULL);
+  AdwMessageDialog *dialog;
+
+  activate_with (win, "mode", g_variant_new_string ("pairs"));
+  g_assert_true (g_file_set_contents (path, "{\"clean\": \"a\"}\nnot a pair\n", -1, NULL));
+  set_chosen ("bad.jsonl");
+  pl_gui_test_activate (win, "open-pairs");
+  dialog = pl_gui_test_find_dialog (win);
+  g_assert_nonnull (dialog);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog),
+                            "bad.jsonl: line 2 is neither a JSON object nor four tab-separated"));
+  g_assert_cmpstr (pl_document_get_pairs (doc), ==, "");
+  pl_gui_test_respond (dialog, "close");
+  set_chosen ("missing.jsonl");
+  pl_gui_test_activate (win, "open-pairs");
+  dialog = pl_gui_test_find_dialog (win);
+  g_assert_nonnull (dialog);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "missing.jsonl"));
+  pl_gui_test_respond (dialog, "close");
+  g_assert_cmpuint (g_list_model_get_n_items (pl_pairs_panel_get_rows (win->pairs_panel)), ==, 0);
+  g_assert_false (run_enabled (win));
+  pl_gui_test_close_window (win);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -623,6 +656,7 @@ main (int   argc,
   g_test_add_func ("/Patchlens/Pairs/cancel", test_cancel);
   g_test_add_func ("/Patchlens/Pairs/template", test_template);
   g_test_add_func ("/Patchlens/Pairs/paste", test_paste);
+  g_test_add_func ("/Patchlens/Pairs/open-bad", test_open_bad);
   ret = g_test_run ();
   g_free (chosen);
   g_free (model_dir);
