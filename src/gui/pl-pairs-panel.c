@@ -36,8 +36,19 @@ G_DEFINE_FINAL_TYPE (PlPairsPanel, pl_pairs_panel, GTK_TYPE_WIDGET)
 enum { SIGNAL_CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
-/* The table's name for the set in the core's messages ("pairs: line 3: …"). */
+/* The table's name for the set in the core's messages ("pairs: line 3: …"), which the
+ * table leaves out: what follows is the CLI's message after its file name. */
 #define SET_NAME "pairs"
+
+static char *
+row_message (const GError *error)
+{
+  const char *m = error->message;
+
+  if (g_str_has_prefix (m, SET_NAME ": "))
+    m += strlen (SET_NAME ": ");
+  return g_strdup (m);
+}
 
 /* ---- text to rows ---- */
 
@@ -142,7 +153,7 @@ check_row (PlPairsPanel *self,
       *n_tokens = one->n_tokens;
       return NULL;
     }
-  return g_strdup (error->message);
+  return row_message (error);
 }
 
 /* Row i checked against the first good row f (whose count differs): the core's own
@@ -165,7 +176,7 @@ check_across (PlPairsPanel *self,
     g_string_append_c (data, '\n');
   g_string_append (data, line);
   two = pl_pair_set_parse (self->tok, self->n_ctx, data->str, data->len, SET_NAME, &error);
-  return two == NULL ? g_strdup (error->message) : NULL;
+  return two == NULL ? row_message (error) : NULL;
 }
 
 static void
@@ -248,7 +259,7 @@ validate (PlPairsPanel *self)
       self->set = pl_pair_set_parse (self->tok, self->n_ctx, jsonl, strlen (jsonl), SET_NAME,
                                      &error);
       if (self->set == NULL)
-        self->problem = g_strdup (error->message);   /* the set as a whole: its size */
+        self->problem = row_message (error);   /* the set as a whole: its size */
     }
   if (self->set != NULL)
     {
@@ -449,17 +460,33 @@ setup_text (GtkSignalListItemFactory *f,
   gtk_list_item_set_child (item, label);
 }
 
+/* A failing row's texts are drawn in the error colour, beside its warning icon. */
+static void
+mark_cell (PlPairRow   *row,
+           GParamSpec  *pspec,
+           GtkListItem *item)
+{
+  GtkWidget *label = gtk_list_item_get_child (item);
+
+  if (pl_pair_row_get_error (row) != NULL)
+    gtk_widget_add_css_class (label, "error");
+  else
+    gtk_widget_remove_css_class (label, "error");
+}
+
 static void
 bind_text (GtkSignalListItemFactory *f,
            GtkListItem              *item,
            gpointer                  data)
 {
-  GBinding *b = g_object_bind_property (gtk_list_item_get_item (item),
-                                        text_props[GPOINTER_TO_INT (data)],
+  PlPairRow *row = gtk_list_item_get_item (item);
+  GBinding *b = g_object_bind_property (row, text_props[GPOINTER_TO_INT (data)],
                                         gtk_list_item_get_child (item), "text",
                                         G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
 
   g_object_set_data (G_OBJECT (item), "binding", b);
+  g_signal_connect (row, "notify::error", G_CALLBACK (mark_cell), item);
+  mark_cell (row, NULL, item);
 }
 
 static void
@@ -472,6 +499,17 @@ unbind_text (GtkSignalListItemFactory *f,
   if (b != NULL)
     g_binding_unbind (b);
   g_object_set_data (G_OBJECT (item), "binding", NULL);
+  g_signal_handlers_disconnect_by_func (gtk_list_item_get_item (item), mark_cell, item);
+}
+
+static void
+show_row_number (GtkListItem *item)
+{
+  GtkWidget *box = gtk_list_item_get_child (item);
+  g_autofree char *n = g_strdup_printf ("%u", gtk_list_item_get_position (item) + 1);
+
+  if (box != NULL && gtk_list_item_get_item (item) != NULL)
+    gtk_label_set_text (GTK_LABEL (gtk_widget_get_first_child (box)), n);
 }
 
 static void
@@ -491,6 +529,8 @@ setup_status (GtkSignalListItemFactory *f,
   gtk_box_append (GTK_BOX (box), number);
   gtk_box_append (GTK_BOX (box), image);
   gtk_list_item_set_child (item, box);
+  /* Rows above removed or added: the number follows the row's place. */
+  g_signal_connect (item, "notify::position", G_CALLBACK (show_row_number), NULL);
 }
 
 /* The mark of a failing row: the warning icon with the reason as its tooltip. */
@@ -513,10 +553,8 @@ bind_status (GtkSignalListItemFactory *f,
              gpointer                  data)
 {
   PlPairRow *row = gtk_list_item_get_item (item);
-  GtkWidget *number = gtk_widget_get_first_child (gtk_list_item_get_child (item));
-  g_autofree char *n = g_strdup_printf ("%u", gtk_list_item_get_position (item) + 1);
 
-  gtk_label_set_text (GTK_LABEL (number), n);
+  show_row_number (item);
   g_signal_connect (row, "notify::error", G_CALLBACK (show_row_error), item);
   show_row_error (row, NULL, item);
 }

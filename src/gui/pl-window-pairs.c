@@ -48,6 +48,29 @@ pl_window_has_shown_result (PlWindow *self)
 
 /* ---- the mode ---- */
 
+/* The empty page's advice for the mode (the single pair's is the .ui's). */
+static void
+update_empty_page (PlWindow *self,
+                   gboolean  pairs)
+{
+  GtkWidget *page = gtk_stack_get_child_by_name (self->center_stack, "empty");
+  const char *single = page ? g_object_get_data (G_OBJECT (page), "single-description") : NULL;
+
+  if (page == NULL || !ADW_IS_STATUS_PAGE (page))
+    return;
+  if (single == NULL)
+    {
+      single = adw_status_page_get_description (ADW_STATUS_PAGE (page));
+      g_object_set_data_full (G_OBJECT (page), "single-description", g_strdup (single), g_free);
+      single = g_object_get_data (G_OBJECT (page), "single-description");
+    }
+  adw_status_page_set_description (ADW_STATUS_PAGE (page), pairs
+      ? _("Fill the table with pairs whose prompts all have the same number of tokens: "
+          "open a set, load a shipped one, paste or make them from a template. Then press "
+          "Run (Ctrl+Return) for their mean.")
+      : single);
+}
+
 static void
 apply_mode (PlWindow *self)
 {
@@ -66,6 +89,7 @@ apply_mode (PlWindow *self)
   gtk_revealer_set_reveal_child (self->topk_revealer,
                                  !pairs && topk != NULL && g_variant_get_boolean (topk));
   g_clear_pointer (&topk, g_variant_unref);
+  update_empty_page (self, pairs);
   if (pairs != self->pairs_wide)
     {
       int pos = gtk_paned_get_position (self->outer_paned);
