@@ -564,6 +564,7 @@ test_template (void)
   g_signal_emit_by_name (fill, "clicked");   /* what a click does */
   g_assert_true (find_template_dialog () == dialog);
   g_assert_nonnull (strstr (pl_template_dialog_get_status (dialog), "Bartholomew"));
+  pl_gui_test_screenshot ((PlWindow *) dialog, "pairs-template.png");   /* any window */
   g_assert_cmpstr (pl_document_get_pairs (doc), ==, "");
 
   /* The default example, as the core makes it: 24 of its 36 pairs, seed 0. */

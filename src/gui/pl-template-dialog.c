@@ -194,9 +194,11 @@ on_fill (PlTemplateDialog *self)
   if (jsonl == NULL)
     {
       gtk_label_set_text (self->status_label, error->message);
+      gtk_widget_set_visible (GTK_WIDGET (self->status_label), TRUE);
       return;
     }
   gtk_label_set_text (self->status_label, "");
+  gtk_widget_set_visible (GTK_WIDGET (self->status_label), FALSE);
   g_signal_emit (self, signals[SIGNAL_PAIRS_MADE], 0, jsonl);
   gtk_window_close (GTK_WINDOW (self));
 }
