@@ -13,7 +13,8 @@
  *   save-open      an experiment keeps the set, the mode and the result
  *   cancel         cancelling a set's sweep leaves no result
  *   template       the dialog makes what pl-template.c makes; a refused filler says why
- *   paste          tab-separated lines from the clipboard become rows
+ *   paste          tab-separated lines from the clipboard become rows; an example
+ *                  from the menu returns to the single pair
  *   open-bad       a file that is not a set loads nothing and says which line
  */
 #include "config.h"
@@ -601,6 +602,10 @@ test_paste (void)
   pl_gui_test_activate (win, "paste-pairs");
   pl_gui_test_wait_until (rows_pasted, win, "the pasted rows");
   g_assert_true (run_enabled (win));
+  /* An example from the main menu is a single pair: the mode follows it. */
+  activate_with (win, "preset", g_variant_new_uint32 (0));
+  g_assert_cmpint (pl_document_get_mode (pl_window_get_document (win)), ==, PL_DOCUMENT_SINGLE);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (win->pairs_panel)));
   pl_gui_test_close_window (win);
 }
 
