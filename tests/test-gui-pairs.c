@@ -16,6 +16,7 @@
  *   paste          tab-separated lines from the clipboard become rows; an example
  *                  from the menu returns to the single pair
  *   open-bad       a file that is not a set loads nothing and says which line
+ *   many           10,000 pairs (a set's most) load; an edit re-checks its own row
  */
 #include "config.h"
 
@@ -641,6 +642,50 @@ test_open_bad (void)
   pl_gui_test_close_window (win);
 }
 
+
+/* ---- a set at the limit ---- */
+
+/* 10,000 pairs (the most a set may hold) load and pass; an edit re-checks its own row,
+ * whose message names its line. */
+static void
+test_many (void)
+{
+  PlWindow *win = window_with_model ();
+  g_autofree char *names = g_build_filename (pl_data_dir (), "pairs", "names.jsonl", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GString) big = g_string_new (NULL);
+  g_autofree char *path = g_build_filename (tmp_dir, "many.jsonl", NULL);
+  GListModel *rows = pl_pairs_panel_get_rows (win->pairs_panel);
+  g_autoptr(PlPairRow) row = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 t0;
+
+  g_assert_true (g_file_get_contents (names, &text, NULL, NULL));
+  for (int i = 0; i < PL_PAIR_SET_MAX_PAIRS / 20; i++)
+    g_string_append (big, text);
+  g_assert_true (g_file_set_contents (path, big->str, -1, NULL));
+  set_chosen ("many.jsonl");
+  t0 = g_get_monotonic_time ();
+  pl_gui_test_activate (win, "open-pairs");
+  g_test_message ("open and check %d pairs: %.3f s", PL_PAIR_SET_MAX_PAIRS,
+                  (g_get_monotonic_time () - t0) / 1e6);
+  g_assert_nonnull (pl_pairs_panel_get_set (win->pairs_panel));
+  g_assert_cmpint (pl_pairs_panel_get_set (win->pairs_panel)->n_pairs, ==, PL_PAIR_SET_MAX_PAIRS);
+  g_assert_true (run_enabled (win));
+
+  row = g_list_model_get_item (rows, 5000);
+  t0 = g_get_monotonic_time ();
+  g_object_set (row, "clean-answer", " Bartholomew", NULL);
+  g_test_message ("one edit: %.3f s", (g_get_monotonic_time () - t0) / 1e6);
+  g_assert_true (g_str_has_prefix (pl_pair_row_get_error (row), "line 5001: "));
+  g_assert_nonnull (strstr (pl_pair_row_get_error (row), "Bartholomew"));
+  g_assert_false (run_enabled (win));
+  g_object_set (row, "clean-answer", " Jones", NULL);
+  g_assert_null (pl_pair_row_get_error (row));
+  g_assert_true (run_enabled (win));
+  pl_gui_test_close_window (win);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -668,6 +713,7 @@ main (int   argc,
   g_test_add_func ("/Patchlens/Pairs/cancel", test_cancel);
   g_test_add_func ("/Patchlens/Pairs/template", test_template);
   g_test_add_func ("/Patchlens/Pairs/paste", test_paste);
+  g_test_add_func ("/Patchlens/Pairs/many", test_many);
   g_test_add_func ("/Patchlens/Pairs/open-bad", test_open_bad);
   ret = g_test_run ();
   g_free (chosen);

@@ -29,6 +29,7 @@ struct _PlPairsPanel {
   PlPairSet          *set;         /* the checked set; NULL while a row fails */
   char               *problem;     /* why set is NULL */
   gboolean            syncing;     /* writing the rows to the document */
+  GHashTable         *checks;      /* PlPairRow * -> RowCheck *: the last check of each */
 };
 
 G_DEFINE_FINAL_TYPE (PlPairsPanel, pl_pairs_panel, GTK_TYPE_WIDGET)
@@ -123,37 +124,66 @@ rows_to_jsonl (PlPairsPanel *self)
   return g_string_free (s, FALSE);
 }
 
-/* The core's check of row i alone. A row that passes costs one parse; one that fails
- * is parsed again at its own line (the blank lines before it are skipped by the reader)
- * so that its message names the line as the CLI would. On success *n_tokens is its
- * count. */
-static char *
+/* The core's check of one row, kept until the row's text or place changes, so that an
+ * edit in a long set checks one row, not all of them again. */
+typedef struct {
+  guint      index;
+  char      *json;
+  PlPairSet *one;     /* the row as a set of one pair; NULL when it fails */
+  char      *error;   /* why it fails */
+} RowCheck;
+
+static void
+row_check_free (RowCheck *c)
+{
+  g_free (c->json);
+  g_clear_pointer (&c->one, pl_pair_set_free);
+  g_free (c->error);
+  g_free (c);
+}
+
+/* Row i alone. A failing row is parsed again at its own line (the blank lines before it
+ * are skipped by the reader) so that its message names the line as the CLI would. */
+static RowCheck *
 check_row (PlPairsPanel *self,
            const char   *line,
-           guint         i,
-           int          *n_tokens)
+           guint         i)
 {
+  RowCheck *c = g_new0 (RowCheck, 1);
   g_autoptr(GString) data = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(PlPairSet) one = pl_pair_set_parse (self->tok, self->n_ctx, line, strlen (line),
-                                                SET_NAME, NULL);
 
-  if (one != NULL)
-    {
-      *n_tokens = one->n_tokens;
-      return NULL;
-    }
+  c->index = i;
+  c->json = g_strdup (line);
+  c->one = pl_pair_set_parse (self->tok, self->n_ctx, line, strlen (line), SET_NAME, NULL);
+  if (c->one != NULL)
+    return c;
   data = g_string_sized_new (i + strlen (line));
   for (guint k = 0; k < i; k++)
     g_string_append_c (data, '\n');
   g_string_append (data, line);
-  one = pl_pair_set_parse (self->tok, self->n_ctx, data->str, data->len, SET_NAME, &error);
-  if (one != NULL)   /* cannot happen: the same line, only further down */
-    {
-      *n_tokens = one->n_tokens;
-      return NULL;
-    }
-  return row_message (error);
+  c->one = pl_pair_set_parse (self->tok, self->n_ctx, data->str, data->len, SET_NAME, &error);
+  if (c->one == NULL)   /* it cannot pass here: the same line, only further down */
+    c->error = row_message (error);
+  return c;
+}
+
+/* The row's check: the last one if its text and place are the same, else a new one. */
+static RowCheck *
+row_check (PlPairsPanel *self,
+           PlPairRow    *row,
+           guint         i,
+           GHashTable   *next)
+{
+  g_autofree char *line = pl_pair_row_to_json (row);
+  RowCheck *c = g_hash_table_lookup (self->checks, row);
+
+  if (c != NULL && c->index == i && strcmp (c->json, line) == 0)
+    g_hash_table_steal (self->checks, row);
+  else
+    c = check_row (self, line, i);
+  g_hash_table_insert (next, row, c);
+  return c;
 }
 
 /* Row i checked against the first good row f (whose count differs): the core's own
@@ -192,37 +222,66 @@ set_status (PlPairsPanel *self,
   gtk_widget_add_css_class (GTK_WIDGET (self->status_label), css);
 }
 
-/* Marks each failing row; returns how many fail and the first one's message. */
+/* Marks each failing row; returns how many fail and the first one's message. The
+ * checks of rows no longer in the table are dropped. */
 static guint
 check_rows (PlPairsPanel *self,
             char        **first_error)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->rows)), failing = 0;
-  g_autofree char *good_line = NULL;
-  guint good = 0;
-  int good_count = -1;
+  GHashTable *next = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) row_check_free);
+  RowCheck *good = NULL;
 
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(PlPairRow) row = g_list_model_get_item (G_LIST_MODEL (self->rows), i);
-      g_autofree char *line = pl_pair_row_to_json (row);
-      g_autofree char *why = NULL;
-      int count = 0;
+      RowCheck *c = row_check (self, row, i, next);
+      g_autofree char *across = NULL;
 
-      why = check_row (self, line, i, &count);
-      if (why == NULL && good_count < 0)
-        {
-          good_count = count;
-          good = i;
-          good_line = g_strdup (line);
-        }
-      else if (why == NULL && count != good_count)
-        why = check_across (self, good_line, good, line, i);
-      pl_pair_row_set_error (row, why);
-      if (why != NULL && failing++ == 0)
-        *first_error = g_strdup (why);
+      if (c->one != NULL && good == NULL)
+        good = c;
+      else if (c->one != NULL && c->one->n_tokens != good->one->n_tokens)
+        across = check_across (self, good->json, good->index, c->json, i);
+      pl_pair_row_set_error (row, across ? across : c->error);
+      if ((across || c->error) && failing++ == 0)
+        *first_error = g_strdup (across ? across : c->error);
     }
+  g_hash_table_unref (self->checks);
+  self->checks = next;
   return failing;
+}
+
+/* The set of the table's rows, every one of which passed: the core's parse of the whole
+ * text, assembled from the rows' own (so an edit costs one row), or that parse itself
+ * when the set is too large, for its message. */
+static PlPairSet *
+assemble_set (PlPairsPanel *self,
+              GError      **error)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
+  g_autoptr(PlPairSet) set = g_new0 (PlPairSet, 1);
+  g_autoptr(PlPairRow) first = g_list_model_get_item (G_LIST_MODEL (self->rows), 0);
+
+  set->n_tokens = ((RowCheck *) g_hash_table_lookup (self->checks, first))->one->n_tokens;
+  if (n > PL_PAIR_SET_MAX_PAIRS || (gint64) n * set->n_tokens > PL_PAIR_SET_MAX_TOKENS)
+    {
+      g_autofree char *jsonl = rows_to_jsonl (self);
+      return pl_pair_set_parse (self->tok, self->n_ctx, jsonl, strlen (jsonl), SET_NAME, error);
+    }
+  set->pairs = g_new (PlInputs *, n);
+  set->names = g_new (char *, n);
+  set->lines = g_new (int, n);
+  set->file = g_strdup (SET_NAME);
+  for (guint i = 0; i < n; i++, set->n_pairs++)
+    {
+      g_autoptr(PlPairRow) row = g_list_model_get_item (G_LIST_MODEL (self->rows), i);
+      RowCheck *c = g_hash_table_lookup (self->checks, row);
+
+      set->pairs[i] = pl_inputs_copy (c->one->pairs[0]);
+      set->names[i] = g_strdup (c->one->names[0]);
+      set->lines[i] = (int) i + 1;
+    }
+  return g_steal_pointer (&set);
 }
 
 static void
@@ -239,7 +298,6 @@ validate (PlPairsPanel *self)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->rows)), failing;
   g_autofree char *first = NULL;
-  g_autofree char *jsonl = NULL;
   g_autoptr(GError) error = NULL;
 
   g_clear_pointer (&self->set, pl_pair_set_free);
@@ -255,9 +313,7 @@ validate (PlPairsPanel *self)
                                                failing), failing, first);
   else
     {
-      jsonl = rows_to_jsonl (self);
-      self->set = pl_pair_set_parse (self->tok, self->n_ctx, jsonl, strlen (jsonl), SET_NAME,
-                                     &error);
+      self->set = assemble_set (self, &error);
       if (self->set == NULL)
         self->problem = row_message (error);   /* the set as a whole: its size */
     }
@@ -354,6 +410,7 @@ pl_pairs_panel_set_tokenizer (PlPairsPanel *self,
 {
   self->tok = tok;
   self->n_ctx = n_ctx;
+  g_hash_table_remove_all (self->checks);   /* another tokenizer, another context */
   validate (self);
 }
 
@@ -620,6 +677,7 @@ pl_pairs_panel_finalize (GObject *object)
   g_clear_object (&self->rows);
   g_clear_pointer (&self->set, pl_pair_set_free);
   g_free (self->problem);
+  g_clear_pointer (&self->checks, g_hash_table_unref);
   G_OBJECT_CLASS (pl_pairs_panel_parent_class)->finalize (object);
 }
 
@@ -648,6 +706,7 @@ pl_pairs_panel_init (PlPairsPanel *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->rows = g_list_store_new (PL_TYPE_PAIR_ROW);
+  self->checks = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) row_check_free);
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->rows)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
