@@ -701,6 +701,18 @@ pl_pairs_panel_class_init (PlPairsPanelClass *klass)
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
+/* Delete removes the selected row (a cell being edited handles its own Delete first). */
+static void
+add_delete_shortcut (PlPairsPanel *self)
+{
+  GtkEventController *c = gtk_shortcut_controller_new ();
+
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (c),
+      gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Delete, 0),
+                        gtk_named_action_new ("win.remove-pair")));
+  gtk_widget_add_controller (GTK_WIDGET (self->column_view), c);
+}
+
 static void
 pl_pairs_panel_init (PlPairsPanel *self)
 {
@@ -717,5 +729,6 @@ pl_pairs_panel_init (PlPairsPanel *self)
   add_column (self, _("Clean Answer"), 2, FALSE);
   add_column (self, _("Corrupted Answer"), 3, FALSE);
   g_signal_connect (self->rows, "items-changed", G_CALLBACK (on_items_changed), self);
+  add_delete_shortcut (self);
   validate (self);
 }
