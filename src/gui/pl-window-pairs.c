@@ -10,6 +10,7 @@
 #include "pl-window-private.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "pl-data.h"
 #include "pl-pair-row.h"
@@ -231,11 +232,18 @@ open_pairs (GSimpleAction *action, GVariant *param, gpointer data)
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
 }
 
+/* A shipped set by its name ("names", "ioi"), as `sweep --pairs NAME` finds it. */
 static void
 load_pairs_set (GSimpleAction *action, GVariant *param, gpointer data)
 {
-  g_autofree char *file = g_strdup_printf ("%s.jsonl", g_variant_get_string (param, NULL));
-  g_autofree char *path = g_build_filename (pl_data_dir (), "pairs", file, NULL);
+  const char *name = g_variant_get_string (param, NULL);
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+
+  if (*name == '\0' || strchr (name, '/') != NULL || name[0] == '.')
+    return;   /* a name, not a path */
+  file = g_strdup_printf ("%s.jsonl", name);
+  path = g_build_filename (pl_data_dir (), "pairs", file, NULL);
 
   open_pairs_path (data, path);
 }
