@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
  * pl-window-private.h: what the files that make PlWindow share (pl-window.c and
- * pl-window-{file,model,sweep,topk,export,actions}.c, one concern each). The window
+ * pl-window-{file,model,sweep,topk,export,actions,pairs}.c, one concern each). The window
  * holds the document, the model and the jobs, and shows what belongs to no panel: the
  * header, the status pages and the download. Each panel (PlPromptsPanel, PlRunBar,
  * PlHeatmapPane, PlNexttokenPane, PlModelButton) owns its widgets and state.
