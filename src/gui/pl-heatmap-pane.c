@@ -37,23 +37,15 @@ struct _PlHeatmapPane {
 
 G_DEFINE_FINAL_TYPE (PlHeatmapPane, pl_heatmap_pane, GTK_TYPE_WIDGET)
 
-enum { SIGNAL_CELL_ACTIVATED, SIGNAL_PAIR_ACTIVATED, N_SIGNALS };
+enum { SIGNAL_CELL_ACTIVATED, N_SIGNALS };
 static guint signals[N_SIGNALS];
+static guint pair_activated_signal;   /* sets of pairs: the section at the end */
 
-static gboolean set_cell_hovered   (PlHeatmapPane *self, int row, int col);
-static gboolean set_cell_activated (PlHeatmapPane *self, int row, int col);
-static void     close_pair_side    (PlHeatmapPane *self);
-static void     add_std_toggle     (PlHeatmapPane *self);
+static void setup_sets (PlHeatmapPane *self);
 
 static void
 set_hover_hint (PlHeatmapPane *self)
 {
-  if (self->set != NULL && self->n_rows > 0)
-    {
-      gtk_label_set_text (self->hover_label,
-                          _("Hover a cell for its mean ± std; click it for each pair's value."));
-      return;
-    }
   gtk_label_set_text (self->hover_label, self->n_rows > 0
                       ? _("Hover a cell for its value; click it for the patched run's predictions.")
                       : "");
@@ -117,9 +109,6 @@ pl_heatmap_pane_show_live (PlHeatmapPane  *self,
   PlSweepResult skeleton = { 0 };
 
   set_grid (self, n_layers, inputs);
-  close_pair_side (self);
-  g_clear_pointer (&self->set, pl_shared_unref);   /* the live figure is one pair's */
-  gtk_widget_set_visible (self->std_toggle, FALSE);
   self->metric = metric;
   skeleton.model_name = (char *) model_name;
   skeleton.inputs = (PlInputs *) inputs;
@@ -142,12 +131,10 @@ pl_heatmap_pane_update_values (PlHeatmapPane *self,
   pl_heatmap_view_update_values (self->heatmap_view, matrix);
 }
 
-/* A result's figure; the set, if one is shown, stays (its mean is such a result). */
-static void
-show_single_result (PlHeatmapPane       *self,
-                    const PlSweepResult *r)
+void
+pl_heatmap_pane_show_result (PlHeatmapPane       *self,
+                             const PlSweepResult *r)
 {
-  close_pair_side (self);
   set_grid (self, r ? r->n_layers : 0, r ? r->inputs : NULL);
   if (r == NULL || self->n_rows == 0)
     {
@@ -157,15 +144,6 @@ show_single_result (PlHeatmapPane       *self,
   self->metric = r->metric;
   memcpy (self->matrix, r->matrix, (gsize) self->n_rows * self->n_cols * sizeof (float));
   show_heatmap (self, pl_heatmap_new_from_result (r));
-}
-
-void
-pl_heatmap_pane_show_result (PlHeatmapPane       *self,
-                             const PlSweepResult *r)
-{
-  g_clear_pointer (&self->set, pl_shared_unref);
-  gtk_widget_set_visible (self->std_toggle, FALSE);
-  show_single_result (self, r);
 }
 
 void
@@ -243,8 +221,6 @@ on_cell_hovered (PlHeatmapView *view,
       set_hover_hint (self);
       return;
     }
-  if (set_cell_hovered (self, row, col))
-    return;
   if (isnan (v))
     /* Translators: hover line: layer, position, token; the value is not computed yet */
     text = g_strdup_printf (_("Layer %d · position %d “%s” · not computed yet"), row, col,
@@ -265,8 +241,7 @@ on_cell_activated (PlHeatmapView *view,
                    int            col,
                    PlHeatmapPane *self)
 {
-  if (row >= 0 && col >= 0 && row < self->n_rows && col < self->n_cols
-      && !set_cell_activated (self, row, col))
+  if (row >= 0 && col >= 0 && row < self->n_rows && col < self->n_cols)
     g_signal_emit (self, signals[SIGNAL_CELL_ACTIVATED], 0, row, col);
 }
 
@@ -287,9 +262,9 @@ pl_heatmap_pane_finalize (GObject *object)
 {
   PlHeatmapPane *self = PL_HEATMAP_PANE (object);
 
+  g_clear_pointer (&self->set, pl_shared_unref);
   g_free (self->matrix);
   g_strfreev (self->positions);
-  g_clear_pointer (&self->set, pl_shared_unref);
   G_OBJECT_CLASS (pl_heatmap_pane_parent_class)->finalize (object);
 }
 
@@ -305,7 +280,7 @@ pl_heatmap_pane_class_init (PlHeatmapPaneClass *klass)
     g_signal_new ("cell-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_INT);
   /* A pair picked in a cell's side list: its index in the set. */
-  signals[SIGNAL_PAIR_ACTIVATED] =
+  pair_activated_signal =
     g_signal_new ("pair-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
   g_type_ensure (PL_TYPE_HEATMAP_VIEW);
@@ -321,12 +296,14 @@ static void
 pl_heatmap_pane_init (PlHeatmapPane *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  setup_sets (self);
   g_signal_connect (self->heatmap_view, "cell-hovered", G_CALLBACK (on_cell_hovered), self);
   g_signal_connect (self->heatmap_view, "cell-activated", G_CALLBACK (on_cell_activated), self);
-  add_std_toggle (self);
 }
 
 /* ---- sets of pairs ---- */
+
+static void close_pair_side (PlHeatmapPane *self);
 
 static PlSetResult *
 shown_set (PlHeatmapPane *self)
@@ -334,7 +311,16 @@ shown_set (PlHeatmapPane *self)
   return self->set ? pl_shared_get (self->set) : NULL;
 }
 
-/* The mean (or the std) of the set as the figure, and in self->matrix. */
+static void
+set_hover_hint_for_set (PlHeatmapPane *self)
+{
+  gtk_label_set_text (self->hover_label,
+                      _("Hover a cell for its mean ± std; click it for each pair's value."));
+}
+
+/* The mean (or the std) of the set as the figure, and in self->matrix. The summary is
+ * drawn as any result is (pl_heatmap_pane_show_result, which leaves self->set), then
+ * its figure replaced by the set's. */
 static void
 show_set_figure (PlHeatmapPane *self)
 {
@@ -343,7 +329,9 @@ show_set_figure (PlHeatmapPane *self)
   PlHeatmap *hm;
   g_autofree char *title = NULL;
 
-  show_single_result (self, r->summary);
+  close_pair_side (self);
+  pl_heatmap_pane_show_result (self, r->summary);
+  set_hover_hint_for_set (self);
   if (!self->show_std)
     {
       show_heatmap (self, pl_set_result_heatmap (r));
@@ -385,9 +373,8 @@ pl_heatmap_pane_show_set (PlHeatmapPane *self,
   g_clear_pointer (&self->set, pl_shared_unref);
   self->set = set_result;
   gtk_widget_set_visible (self->std_toggle, set_result != NULL);
-  if (set_result == NULL)
-    show_single_result (self, NULL);
-  else
+  close_pair_side (self);
+  if (set_result != NULL)
     show_set_figure (self);
 }
 
@@ -414,18 +401,26 @@ pl_heatmap_pane_get_pair_list (PlHeatmapPane *self)
   return self->pair_side != NULL ? self->pair_list : NULL;
 }
 
-/* "mean ± std (N = n)" for a cell of the set's figure. */
-static gboolean
-set_cell_hovered (PlHeatmapPane *self,
-                  int            row,
-                  int            col)
+/* "mean ± std (N = n)" for a cell of the set's figure; after the pane's own handler, so
+ * this line is the one shown. */
+static void
+on_set_cell_hovered (PlHeatmapView *view,
+                     int            row,
+                     int            col,
+                     PlHeatmapPane *self)
 {
   PlSetResult *r = shown_set (self);
   gsize cell = (gsize) row * self->n_cols + col;
   g_autofree char *text = NULL;
 
-  if (r == NULL || cell >= (gsize) r->n_cells)
-    return FALSE;
+  if (r == NULL)
+    return;
+  if (row < 0 || col < 0 || row >= self->n_rows || col >= self->n_cols
+      || cell >= (gsize) r->n_cells)
+    {
+      set_hover_hint_for_set (self);
+      return;
+    }
   /* Translators: hover line over a set's heatmap: layer, position, token, metric,
    * mean, standard deviation, number of pairs */
   text = g_strdup_printf (_("Layer %d · position %d “%s” · %s = %.4f ± %.4f (N = %d)"), row,
@@ -434,7 +429,6 @@ set_cell_hovered (PlHeatmapPane *self,
   gtk_label_set_text (self->hover_label, text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->heatmap_view),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
-  return TRUE;
 }
 
 static void
@@ -498,7 +492,7 @@ on_pair_row_activated (GtkListBox    *list,
 {
   GtkWidget *child = gtk_list_box_row_get_child (row);
 
-  g_signal_emit (self, signals[SIGNAL_PAIR_ACTIVATED], 0,
+  g_signal_emit (self, pair_activated_signal, 0,
                  GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (child), "pair")));
 }
 
@@ -526,19 +520,21 @@ pair_side_header (PlHeatmapPane *self,
   return box;
 }
 
-/* The side list of the pairs' own values at a cell, highest first. */
-static gboolean
-set_cell_activated (PlHeatmapPane *self,
-                    int            row,
-                    int            col)
+/* The side list of the pairs' own values at a clicked cell, highest first. */
+static void
+on_set_cell_activated (PlHeatmapView *view,
+                       int            row,
+                       int            col,
+                       PlHeatmapPane *self)
 {
   PlSetResult *r = shown_set (self);
   gsize cell = (gsize) row * self->n_cols + col;
   g_autofree PairValue *values = NULL;
   GtkWidget *side, *scroller, *hint;
 
-  if (r == NULL || cell >= (gsize) r->n_cells)
-    return FALSE;
+  if (r == NULL || row < 0 || col < 0 || row >= self->n_rows || col >= self->n_cols
+      || cell >= (gsize) r->n_cells)
+    return;
   close_pair_side (self);
   values = g_new (PairValue, r->n_pairs);
   for (int i = 0; i < r->n_pairs; i++)
@@ -575,5 +571,15 @@ set_cell_activated (PlHeatmapPane *self,
   self->pair_side = side;
   gtk_overlay_add_overlay (GTK_OVERLAY (gtk_widget_get_parent (GTK_WIDGET (self->heatmap_view))),
                            side);
-  return TRUE;
+}
+
+/* From init: the Std toggle and the handlers that run after the pane's own. */
+static void
+setup_sets (PlHeatmapPane *self)
+{
+  add_std_toggle (self);
+  g_signal_connect_after (self->heatmap_view, "cell-hovered",
+                          G_CALLBACK (on_set_cell_hovered), self);
+  g_signal_connect_after (self->heatmap_view, "cell-activated",
+                          G_CALLBACK (on_set_cell_activated), self);
 }

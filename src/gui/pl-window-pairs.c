@@ -356,21 +356,34 @@ on_set_job_finished (PlSweepJob *job,
   pl_window_toast (self, msg);
 }
 
+/* The document's options, as for a single pair (pl-window-sweep.c's run_sweep). */
+static void
+set_sweep_options (PlWindow       *self,
+                   PlSweepOptions *opt)
+{
+  opt->site = pl_document_get_site (self->document);
+  opt->metric = pl_document_get_metric (self->document);
+  opt->top_k = pl_document_get_top_k (self->document);
+}
+
 gboolean
-pl_window_run_set (PlWindow             *self,
-                   const PlSweepOptions *options)
+pl_window_run_set (PlWindow *self)
 {
   const PlPairSet *set = pl_pairs_panel_get_set (self->pairs_panel);
+  PlSweepOptions opt = PL_SWEEP_OPTIONS_INIT;
   PlModel *model;
 
   if (self->model == NULL || self->model_loading || set == NULL)
     return FALSE;
   pl_window_end_job (self);
   model = pl_loaded_model_get (self->model);
-  self->job = pl_sweep_job_new_set (self->model, set, options);
-  /* The live figure is the pair being swept; the bar counts the whole set's cells. */
+  set_sweep_options (self, &opt);
+  self->job = pl_sweep_job_new_set (self->model, set, &opt);
+  /* The live figure is the pair being swept (no set's statistics yet); the bar counts
+   * the whole set's cells. */
+  pl_heatmap_pane_show_set (self->heatmap_pane, NULL);
   pl_heatmap_pane_show_live (self->heatmap_pane, pl_model_name (model), set->pairs[0],
-                             options->site, options->metric, pl_model_config (model)->n_layer);
+                             opt.site, opt.metric, pl_model_config (model)->n_layer);
   pl_window_show_center_page (self);
   g_signal_connect (self->job, "progress", G_CALLBACK (on_set_job_progress), self);
   g_signal_connect (self->job, "finished", G_CALLBACK (on_set_job_finished), self);
@@ -383,8 +396,11 @@ pl_window_run_set (PlWindow             *self,
 void
 pl_window_show_set_result (PlWindow *self)
 {
-  pl_heatmap_pane_show_set (self->heatmap_pane,
-                            pl_document_get_shared_set_result (self->document));
+  PlShared *r = pl_document_get_shared_set_result (self->document);
+
+  pl_heatmap_pane_show_set (self->heatmap_pane, r);
+  if (r == NULL)
+    pl_heatmap_pane_show_result (self->heatmap_pane, NULL);
   pl_nexttoken_pane_reset_cell (self->nexttoken_pane);
   pl_heatmap_pane_set_stale (self->heatmap_pane, self->job == NULL &&
                              pl_document_is_stale (self->document));

@@ -146,8 +146,7 @@ gboolean       pl_window_pairs_mode      (PlWindow    *self);
 gboolean       pl_window_inputs_ready    (PlWindow    *self);
 /* The current mode's result exists (to export). */
 gboolean       pl_window_has_shown_result (PlWindow   *self);
-gboolean       pl_window_run_set         (PlWindow    *self,
-                                          const PlSweepOptions *options);
+gboolean       pl_window_run_set         (PlWindow    *self);
 void           pl_window_show_set_result (PlWindow    *self);
 gboolean       pl_window_open_pairs      (PlWindow    *self,
                                           const char  *path,

@@ -31,6 +31,7 @@ pl_window_show_result (PlWindow *self)
       pl_window_show_set_result (self);
       return;
     }
+  pl_heatmap_pane_show_set (self->heatmap_pane, NULL);   /* the Pairs mode's figure goes */
   pl_heatmap_pane_show_result (self->heatmap_pane, r);
   pl_nexttoken_pane_reset_cell (self->nexttoken_pane);
   if (r != NULL && !pl_document_is_stale (self->document))
@@ -106,15 +107,15 @@ run_sweep (PlWindow *self)
   const PlInputs *inputs = pl_prompts_panel_get_inputs (self->prompts_panel);
   PlModel *model;
 
-  opt.site = pl_document_get_site (self->document);
-  opt.metric = pl_document_get_metric (self->document);
-  opt.top_k = pl_document_get_top_k (self->document);
   if (pl_window_pairs_mode (self))
-    return pl_window_run_set (self, &opt);
+    return pl_window_run_set (self);
   if (self->model == NULL || self->model_loading || inputs == NULL)
     return FALSE;
   pl_window_end_job (self);
   model = pl_loaded_model_get (self->model);
+  opt.site = pl_document_get_site (self->document);
+  opt.metric = pl_document_get_metric (self->document);
+  opt.top_k = pl_document_get_top_k (self->document);
 
   self->job = pl_sweep_job_new (self->model, inputs, &opt);
   pl_heatmap_pane_show_live (self->heatmap_pane, pl_model_name (model), inputs, opt.site,
@@ -166,6 +167,8 @@ on_cell_activated (PlHeatmapPane *pane,
 {
   PlShared *result = pl_document_get_shared_result (self->document);
 
+  if (pl_window_pairs_mode (self))
+    return;   /* a set's cell opens its list of pairs in the pane */
   /* While a sweep runs the figure is the live one: its cells have no result yet. */
   pl_nexttoken_pane_show_cell (self->nexttoken_pane,
                                self->job == NULL ? self->result_model : NULL,
