@@ -279,10 +279,6 @@ pl_heatmap_pane_class_init (PlHeatmapPaneClass *klass)
   signals[SIGNAL_CELL_ACTIVATED] =
     g_signal_new ("cell-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_INT);
-  /* A pair picked in a cell's side list: its index in the set. */
-  pair_activated_signal =
-    g_signal_new ("pair-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
   g_type_ensure (PL_TYPE_HEATMAP_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/patchlens/Patchlens/pl-heatmap-pane.ui");
@@ -290,6 +286,11 @@ pl_heatmap_pane_class_init (PlHeatmapPaneClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PlHeatmapPane, hover_label);
   gtk_widget_class_bind_template_child (widget_class, PlHeatmapPane, stale_box);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+
+  /* Sets of pairs: a pair picked in a cell's side list (its index in the set). */
+  pair_activated_signal =
+    g_signal_new ("pair-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
 }
 
 static void
