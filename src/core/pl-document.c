@@ -19,15 +19,15 @@ struct _PlDocument {
   char      *model;
   PlShared  *result;       /* of PlSweepResult; NULL: none */
   char      *result_model; /* the model reference when the result was set */
-  char      *path;
-  gboolean   dirty;
-  gboolean   stale;
-  /* Sets of pairs. */
+  /* Sets of pairs (their section below). */
   PlDocumentMode mode;
   char      *pairs;        /* JSON Lines */
   char      *pairs_key;    /* pairs_key () of pairs: what a set result is compared with */
   PlShared  *set_result;   /* of PlSetResult; NULL: none */
   char      *set_result_model;   /* the model reference when the set result was set */
+  char      *path;
+  gboolean   dirty;
+  gboolean   stale;
 };
 
 G_DEFINE_FINAL_TYPE (PlDocument, pl_document, G_TYPE_OBJECT)
@@ -46,17 +46,23 @@ enum {
   PROP_PATH,
   PROP_DIRTY,
   PROP_STALE,
-  PROP_MODE,
-  PROP_PAIRS,
-  PROP_SET_RESULT,
   N_PROPS
 };
 
 static GParamSpec *props[N_PROPS];
 
-/* ---- the derived flags ---- */
-
+/* Sets of pairs: their own properties, installed after the others. */
+enum {
+  PROP_MODE = 1000,
+  PROP_PAIRS,
+  PROP_SET_RESULT,
+  N_SET_PROPS_END
+};
+#define SET_PROP(id) set_props[(id) - PROP_MODE]
+static GParamSpec *set_props[N_SET_PROPS_END - PROP_MODE];
 static gboolean compute_set_stale (PlDocument *self);
+
+/* ---- the derived flags ---- */
 
 static gboolean
 compute_stale (PlDocument *self)
@@ -395,7 +401,7 @@ pl_document_set_mode (PlDocument     *self,
   if (mode == self->mode)
     return;
   self->mode = mode;
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_MODE]);
+  g_object_notify_by_pspec (G_OBJECT (self), SET_PROP (PROP_MODE));
   update_stale (self);   /* now about the other result */
   set_dirty (self, TRUE);
 }
@@ -419,7 +425,7 @@ pl_document_set_pairs (PlDocument *self,
   self->pairs = g_strdup (jsonl);
   g_free (self->pairs_key);
   self->pairs_key = pairs_key (jsonl);
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_PAIRS]);
+  g_object_notify_by_pspec (G_OBJECT (self), SET_PROP (PROP_PAIRS));
   edited (self);
 }
 
@@ -436,7 +442,7 @@ replace_set_result (PlDocument *self,
   self->set_result = result;
   g_free (self->set_result_model);
   self->set_result_model = result ? g_strdup (self->model) : NULL;
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SET_RESULT]);
+  g_object_notify_by_pspec (G_OBJECT (self), SET_PROP (PROP_SET_RESULT));
   update_stale (self);
 }
 
@@ -570,6 +576,48 @@ pl_document_load (PlDocument   *self,
   pl_experiment_free (e);
 }
 
+/* ---- the set's properties ---- */
+
+static gboolean
+get_set_property (PlDocument *self,
+                  guint       id,
+                  GValue     *value)
+{
+  switch (id)
+    {
+    case PROP_MODE:       g_value_set_uint (value, self->mode); return TRUE;
+    case PROP_PAIRS:      g_value_set_string (value, self->pairs); return TRUE;
+    case PROP_SET_RESULT: g_value_set_pointer (value, pl_document_get_set_result (self)); return TRUE;
+    default:              return FALSE;
+    }
+}
+
+static gboolean
+set_set_property (PlDocument   *self,
+                  guint         id,
+                  const GValue *value)
+{
+  switch (id)
+    {
+    case PROP_MODE:  pl_document_set_mode (self, g_value_get_uint (value)); return TRUE;
+    case PROP_PAIRS: pl_document_set_pairs (self, g_value_get_string (value)); return TRUE;
+    default:         return FALSE;
+    }
+}
+
+static void
+install_set_properties (GObjectClass *object_class)
+{
+  GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
+
+  SET_PROP (PROP_MODE) = g_param_spec_uint ("mode", NULL, NULL, 0, PL_DOCUMENT_PAIRS, 0, rw);
+  SET_PROP (PROP_PAIRS) = g_param_spec_string ("pairs", NULL, NULL, "", rw);
+  SET_PROP (PROP_SET_RESULT) = g_param_spec_pointer ("set-result", NULL, NULL, ro);
+  for (int id = PROP_MODE; id < N_SET_PROPS_END; id++)
+    g_object_class_install_property (object_class, id, SET_PROP (id));
+}
+
 /* ---- GObject ---- */
 
 static void
@@ -580,6 +628,8 @@ pl_document_get_property (GObject    *object,
 {
   PlDocument *self = PL_DOCUMENT (object);
 
+  if (get_set_property (self, id, value))
+    return;
   switch (id)
     {
     case PROP_CLEAN: case PROP_CORRUPTED: case PROP_CLEAN_ANSWER: case PROP_CORRUPTED_ANSWER:
@@ -593,9 +643,6 @@ pl_document_get_property (GObject    *object,
     case PROP_PATH:   g_value_set_string (value, self->path); break;
     case PROP_DIRTY:  g_value_set_boolean (value, self->dirty); break;
     case PROP_STALE:  g_value_set_boolean (value, self->stale); break;
-    case PROP_MODE:   g_value_set_uint (value, self->mode); break;
-    case PROP_PAIRS:  g_value_set_string (value, self->pairs); break;
-    case PROP_SET_RESULT: g_value_set_pointer (value, pl_document_get_set_result (self)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
     }
 }
@@ -608,6 +655,8 @@ pl_document_set_property (GObject      *object,
 {
   PlDocument *self = PL_DOCUMENT (object);
 
+  if (set_set_property (self, id, value))
+    return;
   switch (id)
     {
     case PROP_CLEAN: case PROP_CORRUPTED: case PROP_CLEAN_ANSWER: case PROP_CORRUPTED_ANSWER:
@@ -617,8 +666,6 @@ pl_document_set_property (GObject      *object,
     case PROP_METRIC: pl_document_set_metric (self, g_value_get_uint (value)); break;
     case PROP_TOP_K:  pl_document_set_top_k (self, g_value_get_int (value)); break;
     case PROP_MODEL:  pl_document_set_model (self, g_value_get_string (value)); break;
-    case PROP_MODE:   pl_document_set_mode (self, g_value_get_uint (value)); break;
-    case PROP_PAIRS:  pl_document_set_pairs (self, g_value_get_string (value)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
     }
 }
@@ -663,10 +710,8 @@ pl_document_class_init (PlDocumentClass *klass)
   props[PROP_PATH] = g_param_spec_string ("path", NULL, NULL, NULL, ro);
   props[PROP_DIRTY] = g_param_spec_boolean ("dirty", NULL, NULL, FALSE, ro);
   props[PROP_STALE] = g_param_spec_boolean ("stale", NULL, NULL, FALSE, ro);
-  props[PROP_MODE] = g_param_spec_uint ("mode", NULL, NULL, 0, PL_DOCUMENT_PAIRS, 0, rw);
-  props[PROP_PAIRS] = g_param_spec_string ("pairs", NULL, NULL, "", rw);
-  props[PROP_SET_RESULT] = g_param_spec_pointer ("set-result", NULL, NULL, ro);
   g_object_class_install_properties (object_class, N_PROPS, props);
+  install_set_properties (object_class);
 }
 
 static void
