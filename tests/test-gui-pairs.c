@@ -8,7 +8,7 @@
  * against the CLI's. File choosers answer through pl_window_set_chooser. Runs under
  * xvfb-run. docs/pairs.png is its save-open case photographed on a larger model:
  *   /usr/bin/python3 tests/gen-model.py --layers 6 --heads 4 --embd 128 /tmp/m6
- *   PL_SCREENSHOT_DIR=docs PL_PAIRS_MODEL=/tmp/m6 meson test -C build gui-pairs \
+ *   PL_SCREENSHOT_DIR=$PWD/docs PL_PAIRS_MODEL=/tmp/m6 meson test -C build gui-pairs \
  *     --test-args '-p /Patchlens/Pairs/save-open'   (also pairs-list.png: remove it)
  *   validate-run   a failing row is marked and Run is insensitive; fixed, the sweep's
  *                  mean, std and per-pair values are the core's; hover, click, std,
