@@ -319,35 +319,44 @@ set_hover_hint_for_set (PlHeatmapPane *self)
                       _("Hover a cell for its mean ± std; click it for each pair's value."));
 }
 
-/* The mean (or the std) of the set as the figure, and in self->matrix. The summary is
- * drawn as any result is (pl_heatmap_pane_show_result, which leaves self->set), then
- * its figure replaced by the set's. */
+/* The mean (or the std) of the set as the figure. The summary with the matrix shown is
+ * drawn as any result is (pl_heatmap_pane_show_result: the grid, the values under the
+ * pointer; it leaves self->set), then its figure is replaced by the set's, titled
+ * "mean of N pairs" as the CLI's (or "std of N pairs"). */
 static void
 show_set_figure (PlHeatmapPane *self)
 {
   PlSetResult *r = shown_set (self);
-  PlSweepResult copy;
+  PlSweepResult shown = *r->summary;   /* borrowed members: not freed */
   PlHeatmap *hm;
   g_autofree char *title = NULL;
 
   close_pair_side (self);
-  pl_heatmap_pane_show_result (self, r->summary);
+  if (self->show_std)
+    shown.matrix = r->std;
+  pl_heatmap_pane_show_result (self, &shown);
   set_hover_hint_for_set (self);
   if (!self->show_std)
     {
       show_heatmap (self, pl_set_result_heatmap (r));
       return;
     }
-  copy = *r->summary;
-  copy.matrix = r->std;
-  hm = pl_heatmap_new_from_result (&copy);
+  hm = pl_heatmap_new_from_result (&shown);
   /* Translators: the title of the standard deviation's heatmap: site, model, N */
   title = g_strdup_printf (_("Activation patching · %s · %s · std of %d pairs"),
-                           pl_site_to_string (copy.site), copy.model_name ? copy.model_name : "",
-                           r->n_pairs);
+                           pl_site_to_string (shown.site),
+                           shown.model_name ? shown.model_name : "", r->n_pairs);
   pl_heatmap_set_title (hm, title);
-  memcpy (self->matrix, r->std, (gsize) self->n_rows * self->n_cols * sizeof (float));
   show_heatmap (self, hm);
+}
+
+/* The set's cell under the figure's (row, col): the result's cell order. */
+static gsize
+set_cell_index (PlHeatmapPane *self,
+                int            row,
+                int            col)
+{
+  return (gsize) row * self->n_cols + col;
 }
 
 /* "Std", beside the hover line, shown with a set's result only. */
@@ -411,7 +420,7 @@ on_set_cell_hovered (PlHeatmapView *view,
                      PlHeatmapPane *self)
 {
   PlSetResult *r = shown_set (self);
-  gsize cell = (gsize) row * self->n_cols + col;
+  gsize cell = set_cell_index (self, row, col);
   g_autofree char *text = NULL;
 
   if (r == NULL)
@@ -529,7 +538,7 @@ on_set_cell_activated (PlHeatmapView *view,
                        PlHeatmapPane *self)
 {
   PlSetResult *r = shown_set (self);
-  gsize cell = (gsize) row * self->n_cols + col;
+  gsize cell = set_cell_index (self, row, col);
   g_autofree PairValue *values = NULL;
   GtkWidget *side, *scroller, *hint;
 
