@@ -411,6 +411,16 @@ pl_heatmap_pane_get_pair_list (PlHeatmapPane *self)
   return self->pair_side != NULL ? self->pair_list : NULL;
 }
 
+/* Where a cell of the set's figure is, for its hover line and its list's heading. */
+static char *
+set_cell_place (PlHeatmapPane *self,
+                int            row,
+                int            col)
+{
+  /* Translators: a cell of a set's heatmap: layer, position, token */
+  return g_strdup_printf (_("Layer %d · position %d “%s”"), row, col, self->positions[col]);
+}
+
 /* "mean ± std (N = n)" for a cell of the set's figure; after the pane's own handler, so
  * this line is the one shown. */
 static void
@@ -421,7 +431,7 @@ on_set_cell_hovered (PlHeatmapView *view,
 {
   PlSetResult *r = shown_set (self);
   gsize cell = set_cell_index (self, row, col);
-  g_autofree char *text = NULL;
+  g_autofree char *text = NULL, *place = NULL;
 
   if (r == NULL)
     return;
@@ -431,11 +441,12 @@ on_set_cell_hovered (PlHeatmapView *view,
       set_hover_hint_for_set (self);
       return;
     }
-  /* Translators: hover line over a set's heatmap: layer, position, token, metric,
-   * mean, standard deviation, number of pairs */
-  text = g_strdup_printf (_("Layer %d · position %d “%s” · %s = %.4f ± %.4f (N = %d)"), row,
-                          col, self->positions[col], pl_metric_to_string (self->metric),
-                          r->mean[cell], r->std[cell], r->n_pairs);
+  place = set_cell_place (self, row, col);
+  /* Translators: hover line over a set's heatmap: the cell ("Layer 3 · position 5
+   * “␣Mary”"), metric, mean, standard deviation, number of pairs */
+  text = g_strdup_printf (_("%s · %s = %.4f ± %.4f (N = %d)"), place,
+                          pl_metric_to_string (self->metric), r->mean[cell], r->std[cell],
+                          r->n_pairs);
   gtk_label_set_text (self->hover_label, text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->heatmap_view),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
@@ -512,9 +523,7 @@ pair_side_header (PlHeatmapPane *self,
                   int            col)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  /* Translators: the heading of a clicked cell's list of pairs: layer, position, token */
-  g_autofree char *text = g_strdup_printf (_("Layer %d · position %d “%s”"), row, col,
-                                           self->positions[col]);
+  g_autofree char *text = set_cell_place (self, row, col);
   GtkWidget *label = gtk_label_new (text);
   GtkWidget *close = gtk_button_new_from_icon_name ("window-close-symbolic");
 
