@@ -178,8 +178,9 @@ attend_part (int part, int worker, gpointer data)
   PlAttnHead *kv = &a->s->kv[worker];
 
   g_assert (worker < a->s->n_kv);
-  pl_attn_head_gather (kv, qkv, 3 * (gsize) C, C, h, g->pos0, g->n, a->prefix_k,
-                       a->prefix_v);
+  pl_attn_head_gather (kv, qkv, 3 * (gsize) C, C, h, g->pos0, g->n,
+                       g->prefix_k ? g->prefix_k : a->prefix_k,
+                       g->prefix_v ? g->prefix_v : a->prefix_v);
   if (a->last_only)
     pl_attention_head (kv, qkv + (gsize) (g->n - 1) * 3 * C + h * hs, 0, g->pos0 + g->n - 1,
                        1, NULL, 0, a->att + (gsize) (part / a->H) * C + h * hs, 0);

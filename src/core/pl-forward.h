@@ -20,6 +20,9 @@ typedef struct {
   int pos0;   /* first position the segment holds */
   int n;      /* number of positions (rows) */
   int row;    /* its first row in the batch */
+  /* This segment's own prefix keys and values (n_ctx, C) for the block being run, when
+   * the batch mixes sequences (a set's pairs); NULL: the call's prefix_k and prefix_v. */
+  const float *prefix_k, *prefix_v;
 } PlSegment;
 
 /* Buffers for pushing up to max_rows rows of sequences of up to n_ctx positions

@@ -62,6 +62,33 @@ void     pl_sweep_finish_cells (Sweep     *sw,
 /* Rows in one batch of patched runs. */
 int      pl_sweep_batch_rows   (const Sweep *sw);
 
+/* The caches a batch of pairs may keep (their unpatched runs and patched rows). */
+#define PL_SWEEP_PAIRS_BYTES (128u << 20)
+/* ... and the most pairs swept at once. */
+#define PL_SWEEP_MAX_PAIRS 64
+
+/* How many pairs of T tokens pl_sweep_run_many sweeps at once: 1 for head sites and
+ * --naive, which sweep one pair after another. */
+int      pl_sweep_pairs_per_batch (PlModel              *model,
+                                   int                   T,
+                                   const PlSweepOptions *options);
+/* Sweeps n pairs of one token count with the same options, as pl_sweep_run sweeps
+ * each (the same numbers, bit for bit): their unpatched runs in one batch, their
+ * patched runs stacked into the same batches. n <= pl_sweep_pairs_per_batch (). Each
+ * pair reports its own progress, with user_data[i] (user_data may be NULL). On
+ * success results[i] is pair i's result; on failure *failed is the failing pair's
+ * index, or -1 when cancelled. */
+gboolean pl_sweep_run_many (PlModel               *model,
+                            const PlInputs *const *inputs,
+                            int                    n,
+                            const PlSweepOptions  *options,
+                            PlSweepProgressFunc    progress,
+                            gpointer const        *user_data,
+                            GCancellable          *cancellable,
+                            PlSweepResult        **results,
+                            int                   *failed,
+                            GError               **error);
+
 /* pl-sweep-heads.c: the attention hook a capturing run passes for head sites, to keep
  * q and z: data is a PlHeadCapture, whose cache[i] receives segment i (a whole run). */
 typedef struct {
