@@ -81,7 +81,9 @@ void pl_embed           (const PlModel *model,
 /* x (n_rows, C) += attn(ln_1(x)) then += mlp(ln_2(x)), for block b. prefix_k and
  * prefix_v (n_ctx, C) are the keys and values of block b for positions before each
  * segment's pos0 (NULL when every pos0 is 0). taps (NULL, or one per segment) and
- * patch may be NULL. */
+ * patch may be NULL. Keys and values are tapped before attention, so a segment's prefix
+ * may be another segment's taps of the same call (the sweep runs the unpatched runs and
+ * the patched ones that read them in one batch). */
 void pl_block_forward   (const PlModel      *model,
                          int                 b,
                          float              *x,

@@ -189,40 +189,72 @@ start_block (const Sweep *sw, int layer)
 /* start_rows[l][p]: the residual row at position p entering block start_block (l) in
  * the run patched at (l, p). */
 static void
+prepare_layer (Sweep *sw, int l, PlScratch *s)
+{
+  int T = sw->T, C = sw->C;
+  gsize n = (gsize) T * C;
+  float *dst = at (sw->start_rows, T, C, l, 0);
+  const float *pre = at (sw->base->resid, T, C, l, 0);
+
+  switch (sw->opt->site)
+    {
+    case PL_SITE_RESID_PRE:
+      memcpy (dst, at (sw->src->resid, T, C, l, 0), sizeof (float) * n);
+      break;
+    case PL_SITE_RESID_POST:
+      memcpy (dst, at (sw->src->resid, T, C, l + 1, 0), sizeof (float) * n);
+      break;
+    case PL_SITE_ATTN_OUT:  /* base input + source attention, then block l's MLP */
+      for (gsize i = 0; i < n; i++)
+        dst[i] = pre[i] + at (sw->src->attn_out, T, C, l, 0)[i];
+      pl_block_mlp (sw->model, l, dst, T, s);
+      for (gsize i = 0; i < n; i++)
+        dst[i] += s->mlp[i];
+      break;
+    case PL_SITE_MLP_OUT:   /* base input + base attention + source MLP */
+      for (gsize i = 0; i < n; i++)
+        dst[i] = (pre[i] + at (sw->base->attn_out, T, C, l, 0)[i])
+                 + at (sw->src->mlp_out, T, C, l, 0)[i];
+      break;
+    default:   /* head sites: pl-sweep-heads.c */
+      g_return_if_reached ();
+    }
+}
+
+static void
 prepare_start_rows (Sweep *sw, PlScratch *s)
 {
-  int L = sw->L, T = sw->T, C = sw->C;
-  gsize n = (gsize) T * C;
+  for (int l = 0; l < sw->L; l++)
+    prepare_layer (sw, l, s);
+}
 
-  for (int l = 0; l < L; l++)
+/* A patch that writes the value already there leaves the base run as it is: its cell
+ * is the base run's (every position before the first differing token). Sorts layer l's
+ * cells into those (appended to same) and the rest (to cells), in position order. */
+static void
+layer_cells (Sweep *sw, int l, int *cells, int *n, int *same, int *n_same)
+{
+  int T = sw->T, C = sw->C;
+
+  for (int p = 0; p < T; p++)
     {
-      float *dst = at (sw->start_rows, T, C, l, 0);
-      const float *pre = at (sw->base->resid, T, C, l, 0);
-
-      switch (sw->opt->site)
-        {
-        case PL_SITE_RESID_PRE:
-          memcpy (dst, at (sw->src->resid, T, C, l, 0), sizeof (float) * n);
-          break;
-        case PL_SITE_RESID_POST:
-          memcpy (dst, at (sw->src->resid, T, C, l + 1, 0), sizeof (float) * n);
-          break;
-        case PL_SITE_ATTN_OUT:  /* base input + source attention, then block l's MLP */
-          for (gsize i = 0; i < n; i++)
-            dst[i] = pre[i] + at (sw->src->attn_out, T, C, l, 0)[i];
-          pl_block_mlp (sw->model, l, dst, T, s);
-          for (gsize i = 0; i < n; i++)
-            dst[i] += s->mlp[i];
-          break;
-        case PL_SITE_MLP_OUT:   /* base input + base attention + source MLP */
-          for (gsize i = 0; i < n; i++)
-            dst[i] = (pre[i] + at (sw->base->attn_out, T, C, l, 0)[i])
-                     + at (sw->src->mlp_out, T, C, l, 0)[i];
-          break;
-        default:   /* head sites: pl-sweep-heads.c */
-          g_return_if_reached ();
-        }
+      if (memcmp (at (sw->start_rows, T, C, l, p),
+                  at (sw->base->resid, T, C, start_block (sw, l), p), sizeof (float) * C) == 0)
+        same[(*n_same)++] = l * T + p;
+      else
+        cells[(*n)++] = l * T + p;
     }
+}
+
+/* Gives the cells listed the base run's final state and reports them. */
+static void
+finish_same (Sweep *sw, const int *same, int n_same)
+{
+  for (int i = 0; i < n_same; i++)
+    memcpy (sw->result->final_hidden + (gsize) same[i] * sw->C, sw->base->final_h,
+            sizeof (float) * sw->C);
+  if (n_same > 0)
+    pl_sweep_finish_cells (sw, same, n_same);
 }
 
 /* A patched run of a set's fast schedule: pair sws[pair], matrix cell cell. */
@@ -305,33 +337,37 @@ pl_sweep_batch_rows (const Sweep *sw)
   return MAX (MIN (rows, PL_SWEEP_BATCH_MAX_ROWS), sw->T);
 }
 
-/* A patch that writes the value already there leaves the corrupted run as it is: its
- * cell is the corrupted run's (every position before the first differing token). The
- * rest are listed in (l, p) order. */
+/* Every cell of the sweep: the same ones are reported, the rest listed in (l, p) order. */
 static int
 cells_to_run (Sweep *sw, int *cells)
 {
-  int T = sw->T, C = sw->C, n = 0, n_same = 0;
-  g_autofree int *same = g_new (int, sw->L * T);
+  int n = 0, n_same = 0;
+  g_autofree int *same = g_new (int, sw->L * sw->T);
 
-  for (int cell = 0; cell < sw->L * T; cell++)
-    {
-      int l = cell / T, p = cell % T;
-      const float *patched = at (sw->start_rows, T, C, l, p);
-
-      if (memcmp (patched, at (sw->base->resid, T, C, start_block (sw, l), p),
-                  sizeof (float) * C) == 0)
-        {
-          memcpy (sw->result->final_hidden + (gsize) cell * C, sw->base->final_h,
-                  sizeof (float) * C);
-          same[n_same++] = cell;
-        }
-      else
-        cells[n++] = cell;
-    }
-  if (n_same > 0)
-    pl_sweep_finish_cells (sw, same, n_same);
+  for (int l = 0; l < sw->L; l++)
+    layer_cells (sw, l, cells, &n, same, &n_same);
+  finish_same (sw, same, n_same);
   return n;
+}
+
+/* Runs the jobs listed in batches of at most max_rows rows. */
+static gboolean
+run_jobs (Sweep *const *sws, int n_pairs, const Job *jobs, int n_jobs, int max_rows,
+          float *x, PlSegment *segs, PlScratch *s)
+{
+  int T = sws[0]->T;
+  gboolean ok = TRUE;
+
+  for (int first = 0; ok && first < n_jobs;)
+    {
+      int n = 0, rows = 0;
+
+      while (first + n < n_jobs && rows + (T - jobs[first + n].cell % T) <= max_rows)
+        rows += T - jobs[first + n++].cell % T;
+      ok = run_batch (sws, n_pairs, jobs + first, n, x, segs, s);
+      first += n;
+    }
+  return ok;
 }
 
 /* The patched runs of n pairs (block sites), stacked: for each layer, every pair's
@@ -359,15 +395,7 @@ run_fast (Sweep *const *sws, int n_pairs)
       for (int i = 0; i < n_cells[k]; i++)
         if (cells[(gsize) k * L * T + i] / T == l)
           jobs[n_jobs++] = (Job) { k, cells[(gsize) k * L * T + i] };
-  for (int first = 0; ok && first < n_jobs;)
-    {
-      int n = 0, rows = 0;
-
-      while (first + n < n_jobs && rows + (T - jobs[first + n].cell % T) <= max_rows)
-        rows += T - jobs[first + n++].cell % T;
-      ok = run_batch (sws, n_pairs, jobs + first, n, x, segs, s);
-      first += n;
-    }
+  ok = run_jobs (sws, n_pairs, jobs, n_jobs, max_rows, x, segs, s);
   pl_scratch_free (s);
   return ok;
 }
@@ -574,18 +602,16 @@ check_unpatched (Sweep *sw, const float *logits, GError **error)
 /* Pairs whose unpatched logits are computed in one product: (2 x 16, V) floats. */
 #define LOGITS_PAIRS 16
 
-/* The unpatched runs of n pairs, as one batch; on an error, *failed is the pair's index. */
+/* The top-k, answer logits and metrics of n pairs' unpatched runs, from their final
+ * states; on an error, *failed is the pair's index. */
 static gboolean
-run_unpatched (Sweep *const *sws, int n, int *failed, GError **error)
+summarize_unpatched (Sweep *const *sws, int n, int *failed, GError **error)
 {
-  int T = sws[0]->T, C = sws[0]->C, V = pl_model_config (sws[0]->model)->vocab_size;
+  int C = sws[0]->C, V = pl_model_config (sws[0]->model)->vocab_size;
   int m = MIN (n, LOGITS_PAIRS);
-  PlScratch *s = pl_scratch_new (pl_model_config (sws[0]->model), 2 * n * T, T);
   g_autofree float *h = g_new (float, 2 * (gsize) m * C);
   g_autofree float *logits = g_new (float, 2 * (gsize) m * V);
 
-  capture_runs (sws, n, s);
-  pl_scratch_free (s);
   /* the runs' logits (2m, V) in one product: wte is read once, not 2m times */
   for (int first = 0; first < n; first += m)
     {
@@ -606,6 +632,215 @@ run_unpatched (Sweep *const *sws, int n, int *failed, GError **error)
           }
     }
   return TRUE;
+}
+
+/* The unpatched runs of n pairs, as one batch; on an error, *failed is the pair's index. */
+static gboolean
+run_unpatched (Sweep *const *sws, int n, int *failed, GError **error)
+{
+  PlScratch *s = pl_scratch_new (pl_model_config (sws[0]->model), 2 * n * sws[0]->T,
+                                 sws[0]->T);
+
+  capture_runs (sws, n, s);
+  pl_scratch_free (s);
+  return summarize_unpatched (sws, n, failed, error);
+}
+
+/* ---- block sites: the unpatched runs and the first patched runs in one pass ---- */
+
+/* The unpatched runs of a batch of pairs are 2nT rows: with few rows, packing the
+ * weights for each product costs as much as multiplying. So they run in the same
+ * products as the first patched runs: a patched run starting at block s joins the pass
+ * at block s, when the unpatched runs have given its start rows, and reads the base
+ * run's keys and values of each block as the unpatched rows of the same product leave
+ * them (pl_block_forward taps them before attention). */
+typedef struct {
+  Sweep *const *sws;
+  int           n, L, T, C, max_rows;
+  PlScratch    *s;
+  float        *x;         /* (max_rows, C): the 2n unpatched runs' rows, then patched */
+  PlSegment    *segs;      /* the 2n unpatched runs (clean, corrupted, ...), then patched */
+  PlBlockTaps  *taps;      /* one per segment, empty for patched ones */
+  int           n_segs, rows;
+  Job          *jobs;      /* every patched run, in (layer, pair, position) order */
+  int           n_jobs, n_fused;   /* jobs [0, n_fused) are in the pass */
+  gboolean      open;      /* the pass still takes runs */
+  int          *same;      /* (n, L * T): each pair's cells equal to its base run */
+  int          *n_same;
+} Pass;
+
+/* The layer whose patched runs start at block b, or -1. */
+static int
+layer_starting_at (const Sweep *sw, int b)
+{
+  if (sw->opt->site == PL_SITE_RESID_PRE)
+    return b < sw->L ? b : -1;
+  return b - 1;
+}
+
+/* Lists the patched runs of layer l of every pair, now that its start rows can be
+ * made; they join the pass while it is open and they fit. */
+static void
+pass_add_layer (Pass *ps, int l)
+{
+  int T = ps->T, C = ps->C, m;
+  g_autofree int *cells = g_new (int, T);
+
+  for (int k = 0; k < ps->n; k++)
+    {
+      Sweep *sw = ps->sws[k];
+
+      prepare_layer (sw, l, ps->s);
+      m = 0;
+      layer_cells (sw, l, cells, &m, ps->same + (gsize) k * ps->L * T, &ps->n_same[k]);
+      for (int i = 0; i < m; i++)
+        {
+          int p = cells[i] % T;
+          float *row = ps->x + (gsize) ps->rows * C;
+
+          ps->jobs[ps->n_jobs++] = (Job) { k, cells[i] };
+          ps->open = ps->open && ps->rows + (T - p) <= ps->max_rows;
+          if (!ps->open)
+            continue;
+          ps->segs[ps->n_segs] = (PlSegment) { p, T - p, ps->rows };
+          ps->taps[ps->n_segs++] = (PlBlockTaps) { NULL };
+          memcpy (row, at (sw->base->resid, T, C, start_block (sw, l), p),
+                  sizeof (float) * (T - p) * C);
+          memcpy (row, at (sw->start_rows, T, C, l, p), sizeof (float) * C);
+          ps->rows += T - p;
+          ps->n_fused++;
+        }
+    }
+}
+
+static RunCache *
+pass_run (Pass *ps, int r)
+{
+  return r % 2 ? &ps->sws[r / 2]->corr : &ps->sws[r / 2]->clean;
+}
+
+/* Block b for every run in the pass. At the last block the unpatched runs need every
+ * row (their caches feed the last layer's patches), the patched ones their last. */
+static void
+pass_block (Pass *ps, int b)
+{
+  int T = ps->T, C = ps->C, U = 2 * ps->n;
+  PlModel *model = ps->sws[0]->model;
+
+  for (int r = 0; r < U; r++)
+    {
+      RunCache *c = pass_run (ps, r);
+
+      ps->taps[r] = (PlBlockTaps) {
+        at (c->attn_out, T, C, b, 0), at (c->mlp_out, T, C, b, 0), at (c->k, T, C, b, 0),
+        at (c->v, T, C, b, 0),
+      };
+    }
+  for (int i = U; i < ps->n_segs; i++)
+    {
+      const RunCache *base = ps->sws[ps->jobs[i - U].pair]->base;
+
+      ps->segs[i].prefix_k = at (base->k, T, C, b, 0);
+      ps->segs[i].prefix_v = at (base->v, T, C, b, 0);
+    }
+  if (b < ps->L - 1)
+    pl_block_forward (model, b, ps->x, ps->segs, ps->n_segs, NULL, NULL, ps->s, ps->taps,
+                      NULL);
+  else
+    {
+      pl_block_forward (model, b, ps->x, ps->segs, U, NULL, NULL, ps->s, ps->taps, NULL);
+      if (ps->n_segs > U)
+        pl_block_forward_last_rows (model, b, ps->x, ps->segs + U, ps->n_segs - U, NULL,
+                                    NULL, ps->s);
+    }
+  for (int r = 0; r < U; r++)
+    memcpy (at (pass_run (ps, r)->resid, T, C, b + 1, 0), ps->x + (gsize) r * T * C,
+            sizeof (float) * T * C);
+}
+
+/* Reports each pair's cells equal to its base run, then its cells run in the pass; the
+ * run stops between two reports once cancelled. */
+static gboolean
+pass_finish (Pass *ps)
+{
+  int U = 2 * ps->n, reports = 0;
+  g_autofree int *cells = g_new (int, MAX (ps->n_fused, 1));
+
+  for (int i = 0; i < ps->n_fused; i++)
+    pl_final_norm (ps->sws[0]->model,
+                   ps->x + (gsize) (ps->segs[U + i].row + ps->segs[U + i].n - 1) * ps->C,
+                   ps->sws[ps->jobs[i].pair]->result->final_hidden
+                   + (gsize) ps->jobs[i].cell * ps->C);
+  for (int k = 0; k < ps->n; k++)
+    {
+      Sweep *sw = ps->sws[k];
+      int m = 0;
+
+      for (int i = 0; i < ps->n_fused; i++)
+        if (ps->jobs[i].pair == k)
+          cells[m++] = ps->jobs[i].cell;
+      if (ps->n_same[k] > 0 && reports++ > 0 && g_cancellable_is_cancelled (sw->cancellable))
+        return FALSE;
+      finish_same (sw, ps->same + (gsize) k * ps->L * ps->T, ps->n_same[k]);
+      if (m > 0 && reports++ > 0 && g_cancellable_is_cancelled (sw->cancellable))
+        return FALSE;
+      if (m > 0)
+        pl_sweep_finish_cells (sw, cells, m);
+    }
+  return TRUE;
+}
+
+/* Both kinds of runs of n pairs (block sites, fast schedule); *failed as in
+ * run_unpatched. */
+static gboolean
+run_fused (Sweep *const *sws, int n, int *failed, GError **error)
+{
+  int L = sws[0]->L, T = sws[0]->T, C = sws[0]->C, U = 2 * n;
+  int max_rows = pl_sweep_batch_rows (sws[0]), l;
+  g_autofree float *x = g_new (float, (gsize) max_rows * C);
+  g_autofree PlSegment *segs = g_new0 (PlSegment, (gsize) U + n * L * T);
+  g_autofree PlBlockTaps *taps = g_new0 (PlBlockTaps, (gsize) U + n * L * T);
+  g_autofree Job *jobs = g_new (Job, (gsize) n * L * T);
+  g_autofree int *same = g_new (int, (gsize) n * L * T);
+  g_autofree int *n_same = g_new0 (int, n);
+  Pass ps = { sws, n, L, T, C, max_rows, NULL, x, segs, taps, U, U * T, jobs, 0, 0, TRUE,
+              same, n_same };
+  gboolean ok = FALSE;
+
+  ps.s = pl_scratch_new (pl_model_config (sws[0]->model), max_rows, T);
+  for (int r = 0; r < U; r++)
+    {
+      const PlInputs *in = sws[r / 2]->result->inputs;
+
+      segs[r] = (PlSegment) { 0, T, r * T };
+      pl_embed (sws[0]->model, r % 2 ? in->corrupted.ids : in->clean.ids, T,
+                x + (gsize) r * T * C);
+      memcpy (pass_run (&ps, r)->resid, x + (gsize) r * T * C, sizeof (float) * T * C);
+    }
+  for (int b = 0; b < L; b++)
+    {
+      if ((l = layer_starting_at (sws[0], b)) >= 0)
+        pass_add_layer (&ps, l);
+      if (g_cancellable_is_cancelled (sws[0]->cancellable))
+        goto out;
+      pass_block (&ps, b);
+    }
+  for (int r = 0; r < U; r++)
+    pl_final_norm (sws[0]->model, at (pass_run (&ps, r)->resid, T, C, L, T - 1),
+                   pass_run (&ps, r)->final_h);
+  if (!summarize_unpatched (sws, n, failed, error))
+    goto out;
+  for (int k = 0; k < n; k++)
+    report (sws[k]);
+  ps.open = FALSE;
+  if ((l = layer_starting_at (sws[0], L)) >= 0)
+    pass_add_layer (&ps, l);
+  ok = pass_finish (&ps)
+       && run_jobs (sws, n, jobs + ps.n_fused, ps.n_jobs - ps.n_fused, max_rows, x,
+                    segs, ps.s);
+out:
+  pl_scratch_free (ps.s);
+  return ok;
 }
 
 /* Checks one pair's inputs and sets up its sweep: result, caches. */
@@ -664,17 +899,24 @@ sweep_many (Sweep *const *sws, int n, int *failed, GError **error)
   gboolean ok;
 
   *failed = -1;
-  if (!run_unpatched (sws, n, failed, error))
-    return FALSE;
-  for (int i = 0; i < n; i++)
-    report (sws[i]);
-  if (pl_site_is_head (opt->site))
-    ok = opt->naive ? pl_sweep_heads_naive (sws[0]) : pl_sweep_heads_fast (sws[0]);
+  if (!pl_site_is_head (opt->site) && !opt->naive
+      && 2 * n * sws[0]->T < pl_sweep_batch_rows (sws[0]))
+    ok = run_fused (sws, n, failed, error);
   else
-    ok = opt->naive ? run_naive (sws[0]) : run_fast (sws, n);
+    {
+      if (!run_unpatched (sws, n, failed, error))
+        return FALSE;
+      for (int i = 0; i < n; i++)
+        report (sws[i]);
+      if (pl_site_is_head (opt->site))
+        ok = opt->naive ? pl_sweep_heads_naive (sws[0]) : pl_sweep_heads_fast (sws[0]);
+      else
+        ok = opt->naive ? run_naive (sws[0]) : run_fast (sws, n);
+    }
   if (!ok)
     {
-      g_cancellable_set_error_if_cancelled (sws[0]->cancellable, error);
+      if (*failed < 0)
+        g_cancellable_set_error_if_cancelled (sws[0]->cancellable, error);
       return FALSE;
     }
   for (int i = 0; i < n; i++)
