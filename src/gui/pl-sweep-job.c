@@ -69,6 +69,7 @@ struct _PlSweepJob {
   /* A set's sweep: the set (a copy) and its result. */
   PlPairSet      *set;
   PlShared       *set_result;
+  const float    *live_pair;    /* worker only: the matrix of the pair shown live */
 };
 
 G_DEFINE_FINAL_TYPE (PlSweepJob, pl_sweep_job, G_TYPE_OBJECT)
@@ -167,7 +168,8 @@ on_sweep_progress (const PlSweepProgress *progress,
   gboolean queue;
 
   g_mutex_lock (&self->lock);
-  memcpy (self->pending, progress->matrix, self->n_cells * sizeof (float));
+  if (progress->matrix != NULL)   /* a set's pair other than the one shown: counts only */
+    memcpy (self->pending, progress->matrix, self->n_cells * sizeof (float));
   self->pending_done = progress->cells_done;
   self->pending_total = progress->cells_total;
   self->pending_elapsed = progress->elapsed;
@@ -318,14 +320,24 @@ pl_sweep_job_get_set_result (PlSweepJob *self)
   return self->set_result;
 }
 
-/* Worker: the pair being swept is the snapshot; the counts are the whole set's. */
+/* Worker: the counts are the whole set's; the snapshot is one pair's at a time. Pairs
+ * swept together report in turns, so the figure follows the first to report until it
+ * is complete, then the next (a pair is known by its matrix), rather than jumping from
+ * one pair's cells to another's. */
 static void
 on_set_progress (const PlSetProgress *progress,
                  gpointer             user_data)
 {
   PlSweepJob *self = user_data;
-  PlSweepProgress p = *progress->pair;
+  const PlSweepProgress *pair = progress->pair;
+  PlSweepProgress p = *pair;
 
+  if (self->live_pair == NULL)
+    self->live_pair = pair->matrix;
+  if (pair->matrix != self->live_pair)
+    p.matrix = NULL;
+  else if (pair->cells_done == pair->cells_total)
+    self->live_pair = NULL;   /* complete: the next pair to report is shown */
   p.cells_done = progress->cells_done;
   p.cells_total = progress->cells_total;
   p.elapsed = progress->elapsed;
