@@ -281,6 +281,20 @@ pl_document_set_by_position (PlDocument *self,
 }
 
 void
+pl_document_set_sweep_defaults (PlDocument  *self,
+                                PlDirection  direction,
+                                gboolean     by_position)
+{
+  gboolean dirty = self->dirty;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  pl_document_set_direction (self, direction);
+  pl_document_set_by_position (self, by_position);
+  set_dirty (self, dirty);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
 pl_document_set_defaults (PlDocument *self,
                           PlSite      site,
                           PlMetric    metric,

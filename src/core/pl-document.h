@@ -84,6 +84,10 @@ void           pl_document_set_direction (PlDocument *self,
 gboolean       pl_document_get_by_position (PlDocument *self);
 void           pl_document_set_by_position (PlDocument *self,
                                             gboolean    by_position);
+/* The last direction and granularity used, for a new experiment: not an edit. */
+void           pl_document_set_sweep_defaults (PlDocument *self,
+                                               PlDirection direction,
+                                               gboolean    by_position);
 const char    *pl_document_get_model    (PlDocument  *self);   /* may be NULL */
 void           pl_document_set_model    (PlDocument  *self,
                                          const char  *reference);

@@ -22,8 +22,15 @@ struct _PlHeatmapPane {
 
   float         *matrix;        /* (n_rows, n_cols): what the figure shows */
   int            n_rows, n_cols;
-  char         **positions;     /* n_cols: "␣was", or "␣Jones/␣Smith" where they differ */
+  char         **positions;     /* n_tokens: "␣was", or "␣Jones/␣Smith" where they differ */
+  int            n_tokens;
   PlMetric       metric;
+  /* The shown result's shape (pl-heatmap.c draws head results): block sites
+   * layer × position; heads layer × head, or by position one row per (layer, head)
+   * against the positions. */
+  PlSite         site;
+  gboolean       by_position;
+  int            n_heads;
   gboolean       stale;
 };
 
@@ -41,18 +48,21 @@ set_hover_hint (PlHeatmapPane *self)
 }
 
 /* The grid's size and each position's name, as the figure and the data export name
- * them: the clean and the corrupted token where they differ. */
+ * them: the clean and the corrupted token where they differ. n_rows and n_cols are the
+ * figure's (see grid_shape). */
 static void
 set_grid (PlHeatmapPane  *self,
           int             n_rows,
+          int             n_cols,
           const PlInputs *in)
 {
-  int n_cols = in ? in->clean.n_tokens : 0;
+  int n_tokens = in ? in->clean.n_tokens : 0;
 
   g_clear_pointer (&self->matrix, g_free);
   g_clear_pointer (&self->positions, g_strfreev);
-  self->n_rows = n_cols > 0 ? n_rows : 0;
+  self->n_rows = n_tokens > 0 && n_cols > 0 ? n_rows : 0;
   self->n_cols = n_cols;
+  self->n_tokens = n_tokens;
   if (self->n_rows == 0)
     {
       set_hover_hint (self);
@@ -61,8 +71,8 @@ set_grid (PlHeatmapPane  *self,
   self->matrix = g_new (float, (gsize) n_rows * n_cols);
   for (gsize i = 0; i < (gsize) n_rows * n_cols; i++)
     self->matrix[i] = NAN;
-  self->positions = g_new0 (char *, n_cols + 1);
-  for (int c = 0; c < n_cols; c++)
+  self->positions = g_new0 (char *, n_tokens + 1);
+  for (int c = 0; c < n_tokens; c++)
     {
       const char *a = in->clean.pieces[c];
       const char *b = c < in->corrupted.n_tokens ? in->corrupted.pieces[c] : a;
@@ -74,15 +84,103 @@ set_grid (PlHeatmapPane  *self,
   set_hover_hint (self);
 }
 
+/* ---- head results: their shape and labels ---- */
+
+/* The figure's rows and columns for a result of that shape (as pl-heatmap.c lays it
+ * out): layer × position, layer × head, or (layer, head) × position. */
 static void
-show_heatmap (PlHeatmapPane *self,
-              PlHeatmap     *hm)
+grid_shape (PlSite    site,
+            gboolean  by_position,
+            int       n_layers,
+            int       n_heads,
+            int       n_tokens,
+            int      *n_rows,
+            int      *n_cols)
 {
-  if (hm != NULL)
+  if (!pl_site_is_head (site))
+    *n_rows = n_layers, *n_cols = n_tokens;
+  else if (!by_position)
+    *n_rows = n_layers, *n_cols = n_heads;
+  else
+    *n_rows = n_layers * n_heads, *n_cols = n_tokens;
+}
+
+/* A matrix in the result's order, (layer, position, head) by position, into the
+ * figure's (layer, head) × position rows; the other shapes are the same order. */
+static void
+copy_to_display (PlHeatmapPane *self,
+                 const float   *src)
+{
+  int H = self->n_heads, T = self->n_tokens;
+
+  if (!pl_site_is_head (self->site) || !self->by_position)
+    {
+      memcpy (self->matrix, src, (gsize) self->n_rows * self->n_cols * sizeof (float));
+      return;
+    }
+  for (int l = 0; l < self->n_rows / H; l++)
+    for (int h = 0; h < H; h++)
+      for (int p = 0; p < T; p++)
+        self->matrix[(gsize) (l * H + h) * T + p] = src[((gsize) l * T + p) * H + h];
+}
+
+void
+pl_heatmap_pane_dress (PlHeatmap           *hm,
+                       const PlSweepResult *r)
+{
+  if (!pl_site_is_head (r->site))
     {
       pl_heatmap_set_row_title (hm, _("Layer"));
       pl_heatmap_set_col_title (hm, _("Position (token)"));
+      return;
     }
+  if (r->by_position)
+    {
+      /* Translators: the rows of a by-position head figure, "3.7" = layer 3, head 7 */
+      pl_heatmap_set_row_title (hm, _("Layer.head (rows grouped by layer)"));
+      pl_heatmap_set_col_title (hm, _("Position (token)"));
+      return;
+    }
+  for (int h = 0; h < r->n_heads; h++)
+    {
+      g_autofree char *label = g_strdup_printf ("H%d", h);
+      pl_heatmap_set_col_label (hm, h, label);
+    }
+  pl_heatmap_set_row_title (hm, _("Layer"));
+  pl_heatmap_set_col_title (hm, _("Head"));
+}
+
+/* The hover line of a head cell. */
+static char *
+describe_head_cell (PlHeatmapPane *self,
+                    int            row,
+                    int            col,
+                    float          v)
+{
+  int layer = self->by_position ? row / self->n_heads : row;
+  int head = self->by_position ? row % self->n_heads : col;
+  g_autofree char *where = NULL;
+
+  if (self->by_position)
+    /* Translators: hover line: layer, head, position, token */
+    where = g_strdup_printf (_("Layer %d · head H%d · position %d “%s”"), layer, head, col,
+                             self->positions[col]);
+  else
+    /* Translators: hover line: layer, head (patched at every position) */
+    where = g_strdup_printf (_("Layer %d · head H%d (all positions)"), layer, head);
+  if (isnan (v))
+    /* Translators: a hover line's place, then: the value is not computed yet */
+    return g_strdup_printf (_("%s · not computed yet"), where);
+  return g_strdup_printf ("%s · %s = %.4f", where, pl_metric_to_string (self->metric), v);
+}
+
+static void
+show_heatmap (PlHeatmapPane       *self,
+              PlHeatmap           *hm,
+              const PlSweepResult *r)
+{
+  if (hm != NULL)
+    pl_heatmap_pane_dress (hm, r);
   pl_heatmap_view_set_heatmap (self->heatmap_view, hm);
 }
 
@@ -94,19 +192,52 @@ pl_heatmap_pane_show_live (PlHeatmapPane  *self,
                            PlMetric        metric,
                            int             n_layers)
 {
+  PlSweepOptions opt = PL_SWEEP_OPTIONS_INIT;
+
+  opt.site = site;
+  opt.metric = metric;
+  pl_heatmap_pane_show_live_sweep (self, model_name, inputs, &opt, n_layers, 0);
+}
+
+void
+pl_heatmap_pane_show_live_sweep (PlHeatmapPane        *self,
+                                 const char           *model_name,
+                                 const PlInputs       *inputs,
+                                 const PlSweepOptions *opt,
+                                 int                   n_layers,
+                                 int                   n_heads)
+{
   /* A result with no values yet, drawn by the same function as the finished one. */
   PlSweepResult skeleton = { 0 };
+  int n_rows, n_cols;
+  gboolean heads = pl_site_is_head (opt->site);
 
-  set_grid (self, n_layers, inputs);
-  self->metric = metric;
+  self->site = opt->site;
+  self->by_position = heads && opt->by_position;
+  self->n_heads = heads ? n_heads : 0;
+  grid_shape (opt->site, self->by_position, n_layers, n_heads,
+              inputs ? inputs->clean.n_tokens : 0, &n_rows, &n_cols);
+  set_grid (self, n_rows, n_cols, inputs);
+  self->metric = opt->metric;
   skeleton.model_name = (char *) model_name;
   skeleton.inputs = (PlInputs *) inputs;
-  skeleton.site = site;
-  skeleton.metric = metric;
-  skeleton.n_layers = self->n_rows;
-  skeleton.n_positions = self->n_cols;
-  skeleton.matrix = self->matrix;
-  show_heatmap (self, self->n_rows > 0 ? pl_heatmap_new_from_result (&skeleton) : NULL);
+  skeleton.site = opt->site;
+  skeleton.metric = opt->metric;
+  skeleton.direction = opt->direction;
+  skeleton.by_position = self->by_position;
+  skeleton.n_heads = self->n_heads;
+  skeleton.n_layers = n_layers;
+  skeleton.n_positions = self->n_tokens;
+  skeleton.matrix = NULL;   /* all NAN: pl_heatmap_new_from_result leaves them so */
+  if (self->n_rows > 0)
+    {
+      PlHeatmap *hm = pl_heatmap_new_from_result (&skeleton);
+
+      pl_heatmap_set_values (hm, self->matrix);
+      show_heatmap (self, hm, &skeleton);
+    }
+  else
+    show_heatmap (self, NULL, &skeleton);
   pl_heatmap_pane_set_stale (self, FALSE);
 }
 
@@ -116,23 +247,33 @@ pl_heatmap_pane_update_values (PlHeatmapPane *self,
 {
   if (self->n_rows == 0)
     return;
-  memcpy (self->matrix, matrix, (gsize) self->n_rows * self->n_cols * sizeof (float));
-  pl_heatmap_view_update_values (self->heatmap_view, matrix);
+  copy_to_display (self, matrix);
+  pl_heatmap_view_update_values (self->heatmap_view, self->matrix);
 }
 
 void
 pl_heatmap_pane_show_result (PlHeatmapPane       *self,
                              const PlSweepResult *r)
 {
-  set_grid (self, r ? r->n_layers : 0, r ? r->inputs : NULL);
+  int n_rows = 0, n_cols = 0;
+
+  if (r != NULL)
+    {
+      self->site = r->site;
+      self->by_position = pl_site_is_head (r->site) && r->by_position;
+      self->n_heads = pl_site_is_head (r->site) ? r->n_heads : 0;
+      grid_shape (r->site, self->by_position, r->n_layers, r->n_heads, r->n_positions,
+                  &n_rows, &n_cols);
+    }
+  set_grid (self, n_rows, n_cols, r ? r->inputs : NULL);
   if (r == NULL || self->n_rows == 0)
     {
-      show_heatmap (self, NULL);
+      show_heatmap (self, NULL, r);
       return;
     }
   self->metric = r->metric;
-  memcpy (self->matrix, r->matrix, (gsize) self->n_rows * self->n_cols * sizeof (float));
-  show_heatmap (self, pl_heatmap_new_from_result (r));
+  copy_to_display (self, r->matrix);
+  show_heatmap (self, pl_heatmap_new_from_result (r), r);
 }
 
 void
@@ -210,7 +351,9 @@ on_cell_hovered (PlHeatmapView *view,
       set_hover_hint (self);
       return;
     }
-  if (isnan (v))
+  if (pl_site_is_head (self->site))
+    text = describe_head_cell (self, row, col, v);
+  else if (isnan (v))
     /* Translators: hover line: layer, position, token; the value is not computed yet */
     text = g_strdup_printf (_("Layer %d · position %d “%s” · not computed yet"), row, col,
                             self->positions[col]);

@@ -11,7 +11,8 @@
  *   g_signal_connect (pane, "cell-activated", G_CALLBACK (on_cell), self);
  *
  * The live figure is built exactly as the finished one will be (labels, titles, layout),
- * so nothing moves when the sweep ends.
+ * so nothing moves when the sweep ends. Head results: layer × head (columns H0…), and by
+ * position one row per (layer, head) "3.7" against the positions (pl-heatmap.c's layout).
  *
  * Signal: "cell-activated" (int layer, int pos): a click, or Enter on the selected cell.
  */
@@ -34,7 +35,15 @@ void           pl_heatmap_pane_show_live     (PlHeatmapPane  *self,
                                               PlSite          site,
                                               PlMetric        metric,
                                               int             n_layers);
-/* (n_rows, n_cols) of the shown figure, NAN where not computed yet. */
+/* The same for any options (head sites: direction, granularity, n_heads the model's). */
+void           pl_heatmap_pane_show_live_sweep (PlHeatmapPane        *self,
+                                                const char           *model_name,
+                                                const PlInputs       *inputs,
+                                                const PlSweepOptions *opt,
+                                                int                   n_layers,
+                                                int                   n_heads);
+/* The sweep's progress matrix in the result's order (by position: layer, position,
+ * head), NAN where not computed yet. */
 void           pl_heatmap_pane_update_values (PlHeatmapPane  *self,
                                               const float    *matrix);
 /* A finished result (borrowed for the call); NULL clears the pane. */
@@ -50,7 +59,11 @@ void           pl_heatmap_pane_set_stale     (PlHeatmapPane  *self,
 gboolean       pl_heatmap_pane_get_stale     (PlHeatmapPane  *self);
 PlHeatmapView *pl_heatmap_pane_get_view      (PlHeatmapPane  *self);
 const char    *pl_heatmap_pane_get_hover_text (PlHeatmapPane *self);
-/* The value shown at (row, col): NAN when not computed or out of range. */
+/* Titles and labels the app gives a figure of r (the screen's and the exports'):
+ * "Layer" × "Position (token)", or heads "H0"… as columns, or "Layer.head" rows. */
+void           pl_heatmap_pane_dress         (PlHeatmap           *hm,
+                                              const PlSweepResult *r);
+/* The value shown at (row, col) of the figure: NAN when not computed or out of range. */
 float          pl_heatmap_pane_get_value     (PlHeatmapPane  *self,
                                               int             row,
                                               int             col);

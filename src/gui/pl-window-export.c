@@ -41,8 +41,7 @@ pl_window_export_figure_to (PlWindow   *self,
     }
   /* A fresh figure in export colours (black text), not the screen's themed one. */
   hm = pl_heatmap_new_from_result (r);
-  pl_heatmap_set_row_title (hm, _("Layer"));
-  pl_heatmap_set_col_title (hm, _("Position (token)"));
+  pl_heatmap_pane_dress (hm, r);
   if (self->settings != NULL)
     colormap = g_settings_get_string (self->settings, "colormap");   /* a copy: ours */
   if (g_strcmp0 (colormap, "viridis") == 0)

@@ -210,17 +210,6 @@ open_thread (GTask        *task,
   e = pl_experiment_load (path, &error);
   if (e == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
-  else if (pl_site_is_head (e->site)
-           || (e->result != NULL && pl_site_is_head (e->result->site)))
-    {
-      /* The panes draw layer × position grids; a head result has other axes. Refuse it
-       * in words rather than show it on the wrong grid. */
-      g_task_return_new_error (task, PL_ERROR, PL_ERROR_FORMAT,
-                               _("“%s” patches attention heads (%s). This version of the "
-                                 "app shows the block sites only; open it with "
-                                 "patchlens-cli."), base, pl_site_to_string (e->site));
-      pl_experiment_free (e);
-    }
   else
     g_task_return_pointer (task, e, (GDestroyNotify) pl_experiment_free);
 }

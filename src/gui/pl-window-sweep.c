@@ -108,10 +108,14 @@ run_sweep (PlWindow *self)
   opt.site = pl_document_get_site (self->document);
   opt.metric = pl_document_get_metric (self->document);
   opt.top_k = pl_document_get_top_k (self->document);
+  opt.direction = pl_document_get_direction (self->document);
+  /* By position is a head granularity; a block site has one shape. */
+  opt.by_position = pl_site_is_head (opt.site) && pl_document_get_by_position (self->document);
 
   self->job = pl_sweep_job_new (self->model, inputs, &opt);
-  pl_heatmap_pane_show_live (self->heatmap_pane, pl_model_name (model), inputs, opt.site,
-                             opt.metric, pl_model_config (model)->n_layer);
+  pl_heatmap_pane_show_live_sweep (self->heatmap_pane, pl_model_name (model), inputs, &opt,
+                                   pl_model_config (model)->n_layer,
+                                   pl_model_config (model)->n_head);
   pl_nexttoken_pane_reset_cell (self->nexttoken_pane);
   pl_window_show_center_page (self);
   g_signal_connect (self->job, "progress", G_CALLBACK (on_job_progress), self);

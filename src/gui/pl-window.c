@@ -126,14 +126,19 @@ on_options_changed (PlWindow *self)
   g_settings_set_string (self->settings, "metric",
                          pl_metric_to_string (pl_document_get_metric (self->document)));
   g_settings_set_int (self->settings, "top-k", pl_document_get_top_k (self->document));
+  g_settings_set_string (self->settings, "direction",
+                         pl_direction_to_string (pl_document_get_direction (self->document)));
+  g_settings_set_boolean (self->settings, "by-position",
+                          pl_document_get_by_position (self->document));
 }
 
 static void
 restore_settings (PlWindow *self)
 {
-  g_autofree char *site = NULL, *metric = NULL;
+  g_autofree char *site = NULL, *metric = NULL, *direction = NULL;
   PlSite s = PL_SITE_RESID_POST;
   PlMetric m = PL_METRIC_LOGIT_DIFF;
+  PlDirection d = PL_DIRECTION_DENOISE;
 
   if (self->settings == NULL)
     {
@@ -147,12 +152,15 @@ restore_settings (PlWindow *self)
     gtk_window_maximize (GTK_WINDOW (self));
   site = g_settings_get_string (self->settings, "site");
   metric = g_settings_get_string (self->settings, "metric");
-  /* The app draws block sites only; a head site in the settings falls back. */
-  if (!pl_site_from_string (site, &s) || pl_site_is_head (s))
+  direction = g_settings_get_string (self->settings, "direction");
+  if (!pl_site_from_string (site, &s))
     s = PL_SITE_RESID_POST;
   pl_metric_from_string (metric, &m);
+  pl_direction_from_string (direction, &d);
   pl_document_set_defaults (self->document, s, m,
                             MAX (1, g_settings_get_int (self->settings, "top-k")));
+  pl_document_set_sweep_defaults (self->document, d,
+                                  g_settings_get_boolean (self->settings, "by-position"));
 }
 
 static void
@@ -279,6 +287,8 @@ pl_window_init (PlWindow *self)
   g_signal_connect_swapped (self->document, "notify::site", G_CALLBACK (on_options_changed), self);
   g_signal_connect_swapped (self->document, "notify::metric", G_CALLBACK (on_options_changed), self);
   g_signal_connect_swapped (self->document, "notify::top-k", G_CALLBACK (on_options_changed), self);
+  g_signal_connect_swapped (self->document, "notify::direction", G_CALLBACK (on_options_changed), self);
+  g_signal_connect_swapped (self->document, "notify::by-position", G_CALLBACK (on_options_changed), self);
   pl_prompts_panel_set_tokenizer (self->prompts_panel, pl_window_tokenizer (self), 0);
   pl_prompts_panel_set_document (self->prompts_panel, self->document);
   pl_window_connect_panels (self);
