@@ -36,7 +36,7 @@ struct _PlHeatmapPane {
 
 G_DEFINE_FINAL_TYPE (PlHeatmapPane, pl_heatmap_pane, GTK_TYPE_WIDGET)
 
-enum { SIGNAL_CELL_ACTIVATED, N_SIGNALS };
+enum { SIGNAL_CELL_ACTIVATED, SIGNAL_CELL_OPENED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static void
@@ -377,6 +377,16 @@ on_cell_activated (PlHeatmapView *view,
     g_signal_emit (self, signals[SIGNAL_CELL_ACTIVATED], 0, row, col);
 }
 
+static void
+on_cell_opened (PlHeatmapView *view,
+                int            row,
+                int            col,
+                PlHeatmapPane *self)
+{
+  if (row >= 0 && col >= 0 && row < self->n_rows && col < self->n_cols)
+    g_signal_emit (self, signals[SIGNAL_CELL_OPENED], 0, row, col);
+}
+
 /* ---- GObject ---- */
 
 static void
@@ -410,6 +420,9 @@ pl_heatmap_pane_class_init (PlHeatmapPaneClass *klass)
   signals[SIGNAL_CELL_ACTIVATED] =
     g_signal_new ("cell-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_INT);
+  signals[SIGNAL_CELL_OPENED] =
+    g_signal_new ("cell-opened", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_INT);
   g_type_ensure (PL_TYPE_HEATMAP_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/patchlens/Patchlens/pl-heatmap-pane.ui");
@@ -425,4 +438,5 @@ pl_heatmap_pane_init (PlHeatmapPane *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   g_signal_connect (self->heatmap_view, "cell-hovered", G_CALLBACK (on_cell_hovered), self);
   g_signal_connect (self->heatmap_view, "cell-activated", G_CALLBACK (on_cell_activated), self);
+  g_signal_connect (self->heatmap_view, "cell-opened", G_CALLBACK (on_cell_opened), self);
 }

@@ -14,7 +14,9 @@
  * so nothing moves when the sweep ends. Head results: layer × head (columns H0…), and by
  * position one row per (layer, head) "3.7" against the positions (pl-heatmap.c's layout).
  *
- * Signal: "cell-activated" (int layer, int pos): a click, or Enter on the selected cell.
+ * Signals: "cell-activated" (int row, int col): a click, or Enter on the selected cell;
+ * "cell-opened" (int row, int col): a double click, or Enter (the window opens a head
+ * cell's attention pattern). row, col are the figure's (see pl_heatmap_pane_dress).
  */
 #pragma once
 
