@@ -418,6 +418,20 @@ undo_example (GSimpleAction *action,
     pl_document_set_texts (self->document, t[0], t[1], t[2], t[3]);
 }
 
+/* An example made for a site (the indirect-object pair: heads) selects it, at all
+ * positions; the others leave the chosen site alone. */
+static void
+apply_preset_site (PlWindow       *self,
+                   const PlPreset *preset)
+{
+  PlSite site;
+
+  if (preset->site == NULL || !pl_site_from_string (preset->site, &site))
+    return;
+  pl_document_set_site (self->document, site);
+  pl_document_set_by_position (self->document, FALSE);
+}
+
 static void
 apply_preset (GSimpleAction *action,
               GVariant      *param,
@@ -439,6 +453,7 @@ apply_preset (GSimpleAction *action,
     }
   pl_document_set_texts (self->document, presets[index].clean, presets[index].corrupted,
                          presets[index].clean_answer, presets[index].corrupted_answer);
+  apply_preset_site (self, &presets[index]);
   g_strfreev (self->undo_texts);
   self->undo_texts = NULL;
   if (!typed)
