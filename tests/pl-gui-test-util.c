@@ -103,6 +103,13 @@ void
 pl_gui_test_screenshot (PlWindow   *win,
                         const char *name)
 {
+  pl_gui_test_screenshot_widget (GTK_WIDGET (win), name);
+}
+
+void
+pl_gui_test_screenshot_widget (GtkWidget  *win,
+                               const char *name)
+{
   const char *dir = g_getenv ("PL_SCREENSHOT_DIR");
   g_autoptr(GdkPaintable) paintable = NULL;
   g_autoptr(GtkSnapshot) snapshot = NULL;

@@ -516,6 +516,47 @@ test_stale (void)
   pl_gui_test_close_window (win);
 }
 
+/* ---- the README's figures (not a test) ----
+ *
+ * With PL_SCREENSHOT_DIR and PL_HEADS_SHOT_MODEL (a model folder) set, also photographs
+ * the indirect-object example's layer × head heatmap (heads.png) and one head's
+ * attention pattern (attention.png). */
+
+static void
+take_screenshots (void)
+{
+  PlWindow *win = pl_window_new (NULL);
+  PlAttentionDialog *d;
+
+  gtk_window_set_default_size (GTK_WINDOW (win), 1400, 880);
+  gtk_window_present (GTK_WINDOW (win));
+  pl_document_set_sweep_defaults (doc_of (win), PL_DIRECTION_DENOISE, FALSE);
+  pl_gui_test_with_model (win, g_getenv ("PL_HEADS_SHOT_MODEL"));
+  g_action_group_activate_action (G_ACTION_GROUP (win), "preset",
+                                  g_variant_new_uint32 (IOI_PRESET));
+  pl_gui_test_run (win);
+  pl_gui_test_wait_for (not_busy, win);
+  pl_gui_test_click_cell (win, 9, 6);
+  pl_gui_test_wait_for (pl_gui_test_has_cell_topk, win);
+  {
+    /* The panel scrolled to its Patching controls (site, granularity, direction). */
+    GtkWidget *scrolled = gtk_widget_get_first_child (GTK_WIDGET (win->prompts_panel));
+    GtkAdjustment *adj;
+
+    g_assert_true (GTK_IS_SCROLLED_WINDOW (scrolled));
+    adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+    pl_gui_test_spin (200);
+    gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
+  }
+  pl_gui_test_screenshot (win, "heads.png");
+  g_assert_true (pl_gui_test_press_key (win, GDK_KEY_Return));   /* the selected cell */
+  d = wait_for_dialog ();
+  gtk_window_set_default_size (GTK_WINDOW (d), 900, 760);
+  pl_gui_test_screenshot_widget (GTK_WIDGET (d), "attention.png");
+  close_dialog (d);
+  pl_gui_test_close_window (win);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -538,6 +579,9 @@ main (int   argc,
   g_test_add_func ("/Patchlens/Heads/export", test_export);
   g_test_add_func ("/Patchlens/Heads/save-open", test_save_open);
   g_test_add_func ("/Patchlens/Heads/stale", test_stale);
+  /* Not a test: registered only when asked for (docs/heads.png, docs/attention.png). */
+  if (g_getenv ("PL_SCREENSHOT_DIR") && g_getenv ("PL_HEADS_SHOT_MODEL"))
+    g_test_add_func ("/Patchlens/Heads/screenshots", take_screenshots);
   ret = g_test_run ();
   g_free (model_dir);
   g_free (chosen);
