@@ -276,12 +276,43 @@ test_sweep (void)
   assert_cells_equal_core (win);
   g_assert_nonnull (strstr (shown_figure (win)->title, "noising"));
 
-  /* By position: one row per (layer, head), columns the positions. */
+  /* By position: the layer × head grid of one position, chosen above the figure. */
   gtk_drop_down_set_selected (granularity, 1);
   g_assert_true (pl_document_get_by_position (doc_of (win)));
-  sweep (win, N_LAYERS * N_HEADS, IOI_TOKENS);
+  sweep (win, N_LAYERS, N_HEADS);
   assert_cells_equal_core (win);
-  g_assert_cmpstr (shown_figure (win)->row_labels[3], ==, "1.1");
+  {
+    GtkDropDown *positions = pl_heatmap_pane_get_position_dropdown (win->heatmap_pane);
+    PlSweepResult *r = pl_document_get_result (doc_of (win));
+
+    g_assert_true (gtk_widget_is_visible (GTK_WIDGET (positions)));
+    g_assert_cmpint (pl_heatmap_pane_get_position (win->heatmap_pane), ==, 9);   /* differs */
+    gtk_drop_down_set_selected (positions, 12);
+    g_assert_cmpint (pl_heatmap_pane_get_position (win->heatmap_pane), ==, 12);
+    hm = shown_figure (win);
+    g_assert_cmpint (pl_heatmap_get_n_cols (hm), ==, N_HEADS);
+    g_assert_nonnull (strstr (hm->title, "position 12"));
+    for (int l = 0; l < N_LAYERS; l++)
+      for (int h = 0; h < N_HEADS; h++)
+        g_assert_cmpfloat (hm->values[l * N_HEADS + h], ==,
+                           r->matrix[((gsize) l * IOI_TOKENS + 12) * N_HEADS + h]);
+    /* A click on (layer 2, head 1): the Patched table is that cell's run at position 12. */
+    pl_gui_test_click_cell (win, 2, 1);
+    pl_gui_test_wait_for (pl_gui_test_has_cell_topk, win);
+    {
+      const PlTopK *got = pl_topk_table_get_topk (pl_nexttoken_pane_get_table (
+          win->nexttoken_pane, "cell"));
+      g_autoptr(PlTopK) want = pl_sweep_cell_topk (pl_loaded_model_get (win->model), r,
+                                                   2 * N_HEADS + 1, 12, got->n);
+
+      g_assert_cmpfloat (got->entries[0].prob, ==, want->entries[0].prob);
+    }
+  }
+  /* Back to a block site: no position bar. */
+  choose_site (win, "resid_post");
+  sweep (win, N_LAYERS, IOI_TOKENS);
+  g_assert_false (gtk_widget_is_visible (
+      GTK_WIDGET (pl_heatmap_pane_get_position_dropdown (win->heatmap_pane))));
   pl_gui_test_close_window (win);
 }
 
@@ -553,7 +584,14 @@ take_screenshots (void)
   d = wait_for_dialog ();
   gtk_window_set_default_size (GTK_WINDOW (d), 900, 760);
   pl_gui_test_screenshot_widget (GTK_WIDGET (d), "attention.png");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (d), "attention.run", "s", "patched"));
+  pl_gui_test_screenshot_widget (GTK_WIDGET (d), "attention-patched-head-out.png");
   close_dialog (d);
+  /* By position: (layer, head) rows against the positions. */
+  gtk_drop_down_set_selected (pl_prompts_panel_get_granularity_dropdown (win->prompts_panel), 1);
+  pl_gui_test_run (win);
+  pl_gui_test_wait_for (not_busy, win);
+  pl_gui_test_screenshot (win, "heads-by-position.png");
   pl_gui_test_close_window (win);
 }
 

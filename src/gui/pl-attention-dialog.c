@@ -122,13 +122,14 @@ on_computed (GObject      *source,
   PlAttentionDialog *self = PL_ATTENTION_DIALOG (source);
   Job *j = g_task_get_task_data (G_TASK (res));
   g_autoptr(GError) error = NULL;
+  gboolean ok = g_task_propagate_boolean (G_TASK (res), &error);
 
-  if (!g_task_propagate_boolean (G_TASK (res), &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      self->error = g_strdup (error->message);
-    }
+  /* Closed meanwhile (dispose cancels): its widgets are gone, even if the work
+   * finished before it saw the cancel. */
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+  if (!ok)
+    self->error = g_strdup (error->message);
   for (int i = 0; i < PL_N_ATTENTION_RUNS; i++)
     self->patterns[i] = g_steal_pointer (&j->patterns[i]);
   self->ready = TRUE;

@@ -19,6 +19,8 @@ struct _PlHeatmapPane {
   PlHeatmapView *heatmap_view;
   GtkLabel      *hover_label;
   GtkWidget     *stale_box;
+  GtkWidget     *position_bar;
+  GtkDropDown   *position_dropdown;
 
   float         *matrix;        /* (n_rows, n_cols): what the figure shows */
   int            n_rows, n_cols;
@@ -31,6 +33,14 @@ struct _PlHeatmapPane {
   PlSite         site;
   gboolean       by_position;
   int            n_heads;
+  /* By position the figure is one position's layer × head grid (pos_shown); full is
+   * the whole (layer, position, head) matrix and pos_result a result of the shown
+   * shape whose matrix is that slice, for pl_heatmap_new_from_result. */
+  float         *full;
+  int            pos_shown;
+  PlSweepResult *pos_result;
+  char          *model_name;
+  double         range[2];   /* the live figure's unpatched ends (include_range) */
   gboolean       stale;
 };
 
@@ -86,8 +96,8 @@ set_grid (PlHeatmapPane  *self,
 
 /* ---- head results: their shape and labels ---- */
 
-/* The figure's rows and columns for a result of that shape (as pl-heatmap.c lays it
- * out): layer × position, layer × head, or (layer, head) × position. */
+/* The figure's rows and columns: layer × position, or layer × head (by position, of
+ * the position chosen above the figure). */
 static void
 grid_shape (PlSite    site,
             gboolean  by_position,
@@ -99,29 +109,131 @@ grid_shape (PlSite    site,
 {
   if (!pl_site_is_head (site))
     *n_rows = n_layers, *n_cols = n_tokens;
-  else if (!by_position)
-    *n_rows = n_layers, *n_cols = n_heads;
   else
-    *n_rows = n_layers * n_heads, *n_cols = n_tokens;
+    *n_rows = n_layers, *n_cols = n_heads;   /* by position: one position at a time */
 }
 
-/* A matrix in the result's order, (layer, position, head) by position, into the
- * figure's (layer, head) × position rows; the other shapes are the same order. */
+/* ---- by position: one position's layer × head ---- */
+
+/* The shown position's (layer, head) slice of full into matrix. */
+static void
+slice_position (PlHeatmapPane *self)
+{
+  int H = self->n_heads, T = self->n_tokens;
+
+  for (int l = 0; l < self->n_rows; l++)
+    for (int h = 0; h < H; h++)
+      self->matrix[l * H + h] = self->full[((gsize) l * T + self->pos_shown) * H + h];
+}
+
+/* A matrix in the result's order into what the figure shows. */
 static void
 copy_to_display (PlHeatmapPane *self,
                  const float   *src)
 {
-  int H = self->n_heads, T = self->n_tokens;
-
-  if (!pl_site_is_head (self->site) || !self->by_position)
+  if (!self->by_position)
     {
       memcpy (self->matrix, src, (gsize) self->n_rows * self->n_cols * sizeof (float));
       return;
     }
-  for (int l = 0; l < self->n_rows / H; l++)
-    for (int h = 0; h < H; h++)
-      for (int p = 0; p < T; p++)
-        self->matrix[(gsize) (l * H + h) * T + p] = src[((gsize) l * T + p) * H + h];
+  memcpy (self->full, src, (gsize) self->n_rows * self->n_tokens * self->n_heads * sizeof (float));
+  slice_position (self);
+}
+
+/* The first position where the prompts differ (where patching can matter first). */
+static int
+first_difference (const PlInputs *in)
+{
+  for (int p = 0; p < in->clean.n_tokens; p++)
+    if (in->clean.ids[p] != in->corrupted.ids[p])
+      return p;
+  return in->clean.n_tokens - 1;
+}
+
+/* Starts the by-position state for a result of r's shape (values from copy_to_display):
+ * the positions in the drop-down, the first difference shown. */
+static void
+begin_by_position (PlHeatmapPane       *self,
+                   const PlSweepResult *r)
+{
+  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+
+  g_clear_pointer (&self->pos_result, pl_sweep_result_free);
+  g_clear_pointer (&self->full, g_free);
+  g_free (self->model_name);
+  self->model_name = g_strdup (r && r->model_name ? r->model_name : "");
+  gtk_widget_set_visible (self->position_bar, self->by_position && self->n_rows > 0);
+  if (!self->by_position || self->n_rows == 0)
+    return;
+  self->full = g_new (float, (gsize) self->n_rows * self->n_tokens * self->n_heads);
+  for (gsize i = 0; i < (gsize) self->n_rows * self->n_tokens * self->n_heads; i++)
+    self->full[i] = NAN;
+  self->pos_result = g_new0 (PlSweepResult, 1);
+  *self->pos_result = (PlSweepResult) {
+    .inputs = pl_inputs_copy (r->inputs),
+    .site = r->site, .metric = r->metric, .direction = r->direction,
+    .n_layers = r->n_layers, .n_positions = r->n_positions, .n_heads = r->n_heads,
+    .clean_value = r->clean_value, .corrupted_value = r->corrupted_value,
+    .matrix = g_new (float, (gsize) r->n_layers * r->n_heads),
+  };
+  for (int p = 0; p < self->n_tokens; p++)
+    {
+      g_autofree char *name = g_strdup_printf ("%d · %s", p, self->positions[p]);
+      gtk_string_list_append (names, name);
+    }
+  self->pos_shown = first_difference (r->inputs);
+  g_signal_handlers_block_matched (self->position_dropdown, G_SIGNAL_MATCH_DATA, 0, 0,
+                                   NULL, NULL, self);
+  gtk_drop_down_set_model (self->position_dropdown, G_LIST_MODEL (names));
+  gtk_drop_down_set_selected (self->position_dropdown, self->pos_shown);
+  g_signal_handlers_unblock_matched (self->position_dropdown, G_SIGNAL_MATCH_DATA, 0, 0,
+                                     NULL, NULL, self);
+}
+
+/* The shown position's figure: the all-positions layout (layer × head) of the slice,
+ * titled with the position. */
+static PlHeatmap *
+new_position_figure (PlHeatmapPane *self)
+{
+  PlSweepResult *r = self->pos_result;
+  PlHeatmap *hm;
+
+  memcpy (r->matrix, self->matrix, (gsize) self->n_rows * self->n_heads * sizeof (float));
+  /* The title names the model last: the position goes after it. */
+  g_free (r->model_name);
+  /* Translators: a by-position head figure's title ends with the model, then the
+   * position shown: "gpt2 · position 9 “␣John/␣Mary”" */
+  r->model_name = g_strdup_printf (_("%s · position %d “%s”"), self->model_name,
+                                   self->pos_shown, self->positions[self->pos_shown]);
+  hm = pl_heatmap_new_from_result (r);
+  pl_heatmap_pane_dress (hm, r);
+  if (isfinite (self->range[0]) && isfinite (self->range[1]))
+    pl_heatmap_include_range (hm, self->range[0], self->range[1]);
+  return hm;
+}
+
+static void
+on_position_selected (PlHeatmapPane *self)
+{
+  guint p = gtk_drop_down_get_selected (self->position_dropdown);
+
+  if (!self->by_position || p == GTK_INVALID_LIST_POSITION || (int) p >= self->n_tokens)
+    return;
+  self->pos_shown = p;
+  slice_position (self);
+  pl_heatmap_view_set_heatmap (self->heatmap_view, new_position_figure (self));
+}
+
+int
+pl_heatmap_pane_get_position (PlHeatmapPane *self)
+{
+  return self->by_position ? self->pos_shown : -1;
+}
+
+GtkDropDown *
+pl_heatmap_pane_get_position_dropdown (PlHeatmapPane *self)
+{
+  return self->position_dropdown;
 }
 
 void
@@ -157,17 +269,15 @@ describe_head_cell (PlHeatmapPane *self,
                     int            col,
                     float          v)
 {
-  int layer = self->by_position ? row / self->n_heads : row;
-  int head = self->by_position ? row % self->n_heads : col;
   g_autofree char *where = NULL;
 
   if (self->by_position)
     /* Translators: hover line: layer, head, position, token */
-    where = g_strdup_printf (_("Layer %d · head H%d · position %d “%s”"), layer, head, col,
-                             self->positions[col]);
+    where = g_strdup_printf (_("Layer %d · head H%d · position %d “%s”"), row, col,
+                             self->pos_shown, self->positions[self->pos_shown]);
   else
     /* Translators: hover line: layer, head (patched at every position) */
-    where = g_strdup_printf (_("Layer %d · head H%d (all positions)"), layer, head);
+    where = g_strdup_printf (_("Layer %d · head H%d (all positions)"), row, col);
   if (isnan (v))
     /* Translators: a hover line's place, then: the value is not computed yet */
     return g_strdup_printf (_("%s · not computed yet"), where);
@@ -229,7 +339,12 @@ pl_heatmap_pane_show_live_sweep (PlHeatmapPane        *self,
   skeleton.n_layers = n_layers;
   skeleton.n_positions = self->n_tokens;
   skeleton.matrix = NULL;   /* all NAN: pl_heatmap_new_from_result leaves them so */
-  if (self->n_rows > 0)
+  skeleton.clean_value = skeleton.corrupted_value = NAN;   /* include_range gives them */
+  self->range[0] = self->range[1] = NAN;
+  begin_by_position (self, &skeleton);
+  if (self->by_position)
+    pl_heatmap_view_set_heatmap (self->heatmap_view, new_position_figure (self));
+  else if (self->n_rows > 0)
     {
       PlHeatmap *hm = pl_heatmap_new_from_result (&skeleton);
 
@@ -257,6 +372,8 @@ pl_heatmap_pane_show_result (PlHeatmapPane       *self,
 {
   int n_rows = 0, n_cols = 0;
 
+  self->by_position = FALSE;
+  self->range[0] = self->range[1] = NAN;
   if (r != NULL)
     {
       self->site = r->site;
@@ -266,6 +383,7 @@ pl_heatmap_pane_show_result (PlHeatmapPane       *self,
                   &n_rows, &n_cols);
     }
   set_grid (self, n_rows, n_cols, r ? r->inputs : NULL);
+  begin_by_position (self, r);
   if (r == NULL || self->n_rows == 0)
     {
       show_heatmap (self, NULL, r);
@@ -273,7 +391,10 @@ pl_heatmap_pane_show_result (PlHeatmapPane       *self,
     }
   self->metric = r->metric;
   copy_to_display (self, r->matrix);
-  show_heatmap (self, pl_heatmap_new_from_result (r), r);
+  if (self->by_position)
+    pl_heatmap_view_set_heatmap (self->heatmap_view, new_position_figure (self));
+  else
+    show_heatmap (self, pl_heatmap_new_from_result (r), r);
 }
 
 void
@@ -285,6 +406,8 @@ pl_heatmap_pane_include_range (PlHeatmapPane *self,
 
   if (hm == NULL || self->n_rows == 0)
     return;
+  self->range[0] = a;   /* for the next position's figure */
+  self->range[1] = b;
   pl_heatmap_include_range (hm, a, b);
   gtk_widget_queue_draw (GTK_WIDGET (self->heatmap_view));
 }
@@ -330,6 +453,14 @@ pl_heatmap_pane_get_value (PlHeatmapPane *self,
                            int            row,
                            int            col)
 {
+  if (self->by_position)   /* the result's cell (l, p, h) at row l H + h, column p */
+    {
+      int H = self->n_heads, T = self->n_tokens;
+
+      if (row < 0 || col < 0 || row >= self->n_rows * H || col >= T)
+        return NAN;
+      return self->full[((gsize) (row / H) * T + col) * H + row % H];
+    }
   if (row < 0 || col < 0 || row >= self->n_rows || col >= self->n_cols)
     return NAN;
   return self->matrix[row * self->n_cols + col];
@@ -344,7 +475,8 @@ on_cell_hovered (PlHeatmapView *view,
                  PlHeatmapPane *self)
 {
   g_autofree char *text = NULL;
-  float v = pl_heatmap_pane_get_value (self, row, col);
+  float v = row >= 0 && col >= 0 && row < self->n_rows && col < self->n_cols
+            ? self->matrix[row * self->n_cols + col] : NAN;
 
   if (row < 0 || col < 0 || row >= self->n_rows || col >= self->n_cols)
     {
@@ -373,7 +505,12 @@ on_cell_activated (PlHeatmapView *view,
                    int            col,
                    PlHeatmapPane *self)
 {
-  if (row >= 0 && col >= 0 && row < self->n_rows && col < self->n_cols)
+  if (row < 0 || col < 0 || row >= self->n_rows || col >= self->n_cols)
+    return;
+  if (self->by_position)   /* in the result's layout (pl_sweep_cell_topk's) */
+    g_signal_emit (self, signals[SIGNAL_CELL_ACTIVATED], 0, row * self->n_heads + col,
+                   self->pos_shown);
+  else
     g_signal_emit (self, signals[SIGNAL_CELL_ACTIVATED], 0, row, col);
 }
 
@@ -383,7 +520,12 @@ on_cell_opened (PlHeatmapView *view,
                 int            col,
                 PlHeatmapPane *self)
 {
-  if (row >= 0 && col >= 0 && row < self->n_rows && col < self->n_cols)
+  if (row < 0 || col < 0 || row >= self->n_rows || col >= self->n_cols)
+    return;
+  if (self->by_position)
+    g_signal_emit (self, signals[SIGNAL_CELL_OPENED], 0, row * self->n_heads + col,
+                   self->pos_shown);
+  else
     g_signal_emit (self, signals[SIGNAL_CELL_OPENED], 0, row, col);
 }
 
@@ -406,6 +548,9 @@ pl_heatmap_pane_finalize (GObject *object)
 
   g_free (self->matrix);
   g_strfreev (self->positions);
+  g_free (self->full);
+  g_clear_pointer (&self->pos_result, pl_sweep_result_free);
+  g_free (self->model_name);
   G_OBJECT_CLASS (pl_heatmap_pane_parent_class)->finalize (object);
 }
 
@@ -429,6 +574,8 @@ pl_heatmap_pane_class_init (PlHeatmapPaneClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PlHeatmapPane, heatmap_view);
   gtk_widget_class_bind_template_child (widget_class, PlHeatmapPane, hover_label);
   gtk_widget_class_bind_template_child (widget_class, PlHeatmapPane, stale_box);
+  gtk_widget_class_bind_template_child (widget_class, PlHeatmapPane, position_bar);
+  gtk_widget_class_bind_template_child (widget_class, PlHeatmapPane, position_dropdown);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
@@ -439,4 +586,6 @@ pl_heatmap_pane_init (PlHeatmapPane *self)
   g_signal_connect (self->heatmap_view, "cell-hovered", G_CALLBACK (on_cell_hovered), self);
   g_signal_connect (self->heatmap_view, "cell-activated", G_CALLBACK (on_cell_activated), self);
   g_signal_connect (self->heatmap_view, "cell-opened", G_CALLBACK (on_cell_opened), self);
+  g_signal_connect_swapped (self->position_dropdown, "notify::selected",
+                            G_CALLBACK (on_position_selected), self);
 }

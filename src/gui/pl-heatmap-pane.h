@@ -11,12 +11,16 @@
  *   g_signal_connect (pane, "cell-activated", G_CALLBACK (on_cell), self);
  *
  * The live figure is built exactly as the finished one will be (labels, titles, layout),
- * so nothing moves when the sweep ends. Head results: layer × head (columns H0…), and by
- * position one row per (layer, head) "3.7" against the positions (pl-heatmap.c's layout).
+ * so nothing moves when the sweep ends. Head results: layer × head (columns H0…); by
+ * position, the layer × head grid of one position chosen in a drop-down above the
+ * figure (a grid of every (layer, head) row against the positions is unreadable for
+ * GPT-2's 144 heads; the exported figure has them all, pl-heatmap.c's layout).
+ * The signals' row and col are the result's figure layout: by position row l H + h and
+ * column p, as pl_sweep_cell_topk takes them.
  *
  * Signals: "cell-activated" (int row, int col): a click, or Enter on the selected cell;
  * "cell-opened" (int row, int col): a double click, or Enter (the window opens a head
- * cell's attention pattern). row, col are the figure's (see pl_heatmap_pane_dress).
+ * cell's attention pattern).
  */
 #pragma once
 
@@ -65,7 +69,13 @@ const char    *pl_heatmap_pane_get_hover_text (PlHeatmapPane *self);
  * "Layer" × "Position (token)", or heads "H0"… as columns, or "Layer.head" rows. */
 void           pl_heatmap_pane_dress         (PlHeatmap           *hm,
                                               const PlSweepResult *r);
-/* The value shown at (row, col) of the figure: NAN when not computed or out of range. */
+/* By position: the position whose layer × head grid is shown (-1 otherwise), and the
+ * drop-down above the figure that chooses it. */
+int            pl_heatmap_pane_get_position  (PlHeatmapPane  *self);
+GtkDropDown   *pl_heatmap_pane_get_position_dropdown (PlHeatmapPane *self);
+/* The value at (row, col) of the figure: NAN when not computed or out of range. By
+ * position, in the result's figure layout (pl-heatmap.c's): row l H + h, column p, for
+ * every position (not only the shown one). */
 float          pl_heatmap_pane_get_value     (PlHeatmapPane  *self,
                                               int             row,
                                               int             col);
