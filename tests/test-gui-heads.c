@@ -393,6 +393,25 @@ test_attention (void)
     g_assert_nonnull (strstr (pl_attention_dialog_get_caption (d), "queries"));
   }
   close_dialog (d);
+
+  /* By position: Enter on a head of the shown position patches it at that position. */
+  gtk_drop_down_set_selected (pl_prompts_panel_get_granularity_dropdown (win->prompts_panel), 1);
+  sweep (win, N_LAYERS, N_HEADS);
+  enter_on_cell (win, 1, 0);
+  d = wait_for_dialog ();
+  g_assert_cmpint (pl_attention_dialog_get_layer (d), ==, 1);
+  g_assert_cmpint (pl_attention_dialog_get_head (d), ==, 0);
+  {
+    int pos = pl_heatmap_pane_get_position (win->heatmap_pane);
+    g_autofree float *patched = pl_attention_pattern_patched (model, in->clean.ids,
+        in->corrupted.ids, IOI_TOKENS, 1, 0, PL_SITE_HEAD_Q, PL_DIRECTION_DENOISE, pos, NULL,
+        NULL);
+
+    g_assert_cmpint (pos, ==, 9);
+    assert_pattern_equal (pl_attention_dialog_get_pattern (d, PL_ATTENTION_PATCHED, NULL),
+                          patched, IOI_TOKENS);
+  }
+  close_dialog (d);
   pl_gui_test_close_window (win);
 }
 
