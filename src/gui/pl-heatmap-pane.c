@@ -52,9 +52,13 @@ static guint signals[N_SIGNALS];
 static void
 set_hover_hint (PlHeatmapPane *self)
 {
-  gtk_label_set_text (self->hover_label, self->n_rows > 0
-                      ? _("Hover a cell for its value; click it for the patched run's predictions.")
-                      : "");
+  if (self->n_rows > 0 && pl_site_is_head (self->site))
+    gtk_label_set_text (self->hover_label,
+                        _("Hover a head for its value; click it for the patched run's predictions, double-click it for its attention pattern."));
+  else
+    gtk_label_set_text (self->hover_label, self->n_rows > 0
+                        ? _("Hover a cell for its value; click it for the patched run's predictions.")
+                        : "");
 }
 
 /* The grid's size and each position's name, as the figure and the data export name
