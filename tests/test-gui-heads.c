@@ -19,6 +19,8 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gi18n.h>
+#include <locale.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
@@ -29,6 +31,7 @@
 #include "pl-gui-test-util.h"
 #include "pl-heatmap-private.h"
 #include "pl-test-util.h"
+#include "pl-uninstalled.h"
 
 #define N_LAYERS 3
 #define N_HEADS 2
@@ -633,9 +636,16 @@ main (int   argc,
   g_test_add_func ("/Patchlens/Heads/export", test_export);
   g_test_add_func ("/Patchlens/Heads/save-open", test_save_open);
   g_test_add_func ("/Patchlens/Heads/stale", test_stale);
-  /* Not a test: registered only when asked for (docs/heads.png, docs/attention.png). */
+  /* Not a test: registered only when asked for (docs/heads.png, docs/attention.png;
+   * LANGUAGE=es LANG=C.UTF-8 for the Spanish UI from the build folder, as main.c). */
   if (g_getenv ("PL_SCREENSHOT_DIR") && g_getenv ("PL_HEADS_SHOT_MODEL"))
-    g_test_add_func ("/Patchlens/Heads/screenshots", take_screenshots);
+    {
+      setlocale (LC_ALL, "");   /* gtk_test_init keeps "C", where LANGUAGE is ignored */
+      bindtextdomain (GETTEXT_PACKAGE, pl_locale_dir ());
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      textdomain (GETTEXT_PACKAGE);
+      g_test_add_func ("/Patchlens/Heads/screenshots", take_screenshots);
+    }
   ret = g_test_run ();
   g_free (model_dir);
   g_free (chosen);

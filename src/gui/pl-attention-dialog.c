@@ -238,11 +238,11 @@ show_run (PlAttentionDialog *self)
     show_message (self, _("Could Not Compute the Pattern"), self->error);
   else if (self->patterns[self->run] == NULL)
     {
-      g_autofree char *why = g_strdup_printf (
-          _("Patching the head's %s (%s) acts after its pattern, so in the patched run this head's pattern is the %s run's: see %s."),
-          site_words (r->site), pl_site_to_string (r->site),
-          r->direction == PL_DIRECTION_NOISE ? _("clean") : _("corrupted"),
-          r->direction == PL_DIRECTION_NOISE ? _("Clean") : _("Corrupted"));
+      /* The switch's button named as it reads. */
+      g_autofree char *why = g_strdup_printf (r->direction == PL_DIRECTION_NOISE
+          ? _("Patching the head's %s (%s) acts after its pattern, so in the patched run this head's pattern is the clean run's: see Clean.")
+          : _("Patching the head's %s (%s) acts after its pattern, so in the patched run this head's pattern is the corrupted run's: see Corrupted."),
+          site_words (r->site), pl_site_to_string (r->site));
       show_message (self, _("The Patch Does Not Change This Pattern"), why);
     }
   else
