@@ -350,6 +350,29 @@ test_attention (void)
     assert_pattern_equal (pl_attention_dialog_get_pattern (d, PL_ATTENTION_CLEAN, &T),
                           clean, IOI_TOKENS);
     g_assert_cmpint (T, ==, IOI_TOKENS);
+    /* The pattern's own keys: Down selects (0, 0), Down again (1, 0); the line says it. */
+    {
+      g_autofree char *want = g_strdup_printf ("Position 1 “␣Mary” attends to position 0 “When”: %.4f",
+                                               clean[IOI_TOKENS]);
+      GtkEventController *key = NULL;
+      g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (
+          GTK_WIDGET (pl_attention_dialog_get_view (d)));
+      gboolean handled = FALSE;
+
+      for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+        {
+          g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
+
+          if (GTK_IS_EVENT_CONTROLLER_KEY (c))
+            key = c;
+        }
+      g_assert_nonnull (key);
+      for (int i = 0; i < 2; i++)
+        g_signal_emit_by_name (key, "key-pressed", GDK_KEY_Down, 0, (GdkModifierType) 0,
+                               &handled);
+      g_assert_true (handled);
+      g_assert_cmpstr (pl_attention_dialog_get_hover_text (d), ==, want);
+    }
     g_assert_cmpint (pl_heatmap_get_n_rows (pl_heatmap_view_get_heatmap (
         pl_attention_dialog_get_view (d))), ==, IOI_TOKENS);
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (d), "attention.run", "s",

@@ -14,6 +14,7 @@
 #include "pl-error.h"
 #include "pl-json-print.h"
 #include "pl-lens-figure.h"
+#include "pl-token-strip.h"
 #include "pl-window-private.h"
 #include "pl-write-file.h"
 
@@ -25,6 +26,7 @@ struct _PlAttentionDialog {
   GtkStack       *stack;
   PlHeatmapView  *view;
   AdwStatusPage  *status_page;
+  GtkLabel       *hover_label;
 
   PlWindow       *window;        /* weak: the file dialogs' seam */
   PlLoadedModel  *model;
@@ -113,6 +115,7 @@ compute_thread (GTask        *task,
 }
 
 static void show_run (PlAttentionDialog *self);
+static void on_cell_hovered (PlHeatmapView *view, int row, int col, PlAttentionDialog *self);
 
 static void
 on_computed (GObject      *source,
@@ -260,7 +263,36 @@ set_run (PlAttentionDialog *self,
     return;
   self->run = run;
   show_run (self);
+  on_cell_hovered (self->view, -1, -1, self);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_RUN]);
+}
+
+/* What the hovered (or keyboard-selected) cell says: who attends to whom, how much. */
+static void
+on_cell_hovered (PlHeatmapView     *view,
+                 int                row,
+                 int                col,
+                 PlAttentionDialog *self)
+{
+  const PlPrompt *prompt = run_prompt (self, self->run);
+  const float *p = self->ready ? self->patterns[self->run] : NULL;
+  int T = prompt->n_tokens;
+  g_autofree char *dst = NULL, *src = NULL, *text = NULL;
+
+  if (p == NULL || row < 0 || col < 0 || row >= T || col >= T)
+    {
+      gtk_label_set_text (self->hover_label,
+                          _("Hover a cell: how much a position (row) attends to another (column)."));
+      return;
+    }
+  dst = pl_token_display (prompt->pieces[row]);
+  src = pl_token_display (prompt->pieces[col]);
+  /* Translators: position, token, position, token, probability */
+  text = g_strdup_printf (_("Position %d “%s” attends to position %d “%s”: %.4f"), row, dst,
+                          col, src, p[(gsize) row * T + col]);
+  gtk_label_set_text (self->hover_label, text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->view),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
 }
 
 /* ---- export ---- */
@@ -467,6 +499,7 @@ pl_attention_dialog_new (PlWindow      *window,
   adw_window_title_set_title (self->window_title, title);
   adw_window_title_set_subtitle (self->window_title, subtitle);
   show_run (self);
+  on_cell_hovered (self->view, -1, -1, self);
   start (self);
   return self;
 }
@@ -512,6 +545,12 @@ pl_attention_dialog_get_caption (PlAttentionDialog *self)
          g_str_equal (gtk_stack_get_visible_child_name (self->stack), "message")
          ? adw_status_page_get_description (self->status_page)
          : gtk_label_get_text (self->caption_label);
+}
+
+const char *
+pl_attention_dialog_get_hover_text (PlAttentionDialog *self)
+{
+  return gtk_label_get_text (self->hover_label);
 }
 
 PlHeatmapView *
@@ -593,6 +632,7 @@ pl_attention_dialog_class_init (PlAttentionDialogClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/patchlens/Patchlens/pl-attention-dialog.ui");
   BIND (window_title); BIND (caption_label); BIND (stack); BIND (view); BIND (status_page);
+  BIND (hover_label);
   gtk_widget_class_install_property_action (widget_class, "attention.run", "run");
   gtk_widget_class_install_action (widget_class, "attention.export-figure", NULL, export_figure);
   gtk_widget_class_install_action (widget_class, "attention.export-data", NULL, export_data);
@@ -603,4 +643,5 @@ static void
 pl_attention_dialog_init (PlAttentionDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect (self->view, "cell-hovered", G_CALLBACK (on_cell_hovered), self);
 }

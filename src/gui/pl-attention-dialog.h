@@ -61,6 +61,8 @@ int            pl_attention_dialog_get_head    (PlAttentionDialog *self);
 /* What the dialog says under its switch (what is shown, or why the patched run is not). */
 const char    *pl_attention_dialog_get_caption (PlAttentionDialog *self);
 PlHeatmapView *pl_attention_dialog_get_view    (PlAttentionDialog *self);
+/* The line under the pattern: the hovered or selected cell's probability. */
+const char    *pl_attention_dialog_get_hover_text (PlAttentionDialog *self);
 
 /* The shown run's pattern as a figure (.png .svg .pdf) or data (.csv .json). */
 gboolean       pl_attention_dialog_export_figure_to (PlAttentionDialog *self,
