@@ -30,6 +30,7 @@
 #include "pl-attention-pattern.h"
 #include "pl-gui-test-util.h"
 #include "pl-heatmap-private.h"
+#include "pl-heatmap-view-private.h"
 #include "pl-test-util.h"
 #include "pl-uninstalled.h"
 
@@ -185,6 +186,25 @@ wait_for_dialog (void)
 {
   pl_gui_test_wait_until (dialog_ready, NULL, "the attention dialog's patterns");
   return find_attention_dialog ();
+}
+
+/* A key pressed in the dialog's pattern view, as its key controller sees it. */
+static gboolean
+press_dialog_key (PlAttentionDialog *d,
+                  guint              keyval)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (
+      GTK_WIDGET (pl_attention_dialog_get_view (d)));
+  gboolean handled = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_KEY (c))
+        g_signal_emit_by_name (c, "key-pressed", keyval, 0, (GdkModifierType) 0, &handled);
+    }
+  return handled;
 }
 
 static void
@@ -354,23 +374,8 @@ test_attention (void)
     {
       g_autofree char *want = g_strdup_printf ("Position 1 “␣Mary” attends to position 0 “When”: %.4f",
                                                clean[IOI_TOKENS]);
-      GtkEventController *key = NULL;
-      g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (
-          GTK_WIDGET (pl_attention_dialog_get_view (d)));
-      gboolean handled = FALSE;
-
-      for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-        {
-          g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
-
-          if (GTK_IS_EVENT_CONTROLLER_KEY (c))
-            key = c;
-        }
-      g_assert_nonnull (key);
       for (int i = 0; i < 2; i++)
-        g_signal_emit_by_name (key, "key-pressed", GDK_KEY_Down, 0, (GdkModifierType) 0,
-                               &handled);
-      g_assert_true (handled);
+        g_assert_true (press_dialog_key (d, GDK_KEY_Down));
       g_assert_cmpstr (pl_attention_dialog_get_hover_text (d), ==, want);
     }
     g_assert_cmpint (pl_heatmap_get_n_rows (pl_heatmap_view_get_heatmap (
@@ -625,6 +630,11 @@ take_screenshots (void)
   g_assert_true (pl_gui_test_press_key (win, GDK_KEY_Return));   /* the selected cell */
   d = wait_for_dialog ();
   gtk_window_set_default_size (GTK_WINDOW (d), 900, 760);
+  pl_gui_test_spin (300);
+  pl_heatmap_view_leave (pl_attention_dialog_get_view (d));   /* Xvfb's idle pointer */
+  for (int i = 0; i < 10; i++)   /* select (9, 1): "␣John" attending to "␣Mary" */
+    press_dialog_key (d, GDK_KEY_Down);
+  press_dialog_key (d, GDK_KEY_Right);
   pl_gui_test_screenshot_widget (GTK_WIDGET (d), "attention.png");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (d), "attention.run", "s", "patched"));
   pl_gui_test_screenshot_widget (GTK_WIDGET (d), "attention-patched-head-out.png");
