@@ -174,7 +174,7 @@ hover_text (PlLensView *self,
       g_autofree char *ans = quoted_token (tok, lens->answer_ids[k]);
 
       /* Translators: hover line: an answer, its logit and its probability */
-      g_string_append_printf (s, _(" · %s logit %.3f p = %.4f"), ans,
+      g_string_append_printf (s, _(" · %s logit %.3f p = %.3g"), ans,
                               (double) lens->answer_logit[j], lens->answer_prob[j]);
     }
   return g_string_free (s, FALSE);
