@@ -161,6 +161,23 @@ def test_usage_errors():
 
 
 @test
+def test_outputs_are_checked_before_the_model_runs():
+    # The same checks as the sweep's (cli-output.c): nothing is computed or written
+    # when one output is wrong.
+    d = TMPDIR / "outputs-checked"
+    d.mkdir()
+    for cmd in (LENS, ATT, ATTR):
+        expect_error(cmd + ["--png", str(d / "fig.pdf"), MICHELLE], 2, "--pdf", ".png")
+        expect_error(cmd + ["--json", str(d / "same"), "--csv", str(d / "same"), MICHELLE],
+                     1, "both name")
+        expect_error(cmd + ["--json", str(d / "a.json"), "--svg", str(d / "no" / "b.svg"),
+                            MICHELLE], 1, "does not exist")
+        expect_error(cmd + ["--scale", "0.05", "--png", str(d / "c.png"), MICHELLE], 2,
+                     "--scale")
+        check(not any(d.iterdir()), sorted(p.name for p in d.iterdir()))
+
+
+@test
 def test_answers_must_be_single_tokens():
     expect_error(LENS + ["--answer", " top-notch", MICHELLE], 1, "answer 1", "4 tokens", "not 1")
     expect_error(LENS + ["--answer", "", MICHELLE], 1, "empty")
@@ -208,10 +225,12 @@ def test_broken_weights_are_an_error_not_nan():
 @test
 def test_unwritable_outputs_stop_before_the_model():
     expect_error(LENS + ["--png", str(TMPDIR / "no" / "x.png"), MICHELLE], 1,
-                 "does not exist", "not run")
+                 "does not exist", "nothing was run")
+    # One bad output stops all of them: no half set of files for a report.
     out = TMPDIR / "partial.json"
-    rc, _, err = run(*ATTR, "--json", str(out), "--pdf", str(TMPDIR / "no" / "x.pdf"), MICHELLE)
-    check(rc == 1 and "--pdf" in err and out.is_file(), f"{rc} {err}")
+    expect_error(ATTR + ["--json", str(out), "--pdf", str(TMPDIR / "no" / "x.pdf"), MICHELLE],
+                 1, "--pdf", "nothing was run")
+    check(not out.exists(), "the JSON was written although the PDF could not be")
 
 
 finish()

@@ -231,6 +231,26 @@ def test_set_outputs():
 
 
 @test
+def test_set_outputs_checked_before_the_sweep():
+    # The same rules as a single pair's, before any cell is computed.
+    path = write_set("checked.jsonl", [PAIR, PAIR2])
+    out = TMPDIR / "checked"
+    out.mkdir()
+    expect_error(sweep_set(path, "--json", str(out / "same"), "--csv", str(out / "same")), 1,
+                 "both name")
+    expect_error(sweep_set(path, "--svg", str(out / "fig.png")), 2, "--png")
+    # 150 tokens at --scale 16: wider than the 32767 pixels a PNG can be drawn at.
+    wide = gen("wide", "--layers", "2", "--heads", "2", "--embd", "32", "--positions",
+               "256", "--seed", "1")
+    long_pair = {"clean": " Mary" * 148 + " and John", "corrupted": " Mary" * 148 + " and Paul",
+                 "clean_answer": " Mary", "corrupted_answer": " John"}
+    long_set = write_set("long.jsonl", [long_pair, long_pair])
+    expect_error(["sweep", "--model", wide, "--pairs", long_set, "--png", str(out / "big.png"),
+                  "--scale", "16"], 1, "pixels", "Nothing was run")
+    check(not any(out.iterdir()), sorted(p.name for p in out.iterdir()))
+
+
+@test
 def test_restored_undefined_names_the_pair():
     same = dict(PAIR, corrupted=PAIR["clean"])
     path = write_set("same.jsonl", [PAIR, same])

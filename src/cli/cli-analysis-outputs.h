@@ -8,27 +8,27 @@
  *   cli_out_add_entries (&out, ctx);
  *   ... parse ...
  *   if (cli_out_check (&out, "lens") != CLI_EXIT_OK) ...   // usage errors
- *   if (!cli_out_preflight (&out)) ...                      // no writable output
+ *   if (!cli_out_preflight (&out)) ...                      // an unwritable output
  *   status = cli_out_write (&out, json_node, csv_text, export_figure, data);
  *   cli_out_clear (&out);
  *
- * "--json -" and "--csv -" write to stdout (not both). Every asked output is attempted
- * even when an earlier one failed; each failure is reported.
+ * The checks are the sweep's (cli-output.h), so every command refuses the same
+ * things before any work: "-" is stdout (--json or --csv, not both), a name whose
+ * extension is another format's, two outputs naming one file, an unwritable folder,
+ * a --scale outside 0.1..16. Every asked output is attempted even when an earlier one
+ * failed; each failure is reported.
  */
 #pragma once
 
 #include "cli-common.h"
+#include "cli-output.h"
 
 #include "pl-figure.h"
 
 G_BEGIN_DECLS
 
-typedef enum {
-  CLI_OUT_JSON, CLI_OUT_CSV, CLI_OUT_PNG, CLI_OUT_SVG, CLI_OUT_PDF, CLI_N_OUTS
-} CliOutKind;
-
 typedef struct {
-  char   *paths[CLI_N_OUTS];   /* NULL when not asked */
+  char   *paths[OUT_N];        /* NULL when not asked, indexed by CliOutputKind */
   double  scale;                  /* pixels per point of a PNG */
 } CliOutputs;
 
@@ -47,7 +47,7 @@ gboolean cli_out_any         (const CliOutputs *o);
 /* CLI_EXIT_OK, or the usage error's status after printing it. */
 int      cli_out_check       (const CliOutputs *o,
                                   const char       *command);
-/* FALSE (after printing why) when outputs were asked and none can be written. */
+/* FALSE (after printing why) when an asked output cannot be written. */
 gboolean cli_out_preflight   (const CliOutputs *o);
 /* Returns CLI_EXIT_OK or CLI_EXIT_FAILURE. */
 int      cli_out_write       (const CliOutputs *o,

@@ -14,6 +14,7 @@
 #include "cli-common.h"
 #include "pl-heatmap.h"
 #include "pl-result-io.h"
+#include "pl-write-file.h"
 
 const char *const cli_output_flags[OUT_N] = {
   "--json", "--csv", "--png", "--svg", "--pdf",
@@ -224,35 +225,66 @@ cli_outputs_check_figure (char *const           paths[OUT_N],
 
 /* ---- writing ---- */
 
+int
+cli_outputs_write_each (char *const    paths[OUT_N],
+                        CliWriteOutput write,
+                        gpointer       data)
+{
+  int n_failed = 0;
+
+  for (int i = 0; i < OUT_N; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (paths[i] == NULL || write (i, paths[i], data, &error))
+        continue;
+      cli_message ("%s: %s", cli_output_flags[i], error->message);
+      n_failed++;
+    }
+  return n_failed;
+}
+
+gboolean
+cli_output_text (const char  *path,
+                 const char  *text,
+                 gsize        length,
+                 GError     **error)
+{
+  if (!is_stdout (path))
+    return pl_write_file_atomic (path, text, length, error);
+  fwrite (text, 1, length, stdout);
+  return TRUE;
+}
+
+typedef struct {
+  const PlSweepResult *result;
+  PlColormap           cmap;
+  double               scale;
+} SweepOutputs;
+
 static gboolean
-write_output (const PlSweepResult *result,
-              CliOutputKind        kind,
-              const char          *path,
-              PlColormap           cmap,
-              double               scale,
-              GError             **error)
+write_sweep_output (CliOutputKind  kind,
+                    const char    *path,
+                    gpointer       data,
+                    GError       **error)
 {
   static const PlFigureFormat formats[] = { PL_FIGURE_PNG, PL_FIGURE_SVG, PL_FIGURE_PDF };
+  const SweepOutputs *o = data;
   gsize length = 0;
-  g_autofree char *data = NULL;
+  g_autofree char *text = NULL;
   g_autoptr(PlHeatmap) hm = NULL;
 
-  if (kind == OUT_JSON && !is_stdout (path))
-    return pl_result_save_json (result, path, error);
-  if (kind == OUT_CSV && !is_stdout (path))
-    return pl_result_save_csv (result, path, error);
   if (kind == OUT_JSON || kind == OUT_CSV)
     {
-      /* (data and length in two statements: the order in which a call's arguments
+      /* (text and length in two statements: the order in which a call's arguments
        * are evaluated is unspecified.) */
-      data = kind == OUT_JSON ? pl_result_to_json (result, &length)
-                              : pl_result_to_csv (result, &length);
-      fwrite (data, 1, length, stdout);
-      return TRUE;   /* cli_finish_stdout reports a failed write */
+      text = kind == OUT_JSON ? pl_result_to_json (o->result, &length)
+                              : pl_result_to_csv (o->result, &length);
+      return cli_output_text (path, text, length, error);
     }
-  hm = pl_heatmap_new_from_result (result);
-  pl_heatmap_set_colormap (hm, cmap);
-  return pl_heatmap_export (hm, formats[kind - OUT_PNG], path, scale, error);
+  hm = pl_heatmap_new_from_result (o->result);
+  pl_heatmap_set_colormap (hm, o->cmap);
+  return pl_heatmap_export (hm, formats[kind - OUT_PNG], path, o->scale, error);
 }
 
 int
@@ -261,19 +293,7 @@ cli_outputs_write (char *const          paths[OUT_N],
                    PlColormap           cmap,
                    double               scale)
 {
-  int n_failed = 0;
+  SweepOutputs o = { result, cmap, scale };
 
-  for (int i = 0; i < OUT_N; i++)
-    {
-      g_autoptr(GError) error = NULL;
-
-      if (paths[i] == NULL)
-        continue;
-      if (!write_output (result, i, paths[i], cmap, scale, &error))
-        {
-          cli_message ("%s: %s", cli_output_flags[i], error->message);
-          n_failed++;
-        }
-    }
-  return n_failed;
+  return cli_outputs_write_each (paths, write_sweep_output, &o);
 }

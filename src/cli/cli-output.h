@@ -46,7 +46,25 @@ gboolean cli_outputs_check_figure (char  *const  paths[OUT_N],
                                    const PlSweepOptions *opt,
                                    const PlConfig *cfg,
                                    const char   *model_name);
-/* Writes every asked output (each failure printed); returns the number that failed. */
+/* Writes one output of a kind to path ("-": standard output). */
+typedef gboolean (*CliWriteOutput) (CliOutputKind  kind,
+                                    const char    *path,
+                                    gpointer       data,
+                                    GError       **error);
+/* Calls write for every asked output, even after a failure, and prints each failure
+ * after its flag; returns the number that failed. Every command's outputs go
+ * through it. */
+int      cli_outputs_write_each   (char  *const  paths[OUT_N],
+                                   CliWriteOutput write,
+                                   gpointer      data);
+/* text to path, or to standard output for "-" (a failed write there is reported by
+ * cli_finish_stdout). */
+gboolean cli_output_text          (const char   *path,
+                                   const char   *text,
+                                   gsize         length,
+                                   GError      **error);
+/* The sweep's result: every asked output (each failure printed); returns the number
+ * that failed. */
 int      cli_outputs_write        (char  *const  paths[OUT_N],
                                    const PlSweepResult *result,
                                    PlColormap    cmap,

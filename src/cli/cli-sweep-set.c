@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli-common.h"
+#include "cli-output.h"
 #include "cli-sweep-set.h"
 
 #include "pl-data.h"
@@ -15,10 +16,6 @@
 #include "pl-pair-set.h"
 #include "pl-sweep-set-io.h"
 #include "pl-sweep-set.h"
-
-static const char *const output_flags[CLI_SET_N_OUTPUTS] = {
-  "--json", "--csv", "--png", "--svg", "--pdf",
-};
 
 /* The sets shipped in DATADIR/pairs. */
 static const char *const shipped_sets[] = { "ioi", "names" };
@@ -44,47 +41,30 @@ resolve_pairs (const char *arg, GError **error)
 
 /* ---- outputs ---- */
 
+typedef struct {
+  const PlSetResult *result;
+  PlColormap         cmap;
+  double             scale;
+} SetOutputs;
+
 static gboolean
-write_output (const PlSetResult *r, int kind, const char *path, PlColormap cmap,
-              double scale, GError **error)
+write_set_output (CliOutputKind kind, const char *path, gpointer data, GError **error)
 {
   static const PlFigureFormat formats[] = { PL_FIGURE_PNG, PL_FIGURE_SVG, PL_FIGURE_PDF };
+  const SetOutputs *o = data;
   g_autoptr(PlHeatmap) hm = NULL;
-  g_autofree char *data = NULL;
+  g_autofree char *text = NULL;
   gsize length = 0;
 
-  if (strcmp (path, "-") == 0 && kind <= CLI_SET_CSV)
+  if (kind == OUT_JSON || kind == OUT_CSV)
     {
-      data = kind == CLI_SET_JSON ? pl_set_result_to_json (r, &length)
-                                  : pl_set_result_to_csv (r, &length);
-      fwrite (data, 1, length, stdout);
-      return TRUE;
+      text = kind == OUT_JSON ? pl_set_result_to_json (o->result, &length)
+                              : pl_set_result_to_csv (o->result, &length);
+      return cli_output_text (path, text, length, error);
     }
-  if (kind == CLI_SET_JSON)
-    return pl_set_result_save_json (r, path, error);
-  if (kind == CLI_SET_CSV)
-    return pl_set_result_save_csv (r, path, error);
-  hm = pl_set_result_heatmap (r);
-  pl_heatmap_set_colormap (hm, cmap);
-  return pl_heatmap_export (hm, formats[kind - CLI_SET_PNG], path, scale, error);
-}
-
-static int
-write_outputs (const PlSetResult *r, char * const *outputs, PlColormap cmap, double scale)
-{
-  int n_failed = 0;
-
-  for (int i = 0; i < CLI_SET_N_OUTPUTS; i++)
-    {
-      g_autoptr(GError) error = NULL;
-
-      if (outputs[i] != NULL && !write_output (r, i, outputs[i], cmap, scale, &error))
-        {
-          cli_message ("%s: %s", output_flags[i], error->message);
-          n_failed++;
-        }
-    }
-  return n_failed;
+  hm = pl_set_result_heatmap (o->result);
+  pl_heatmap_set_colormap (hm, o->cmap);
+  return pl_heatmap_export (hm, formats[kind - OUT_PNG], path, o->scale, error);
 }
 
 /* ---- text ---- */
@@ -179,7 +159,7 @@ int
 cli_sweep_set (const char           *model_arg,
                const char           *pairs_arg,
                const PlSweepOptions *opt,
-               char * const         *outputs,
+               char * const          outputs[OUT_N],
                PlColormap            cmap,
                double                scale)
 {
@@ -201,6 +181,11 @@ cli_sweep_set (const char           *model_arg,
                           path, &error);
   if (set == NULL)
     return cli_fail (error);
+  /* The mean's figure has the shape of one pair's: refuse an undrawable PNG now, not
+   * after the sweep. */
+  if (!cli_outputs_check_figure (outputs, scale, set->pairs[0], opt,
+                                 pl_model_config (model), pl_model_name (model)))
+    return CLI_EXIT_FAILURE;
   run = (SetRun) { model, set, opt, isatty (STDERR_FILENO), { 0, FALSE }, cancellable };
   cli_run_interruptible (set_thread, on_interrupt, &run, cancellable);
   result = run.result;
@@ -214,12 +199,14 @@ cli_sweep_set (const char           *model_arg,
     }
   if (result == NULL)
     return cli_fail (error);
-  for (int i = 0; i < CLI_SET_N_OUTPUTS; i++)
+  for (int i = 0; i < OUT_N; i++)
     any |= outputs[i] != NULL;
   if (!any)
     {
       print_text (result, set);
       return CLI_EXIT_OK;
     }
-  return write_outputs (result, outputs, cmap, scale) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+  return cli_outputs_write_each (outputs, write_set_output,
+                                 &(SetOutputs) { result, cmap, scale }) == 0
+         ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 }

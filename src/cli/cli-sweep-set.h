@@ -3,7 +3,7 @@
  * cli-sweep-set.h: `patchlens-cli sweep --pairs FILE.jsonl`, the sweep over a set of
  * pairs. cli-sweep.c parses the options and checks them, then hands over here:
  *
- *   const char *outputs[CLI_SET_N_OUTPUTS] = { json, csv, png, svg, pdf };  // or NULL
+ *   char *outputs[OUT_N] = { json, csv, png, svg, pdf };   // or NULL (cli-output.h)
  *   return cli_sweep_set (model, pairs, &opt, outputs, cmap, scale);
  *
  * FILE is a path, or the name of a set shipped with Patchlens (ioi, names), found in
@@ -11,18 +11,16 @@
  */
 #pragma once
 
+#include "cli-output.h"
 #include "pl-colormap.h"
 #include "pl-sweep.h"
 
 G_BEGIN_DECLS
 
-/* The order of cli-sweep.c's outputs. */
-enum { CLI_SET_JSON, CLI_SET_CSV, CLI_SET_PNG, CLI_SET_SVG, CLI_SET_PDF, CLI_SET_N_OUTPUTS };
-
 int cli_sweep_set (const char           *model,
                    const char           *pairs,
                    const PlSweepOptions *opt,
-                   char * const         *outputs,
+                   char * const          outputs[OUT_N],
                    PlColormap            cmap,
                    double                scale);
 
