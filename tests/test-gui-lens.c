@@ -308,8 +308,13 @@ test_recompute (void)
   /* At once: the old lens is no longer offered as the current one. */
   g_assert_null (pl_lens_view_get_lens (win->lens_view));
   g_assert_true (pl_lens_view_is_busy (win->lens_view));
+  /* The old figure stays, dimmed, until the new one comes. */
+  g_assert_cmpfloat (gtk_widget_get_opacity (pl_lens_view_get_heatmap_view (win->lens_view)),
+                     <, 1.0);
   pl_gui_test_wait_for (lens_shown, win);
   assert_lens_is_core (win, pl_lens_view_get_lens (win->lens_view), edited);
+  g_assert_cmpfloat (gtk_widget_get_opacity (pl_lens_view_get_heatmap_view (win->lens_view)),
+                     ==, 1.0);
   pl_gui_test_close_window (win);
 }
 
