@@ -407,7 +407,8 @@ cli_json (const char *command, const char *out)
                                NULL, NULL, &status, &error));
   g_assert_no_error (error);
   g_assert_true (g_spawn_check_wait_status (status, NULL));
-  return json_from_string (read_text (out), NULL);
+  g_autofree char *text = read_text (out);
+  return json_from_string (text, NULL);
 }
 
 /* a and b hold the same keys, strings and integers, and numbers equal within fp32
@@ -454,7 +455,7 @@ static void
 export_page (PlWindow *win, const char *name, const char *command, const char *csv_head)
 {
   static const char *exts[] = { "png", "svg", "pdf", "csv", "json" };
-  g_autofree char *path[5] = { NULL };
+  char *path[5] = { NULL };
   g_autofree char *cli_out = g_strdup_printf ("%s/cli-%s.json", tmp_dir, name);
 
   for (int i = 0; i < 5; i++)
@@ -477,6 +478,8 @@ export_page (PlWindow *win, const char *name, const char *command, const char *c
     g_assert_nonnull (cli);
     assert_json_close (node, cli, name);
   }
+  for (int i = 0; i < 5; i++)
+    g_free (path[i]);
 }
 
 static void
