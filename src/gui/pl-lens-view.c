@@ -146,7 +146,8 @@ quoted_token (PlTokenizer *tok,
   g_autofree char *piece = pl_tokenizer_piece (tok, id);
   g_autofree char *shown = pl_heatmap_display_token (piece ? piece : "");
 
-  return g_strdup_printf ("“%s”", shown);
+  /* Translators: a token quoted in the hover line (Spanish uses «%s») */
+  return g_strdup_printf (_("“%s”"), shown);
 }
 
 static char *
