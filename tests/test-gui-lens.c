@@ -7,11 +7,13 @@
  *                   checked against numpy), its last row is the model's own output, the
  *                   hover line names a cell's numbers; the Corrupted switch
  *   attribution     the components add up to the model's logit difference (1e-4)
- *   recompute       editing the prompt marks the lens stale and computes it again
+ *   recompute       editing the prompt marks the lens stale and computes it again;
+ *                   so does loading another model; the colour choice redraws
  *   errors          over the context, a two-token answer, equal answers: the message,
  *                   never a number
  *   export          each page to PNG, SVG, PDF, CSV, JSON through the chooser seam; the
  *                   JSON equals the CLI's; an unwritable path is an error dialog
+ *   close-mid-run   closing the window while the lens computes
  * Runs under xvfb-run; with PL_SCREENSHOT_DIR set it writes lens.png there.
  */
 #include "config.h"
@@ -24,6 +26,7 @@
 #include "pl-analysis-io.h"
 #include "pl-gui-test-util.h"
 #include "pl-heatmap.h"
+#include "pl-heatmap-view.h"
 #include "pl-test-util.h"
 #include "pl-topk.h"
 
@@ -32,6 +35,7 @@
 
 static char *tmp_dir;     /* per run, removed at the end */
 static char *model_dir;   /* a 3-layer random GPT-2 */
+static char *model2_dir;  /* another, 2 layers: loading it recomputes the pages */
 
 /* ---- helpers ---- */
 
@@ -315,7 +319,38 @@ test_recompute (void)
   assert_lens_is_core (win, pl_lens_view_get_lens (win->lens_view), edited);
   g_assert_cmpfloat (gtk_widget_get_opacity (pl_lens_view_get_heatmap_view (win->lens_view)),
                      ==, 1.0);
+
+  /* Another model: the lens is its. */
+  pl_gui_test_with_model (win, model2_dir);
+  pl_gui_test_wait_for (lens_shown, win);
+  g_assert_cmpint (pl_lens_view_get_lens (win->lens_view)->n_layers, ==, 2);
+  assert_lens_is_core (win, pl_lens_view_get_lens (win->lens_view), edited);
+
+  /* What the colour shows: a new figure, the same numbers. */
+  {
+    PlHeatmapView *view = PL_HEATMAP_VIEW (pl_lens_view_get_heatmap_view (win->lens_view));
+    PlHeatmap *before = pl_heatmap_view_get_heatmap (view);
+
+    gtk_drop_down_set_selected (pl_lens_view_get_color_dropdown (win->lens_view),
+                                PL_LENS_COLOR_CLEAN_PROB);
+    g_assert_true (pl_heatmap_view_get_heatmap (view) != before);
+    g_assert_nonnull (pl_lens_view_get_lens (win->lens_view));
+  }
   pl_gui_test_close_window (win);
+}
+
+/* ---- closing the window while a page computes ---- */
+
+static void
+test_close_mid_run (void)
+{
+  PlWindow *win = window_with_model ();
+
+  pl_gui_test_set_michelle (win);
+  show_page (win, 1);
+  g_assert_true (pl_lens_view_is_busy (win->lens_view));
+  pl_gui_test_close_window (win);   /* the late result is dropped, nothing leaks */
+  pl_gui_test_spin (300);
 }
 
 /* ---- inputs that make no lens ---- */
@@ -526,6 +561,8 @@ main (int   argc,
   pl_gui_test_init (&argc, &argv);
   model_dir = g_build_filename (tmp_dir, "gpt2-seed7", NULL);
   pl_gui_test_gen_model (model_dir, "3", "--seed", "7", NULL);
+  model2_dir = g_build_filename (tmp_dir, "gpt2-seed8", NULL);
+  pl_gui_test_gen_model (model2_dir, "2", "--seed", "8", NULL);
 
   g_test_add_func ("/Patchlens/Lens/pages", test_pages);
   g_test_add_func ("/Patchlens/Lens/lens-core", test_lens_core);
@@ -533,8 +570,10 @@ main (int   argc,
   g_test_add_func ("/Patchlens/Lens/recompute", test_recompute);
   g_test_add_func ("/Patchlens/Lens/errors", test_errors);
   g_test_add_func ("/Patchlens/Lens/export", test_export);
+  g_test_add_func ("/Patchlens/Lens/close-mid-run", test_close_mid_run);
   ret = g_test_run ();
   g_free (model_dir);
+  g_free (model2_dir);
   pl_test_remove_tree (tmp_dir);
   g_free (tmp_dir);
   return ret;
