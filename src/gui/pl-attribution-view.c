@@ -135,8 +135,11 @@ show_figure (PlAttributionView *self,
       gtk_label_set_text (self->hover_label, _("Hover a head for its direct effect."));
       gtk_widget_queue_draw (GTK_WIDGET (self->figure_area));
     }
+  if (!current)   /* no numbers of other texts under the pointer */
+    gtk_label_set_text (self->hover_label, _("Hover a head for its direct effect."));
   gtk_widget_set_visible (self->stale_box, !current);
   gtk_widget_set_opacity (GTK_WIDGET (self->figure_area), current ? 1.0 : 0.45);
+  gtk_widget_set_opacity (GTK_WIDGET (self->summary_label), current ? 1.0 : 0.45);
   gtk_stack_set_visible_child_name (self->content_stack, "figure");
 }
 
@@ -156,7 +159,7 @@ update (GtkWidget *widget)
     show_figure (self, current);
   else if (a != NULL && current)
     show_status (self, "dialog-warning-symbolic", _("No Attribution for These Inputs"),
-                 a->error[shown_side (self)]->message);
+                 a->error[shown_side (self)] ? a->error[shown_side (self)]->message : NULL);
   else
     show_status (self, "content-loading-symbolic", _("Computing the Attribution…"), NULL);
 }
@@ -169,7 +172,7 @@ on_motion (GtkEventControllerMotion *motion,
            double                    y,
            PlAttributionView        *self)
 {
-  const PlAttribution *at = side_attribution (self);
+  const PlAttribution *at = pl_attribution_view_get_attribution (self);   /* NULL: stale */
   g_autofree char *text = NULL;
   int layer, head;
 

@@ -111,6 +111,8 @@ show_figure (PlLensView *self,
       self->drawn_color = shown_color (self);
       gtk_label_set_text (self->hover_label, _("Hover a cell for its top token and the answers' logits."));
     }
+  if (!current)   /* no numbers of other texts under the pointer */
+    gtk_label_set_text (self->hover_label, _("Hover a cell for its top token and the answers' logits."));
   gtk_widget_set_visible (self->stale_box, !current);
   gtk_widget_set_opacity (GTK_WIDGET (self->heatmap_view), current ? 1.0 : 0.45);
   gtk_stack_set_visible_child_name (self->content_stack, "figure");
@@ -132,7 +134,7 @@ update (GtkWidget *widget)
     show_figure (self, current);
   else if (a != NULL && current)
     show_status (self, "dialog-warning-symbolic", _("No Logit Lens for These Inputs"),
-                 a->error[shown_side (self)]->message);
+                 a->error[shown_side (self)] ? a->error[shown_side (self)]->message : NULL);
   else
     show_status (self, "content-loading-symbolic", _("Computing the Logit Lens…"), NULL);
 }
@@ -189,7 +191,7 @@ on_cell_hovered (PlHeatmapView *view,
 {
   g_autofree char *text = NULL;
 
-  if (row < 0 || side_lens (self) == NULL)
+  if (row < 0 || pl_lens_view_get_lens (self) == NULL)   /* none, or stale */
     return;
   text = hover_text (self, row, col);
   gtk_label_set_text (self->hover_label, text);

@@ -135,7 +135,10 @@ export_to_chooser (PlWindow   *self,
     return FALSE;
   if (path == NULL)
     return TRUE;   /* Cancel */
-  if (figure ? pl_window_export_figure_to (self, path, 2.0, &error)
+  if (figure ? pl_window_export_figure_to (self, path, self->settings
+                                           ? g_settings_get_double (self->settings,
+                                                                    "png-scale") : 2.0,
+                                           &error)
              : pl_window_export_data_to (self, path, &error))
     pl_window_toast_saved (self, path);
   else
