@@ -180,6 +180,10 @@ hover_text (PlLensView *self,
       g_string_append_printf (s, _(" · %s logit %.3f p = %.3g"), ans,
                               (double) lens->answer_logit[j], lens->answer_prob[j]);
     }
+  /* Translators: hover line: logit(corrupted answer) − logit(clean answer) in the cell */
+  g_string_append_printf (s, _(" · difference %+.3f"),
+                          (double) (lens->answer_logit[pl_lens_answer_index (lens, 1, row, col)]
+                                    - lens->answer_logit[pl_lens_answer_index (lens, 0, row, col)]));
   return g_string_free (s, FALSE);
 }
 
