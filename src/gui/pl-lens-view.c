@@ -95,6 +95,13 @@ show_status (PlLensView *self,
 }
 
 static void
+set_hover_hint (PlLensView *self)
+{
+  gtk_label_set_text (self->hover_label,
+                      _("Hover a cell for its top token and the answers' logits."));
+}
+
+static void
 show_figure (PlLensView *self,
              gboolean    current)
 {
@@ -109,10 +116,10 @@ show_figure (PlLensView *self,
       self->drawn_serial = self->runner.serial;
       self->drawn_side = shown_side (self);
       self->drawn_color = shown_color (self);
-      gtk_label_set_text (self->hover_label, _("Hover a cell for its top token and the answers' logits."));
+      set_hover_hint (self);
     }
   if (!current)   /* no numbers of other texts under the pointer */
-    gtk_label_set_text (self->hover_label, _("Hover a cell for its top token and the answers' logits."));
+    set_hover_hint (self);
   gtk_widget_set_visible (self->stale_box, !current);
   gtk_widget_set_opacity (GTK_WIDGET (self->heatmap_view), current ? 1.0 : 0.45);
   gtk_stack_set_visible_child_name (self->content_stack, "figure");
@@ -167,6 +174,7 @@ hover_text (PlLensView *self,
   g_autofree char *at = quoted_token (tok, lens->ids[col]);
   g_autofree char *top = quoted_token (tok, lens->top_id[i]);
   GString *s = g_string_new (NULL);
+  double diff;
 
   /* Translators: hover line: row, position, token at it, top token, its probability */
   g_string_printf (s, _("%s, position %d %s: top %s p = %.4f"), where, col, at, top,
@@ -180,10 +188,10 @@ hover_text (PlLensView *self,
       g_string_append_printf (s, _(" · %s logit %.3f p = %.3g"), ans,
                               (double) lens->answer_logit[j], lens->answer_prob[j]);
     }
+  diff = (double) lens->answer_logit[pl_lens_answer_index (lens, 1, row, col)]
+         - lens->answer_logit[pl_lens_answer_index (lens, 0, row, col)];
   /* Translators: hover line: logit(corrupted answer) − logit(clean answer) in the cell */
-  g_string_append_printf (s, _(" · difference %+.3f"),
-                          (double) (lens->answer_logit[pl_lens_answer_index (lens, 1, row, col)]
-                                    - lens->answer_logit[pl_lens_answer_index (lens, 0, row, col)]));
+  g_string_append_printf (s, _(" · difference %+.3f"), diff);
   return g_string_free (s, FALSE);
 }
 
