@@ -71,9 +71,9 @@ on_done (GObject      *source,
   g_clear_pointer (&r->shown, pl_analysis_free);
   r->shown = a;
   r->serial++;
-  /* Typed while it ran (the newer run was cancelled when it started, so none is in
-   * flight): go again. */
-  if (!pl_analysis_runner_is_current (r))
+  /* The texts changed while it ran: the debounce pending starts the next run (and
+   * cancels nothing, this one has ended); with none pending, start it now. */
+  if (!pl_analysis_runner_is_current (r) && r->timeout == 0)
     schedule (r, 0);
   r->update (r->view);
 }
