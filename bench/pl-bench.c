@@ -12,7 +12,10 @@
  * start and the end, since the figures mean little on a busy machine.
  *
  *   pl-bench MODEL_DIR [--cli PATCHLENS_CLI] [--threads N] [--skip-naive] [--skip-naive-64]
- *            [--skip-64]
+ *            [--skip-64] [--loads N]
+ *
+ * --loads N only loads the model N times and prints each load's time, the best and
+ * the median (the load is a large part of a short CLI run).
  */
 #include <math.h>
 #include <stdio.h>
@@ -178,6 +181,37 @@ bench_blas (void)
   printf ("BLAS sgemm 1024^3: %.1f GFLOP/s (the machine's ceiling)\n", 5 * 2.0 * n * n * n / s / 1e9);
 }
 
+static int
+cmp_double (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+/* Loads the model n times; prints each time, the best and the median. */
+static int
+bench_loads (const char *dir, int n)
+{
+  g_autofree double *t = g_new (double, MAX (n, 1));
+
+  for (int i = 0; i < n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gint64 t0 = g_get_monotonic_time ();
+      PlModel *model = pl_model_load (dir, &error);
+
+      if (model == NULL)
+        g_error ("%s", error->message);
+      t[i] = (g_get_monotonic_time () - t0) / 1e6;
+      pl_model_free (model);
+      printf ("load %d: %.3f s\n", i + 1, t[i]);
+    }
+  qsort (t, n, sizeof (double), cmp_double);
+  if (n > 0)
+    printf ("load of %s, %d times: best %.3f s, median %.3f s\n", dir, n, t[0], t[n / 2]);
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -185,7 +219,7 @@ main (int argc, char **argv)
   g_autoptr(PlModel) model = NULL;
   g_autoptr(GString) long_clean = g_string_new ("Michelle Jones was a top-notch student.");
   g_autoptr(GString) long_corrupted = g_string_new ("Michelle Smith was a top-notch student.");
-  int threads = 0;
+  int threads = 0, loads = 0;
   gboolean naive_11 = TRUE, naive_64 = TRUE, long_64 = TRUE;
   const char *cli = NULL;
   struct rusage ru;
@@ -206,10 +240,14 @@ main (int argc, char **argv)
       long_64 = FALSE;
     else if (g_str_equal (argv[i], "--cli") && i + 1 < argc)
       cli = argv[++i];
+    else if (g_str_equal (argv[i], "--loads") && i + 1 < argc)
+      loads = atoi (argv[++i]);
   if (argc < 2)
     g_error ("usage: pl-bench MODEL_DIR [--cli PATCHLENS_CLI] [--threads N] "
-             "[--skip-naive] [--skip-naive-64] [--skip-64]");
+             "[--skip-naive] [--skip-naive-64] [--skip-64] [--loads N]");
   pl_blas_set_threads (threads);
+  if (loads > 0)
+    return bench_loads (argv[1], loads);
   blas = pl_blas_describe ();
   printf ("%s; attention: %s\n", blas, pl_attention_path ());
   print_load ("at start");

@@ -3,7 +3,8 @@
  * test-sweep-set.c: the set sweep's own contract, beyond its numbers (which
  * check-pairs.py proves against numpy): progress counts the cells of all pairs and only
  * moves forward; cancelling at any cell returns NULL with G_IO_ERROR_CANCELLED (under
- * ASan, without a leak); the per-pair matrices are exactly the single-pair sweep's; the
+ * ASan, without a leak); the per-pair matrices are the single-pair sweep's (to fp32
+ * rounding: see test_progress_and_pairs); the
  * reader keeps file order, names and line numbers.
  */
 #include <gio/gio.h>
@@ -97,15 +98,21 @@ test_progress_and_pairs (void)
   g_assert_cmpint (w.cells_total, ==, 3 * N_LAYERS * 14);
   g_assert_cmpint (w.last_done, ==, w.cells_total);
   g_assert_cmpint (w.n_calls, >=, 3);
-  /* Each pair's matrix is its single-pair sweep's, bit for bit. */
+  /* Each pair's matrix is its single-pair sweep's. The set stacks several pairs' runs
+   * into one matrix product, and OpenBLAS picks its kernels (small-matrix, edge
+   * kernels) by the product's size, so a row may round differently in the last bits
+   * than in a single pair's smaller product: equal to fp32 rounding, as fast and naive
+   * are in test-engine. (With OpenBLAS's SkylakeX kernels on GPT-2 shapes they were
+   * bit-identical: bench-pairs reports the difference.) */
   for (int i = 0; i < 3; i++)
     {
       g_autoptr(PlSweepResult) one = pl_sweep_run (model, set->pairs[i], &opt, NULL, NULL,
                                                    NULL, &error);
 
       g_assert_no_error (error);
-      g_assert_cmpmem (one->matrix, sizeof (float) * r->n_cells,
-                       r->matrices + (gsize) i * r->n_cells, sizeof (float) * r->n_cells);
+      for (int c = 0; c < r->n_cells; c++)
+        g_assert_cmpfloat_with_epsilon (one->matrix[c],
+                                        r->matrices[(gsize) i * r->n_cells + c], 1e-4);
       g_assert_cmpstr (r->pairs[i].clean, ==, set->pairs[i]->clean.text);
       g_assert_cmpint (r->pairs[i].line, ==, set->lines[i]);
     }

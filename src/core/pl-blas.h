@@ -11,10 +11,11 @@
  * OpenBLAS picks its kernels for the CPU when the library loads. The OpenBLAS of
  * Debian 12 (0.3.21) does not know recent CPUs such as Intel's Sapphire Rapids and falls
  * back to its Prescott (SSE3) kernels, about 15 times slower than its AVX-512 ones on
- * the same machine. The choice can only be made through OPENBLAS_CORETYPE before the
- * library loads, so when OpenBLAS chose a core without AVX2 on a CPU that has AVX2 or
- * AVX-512, pl_blas_init sets OPENBLAS_CORETYPE and executes the program again (once). A
- * user's own OPENBLAS_CORETYPE is always respected; PATCHLENS_BLAS_NO_TUNE=1 turns this
+ * the same machine. OpenBLAS reads OPENBLAS_CORETYPE when it loads, so when it chose a
+ * core without AVX2 on a CPU that has AVX2 or AVX-512, pl_blas_init sets
+ * OPENBLAS_CORETYPE and has OpenBLAS choose again (a DYNAMIC_ARCH build, as Debian's,
+ * can, before its first product), or else executes the program again (once). A user's
+ * own OPENBLAS_CORETYPE is always respected; PATCHLENS_BLAS_NO_TUNE=1 turns this
  * off.
  */
 #pragma once

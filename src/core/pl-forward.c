@@ -178,8 +178,9 @@ attend_part (int part, int worker, gpointer data)
   PlAttnHead *kv = &a->s->kv[worker];
 
   g_assert (worker < a->s->n_kv);
-  pl_attn_head_gather (kv, qkv, 3 * (gsize) C, C, h, g->pos0, g->n, a->prefix_k,
-                       a->prefix_v);
+  pl_attn_head_gather (kv, qkv, 3 * (gsize) C, C, h, g->pos0, g->n,
+                       g->prefix_k ? g->prefix_k : a->prefix_k,
+                       g->prefix_v ? g->prefix_v : a->prefix_v);
   if (a->last_only)
     pl_attention_head (kv, qkv + (gsize) (g->n - 1) * 3 * C + h * hs, 0, g->pos0 + g->n - 1,
                        1, NULL, 0, a->att + (gsize) (part / a->H) * C + h * hs, 0);
@@ -205,9 +206,10 @@ copy_rows (float *dst, const float *src, int pos0, int n, int C, int stride, int
             sizeof (float) * C);
 }
 
-/* Stores a single-segment batch's activations (pos0 = 0) for later patching. */
+/* Stores a segment's keys and values (pos0 = 0) for later patching. Before attention,
+ * so that other segments of the same batch may read them as their prefix. */
 static void
-record_attention_taps (const PlBlockTaps *taps, const PlSegment *seg, const PlScratch *s)
+record_kv_taps (const PlBlockTaps *taps, const PlSegment *seg, const PlScratch *s)
 {
   int C = s->C;
 
@@ -215,8 +217,6 @@ record_attention_taps (const PlBlockTaps *taps, const PlSegment *seg, const PlSc
     copy_rows (taps->k, s->qkv + (gsize) seg->row * 3 * C, seg->pos0, seg->n, C, 3 * C, C);
   if (taps->v)
     copy_rows (taps->v, s->qkv + (gsize) seg->row * 3 * C, seg->pos0, seg->n, C, 3 * C, 2 * C);
-  if (taps->attn_out)
-    copy_rows (taps->attn_out, s->proj + (gsize) seg->row * C, seg->pos0, seg->n, C, C, 0);
 }
 
 static void
@@ -259,6 +259,8 @@ pl_block_forward (const PlModel      *model,
   g_assert (R <= s->max_rows);
   layernorm (x, R, C, w->ln_1_w, w->ln_1_b, cfg->layer_norm_epsilon, s->ln);
   linear (s->ln, R, C, w->attn_w, w->attn_b, 3 * C, s->qkv);
+  for (int i = 0; taps && i < n_segs; i++)
+    record_kv_taps (&taps[i], &segs[i], s);
   attend (segs, n_segs, prefix_k, prefix_v, s, C, cfg->n_head, FALSE, s->att);
   if (patch && patch->hook)
     patch->hook (patch->hook_data, segs, n_segs, s);
@@ -266,7 +268,9 @@ pl_block_forward (const PlModel      *model,
   if (patch && patch->site == PL_SITE_ATTN_OUT)
     memcpy (s->proj + (gsize) patch->pos * C, patch->row, sizeof (float) * C);
   for (int i = 0; taps && i < n_segs; i++)
-    record_attention_taps (&taps[i], &segs[i], s);
+    if (taps[i].attn_out)
+      copy_rows (taps[i].attn_out, s->proj + (gsize) segs[i].row * C, segs[i].pos0,
+                 segs[i].n, C, C, 0);
   add_rows (x, s->proj, (gsize) R * C);
 
   pl_block_mlp (model, b, x, R, s);

@@ -20,6 +20,9 @@ typedef struct {
   int pos0;   /* first position the segment holds */
   int n;      /* number of positions (rows) */
   int row;    /* its first row in the batch */
+  /* This segment's own prefix keys and values (n_ctx, C) for the block being run, when
+   * the batch mixes sequences (a set's pairs); NULL: the call's prefix_k and prefix_v. */
+  const float *prefix_k, *prefix_v;
 } PlSegment;
 
 /* Buffers for pushing up to max_rows rows of sequences of up to n_ctx positions
@@ -78,7 +81,9 @@ void pl_embed           (const PlModel *model,
 /* x (n_rows, C) += attn(ln_1(x)) then += mlp(ln_2(x)), for block b. prefix_k and
  * prefix_v (n_ctx, C) are the keys and values of block b for positions before each
  * segment's pos0 (NULL when every pos0 is 0). taps (NULL, or one per segment) and
- * patch may be NULL. */
+ * patch may be NULL. Keys and values are tapped before attention, so a segment's prefix
+ * may be another segment's taps of the same call (the sweep runs the unpatched runs and
+ * the patched ones that read them in one batch). */
 void pl_block_forward   (const PlModel      *model,
                          int                 b,
                          float              *x,

@@ -54,6 +54,14 @@ at (float *base, int T, int C, int layer, int pos)
   return base + ((gsize) layer * T + pos) * C;
 }
 
+/* Reports the sweep's progress so far. */
+void     pl_sweep_report       (Sweep     *sw);
+/* The top-k, answer logits and metrics of n pairs' unpatched runs, from their final
+ * states (clean.final_h, corr.final_h); FALSE on an error in pair *failed. */
+gboolean pl_sweep_summarize_unpatched (Sweep *const *sws,
+                                       int           n,
+                                       int          *failed,
+                                       GError      **error);
 /* Fills the matrix for the n cells listed (indices in the matrix's order), whose final
  * hidden states are in result->final_hidden, and reports progress. */
 void     pl_sweep_finish_cells (Sweep     *sw,
@@ -61,6 +69,45 @@ void     pl_sweep_finish_cells (Sweep     *sw,
                                 int        n);
 /* Rows in one batch of patched runs. */
 int      pl_sweep_batch_rows   (const Sweep *sw);
+
+/* The caches a batch of pairs may keep (their unpatched runs and patched rows). */
+#define PL_SWEEP_PAIRS_BYTES (128u << 20)
+/* ... and the most pairs swept at once. */
+#define PL_SWEEP_MAX_PAIRS 64
+
+/* How many pairs of T tokens pl_sweep_run_many sweeps at once: 1 for head sites and
+ * --naive, which sweep one pair after another. */
+int      pl_sweep_pairs_per_batch (PlModel              *model,
+                                   int                   T,
+                                   const PlSweepOptions *options);
+/* Sweeps n pairs of one token count with the same options, as pl_sweep_run sweeps
+ * each (the same numbers, bit for bit): their unpatched runs in one batch, their
+ * patched runs stacked into the same batches. n <= pl_sweep_pairs_per_batch (). Each
+ * pair reports its own progress, with user_data[i] (user_data may be NULL). On
+ * success results[i] is pair i's result; on failure *failed is the failing pair's
+ * index, or -1 when cancelled. */
+gboolean pl_sweep_run_many (PlModel               *model,
+                            const PlInputs *const *inputs,
+                            int                    n,
+                            const PlSweepOptions  *options,
+                            PlSweepProgressFunc    progress,
+                            gpointer const        *user_data,
+                            GCancellable          *cancellable,
+                            PlSweepResult        **results,
+                            int                   *failed,
+                            GError               **error);
+
+/* pl-sweep-blocks.c: the patched runs of block sites; FALSE when cancelled. The fast
+ * schedule for n pairs whose unpatched runs are done, or, with the unpatched runs in
+ * its first batch, the whole of their sweep when 2nT rows leave room in a batch (its
+ * errors as pl_sweep_summarize_unpatched's, *failed -1 when cancelled). */
+gboolean pl_sweep_blocks_fast       (Sweep *const *sws,
+                                     int           n);
+gboolean pl_sweep_blocks_first_pass (Sweep *const *sws,
+                                     int           n,
+                                     int          *failed,
+                                     GError      **error);
+gboolean pl_sweep_blocks_naive      (Sweep        *sw);
 
 /* pl-sweep-heads.c: the attention hook a capturing run passes for head sites, to keep
  * q and z: data is a PlHeadCapture, whose cache[i] receives segment i (a whole run). */

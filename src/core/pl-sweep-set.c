@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
- * pl-sweep-set.c: the sweep over a set of pairs, pair after pair on the loaded model,
- * then the mean and the population standard deviation of every cell.
+ * pl-sweep-set.c: the sweep over a set of pairs on the loaded model, several pairs at a
+ * time (pl_sweep_run_many stacks their runs into the same matrix products), then the
+ * mean and the population standard deviation of every cell.
  */
 #include <math.h>
 #include <string.h>
 
 #include "pl-error.h"
+#include "pl-sweep-private.h"
 #include "pl-sweep-set.h"
 
 /* Cells of one pair's matrix, in the single-pair sweep's order (checked against the
@@ -20,26 +22,40 @@ result_cells (const PlSweepResult *r)
 typedef struct {
   PlSetProgressFunc progress;
   gpointer          user_data;
-  int               pairs_done;
+  int               pairs_done;       /* pairs whose every cell is reported */
   int               n_pairs;
+  int               cells_done;       /* over all pairs */
   int               cells_per_pair;   /* 0 until the first pair reports */
   gint64            t0;
 } SetRun;
 
-/* A pair's progress as the set's: cells over all pairs. */
+/* What the set knows of one pair's progress. */
+typedef struct {
+  SetRun *run;
+  int     done;
+} PairWatch;
+
+/* A pair's progress as the set's: cells over all pairs. Pairs swept together report
+ * in turns, so pairs_done counts the pairs finished, other than the one reporting. */
 static void
 on_pair_progress (const PlSweepProgress *p,
                   gpointer               user_data)
 {
-  SetRun *run = user_data;
+  PairWatch *w = user_data;
+  SetRun *run = w->run;
   PlSetProgress sp;
 
   run->cells_per_pair = p->cells_total;
+  run->cells_done += p->cells_done - w->done;
+  if (w->done < p->cells_total && p->cells_done == p->cells_total)
+    run->pairs_done++;
+  w->done = p->cells_done;
   if (run->progress == NULL)
     return;
   sp = (PlSetProgress) {
-    run->pairs_done * p->cells_total + p->cells_done, run->n_pairs * p->cells_total,
-    run->pairs_done, run->n_pairs, (g_get_monotonic_time () - run->t0) / 1e6, p,
+    run->cells_done, run->n_pairs * p->cells_total,
+    run->pairs_done - (p->cells_done == p->cells_total), run->n_pairs,
+    (g_get_monotonic_time () - run->t0) / 1e6, p,
   };
   run->progress (&sp, run->user_data);
 }
@@ -132,24 +148,11 @@ mean_and_std (const float *matrices, int n, int cells, float *mean, float *std)
     }
 }
 
-/* Sweeps pair i; keeps its matrix (and, for pair 0, its result as the summary). */
+/* Keeps pair i's matrix (and, for pair 0, its result as the summary); takes r. */
 static gboolean
-sweep_pair (PlModel *model, const PlPairSet *set, int i, const PlSweepOptions *opt,
-            SetRun *run, GCancellable *cancellable, PlSetResult *out, GError **error)
+keep_pair (const PlPairSet *set, int i, PlSweepResult *r, SetRun *run, PlSetResult *out,
+           GError **error)
 {
-  g_autoptr(GError) local = NULL;
-  PlSweepResult *r = pl_sweep_run (model, set->pairs[i], opt, on_pair_progress, run,
-                                   cancellable, &local);
-
-  if (r == NULL)
-    {
-      if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_propagate_error (error, g_steal_pointer (&local));
-      else
-        g_set_error (error, local->domain, local->code, "%s: pair %d (line %d): %s",
-                     set->file, i + 1, set->lines[i], local->message);
-      return FALSE;
-    }
   if (run->cells_per_pair != result_cells (r))
     {
       /* A matrix shape this file does not know: refuse rather than copy too little. */
@@ -176,6 +179,42 @@ sweep_pair (PlModel *model, const PlPairSet *set, int i, const PlSweepOptions *o
   return TRUE;
 }
 
+/* Sweeps the n pairs from first together; keeps their matrices. */
+static gboolean
+sweep_pairs (PlModel *model, const PlPairSet *set, int first, int n,
+             const PlSweepOptions *opt, PairWatch *watch, SetRun *run,
+             GCancellable *cancellable, PlSetResult *out, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autofree PlSweepResult **r = g_new0 (PlSweepResult *, n);
+  g_autofree gpointer *data = g_new (gpointer, n);
+  int failed;
+
+  for (int i = 0; i < n; i++)
+    data[i] = &watch[first + i];
+  if (!pl_sweep_run_many (model, (const PlInputs *const *) set->pairs + first, n, opt,
+                          on_pair_progress, data, cancellable, r, &failed, &local))
+    {
+      if (failed < 0)
+        g_propagate_error (error, g_steal_pointer (&local));
+      else
+        g_set_error (error, local->domain, local->code, "%s: pair %d (line %d): %s",
+                     set->file, first + failed + 1, set->lines[first + failed],
+                     local->message);
+      return FALSE;
+    }
+  for (int i = 0; i < n; i++)
+    if (!keep_pair (set, first + i, g_steal_pointer (&r[i]), run, out, error))
+      {
+        for (int j = i + 1; j < n; j++)
+          pl_sweep_result_free (r[j]);
+        return FALSE;
+      }
+    else
+      out->n_pairs = first + i + 1;   /* so that freeing a partial result frees what is there */
+  return TRUE;
+}
+
 PlSetResult *
 pl_sweep_set_run (PlModel               *model,
                   const PlPairSet       *set,
@@ -186,18 +225,24 @@ pl_sweep_set_run (PlModel               *model,
                   GError               **error)
 {
   g_autoptr(PlSetResult) out = g_new0 (PlSetResult, 1);
-  SetRun run = { progress, user_data, 0, set->n_pairs, 0, g_get_monotonic_time () };
+  SetRun run = { progress, user_data, 0, set->n_pairs, 0, 0, g_get_monotonic_time () };
+  g_autofree PairWatch *watch = NULL;
+  int per_batch, n_batches;
 
   g_return_val_if_fail (set != NULL && set->n_pairs > 0, NULL);
   out->pairs = g_new0 (PlSetPair, set->n_pairs);
+  watch = g_new0 (PairWatch, set->n_pairs);
   for (int i = 0; i < set->n_pairs; i++)
-    {
-      if (g_cancellable_set_error_if_cancelled (cancellable, error)
-          || !sweep_pair (model, set, i, options, &run, cancellable, out, error))
-        return NULL;
-      out->n_pairs = i + 1;   /* so that freeing a partial result frees what is there */
-      run.pairs_done = i + 1;
-    }
+    watch[i].run = &run;
+  /* batches of equal size, each as large as the memory for pairs allows */
+  per_batch = pl_sweep_pairs_per_batch (model, set->n_tokens, options);
+  n_batches = (set->n_pairs + per_batch - 1) / per_batch;
+  per_batch = (set->n_pairs + n_batches - 1) / n_batches;
+  for (int first = 0; first < set->n_pairs; first += per_batch)
+    if (g_cancellable_set_error_if_cancelled (cancellable, error)
+        || !sweep_pairs (model, set, first, MIN (per_batch, set->n_pairs - first), options,
+                         watch, &run, cancellable, out, error))
+      return NULL;
   make_summary (out->summary, set);
   /* The figure's colour scale spans the unpatched runs' metric: the set's mean of it. */
   out->summary->clean_value = out->summary->corrupted_value = 0;

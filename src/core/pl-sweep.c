@@ -11,10 +11,12 @@
  * one large matrix product (see pl-forward.h).
  *
  * The runs are named by direction (pl-sweep-private.h): "corrupted" above is the base
- * run and "clean" the source run when denoising; noising swaps them. Head sites are in
- * pl-sweep-heads.c.
+ * run and "clean" the source run when denoising; noising swaps them. This file sets the
+ * sweep up, runs the unpatched runs and computes the metrics; the patched runs of block
+ * sites are in pl-sweep-blocks.c, of head sites in pl-sweep-heads.c.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pl-error.h"
@@ -51,45 +53,49 @@ cache_clear (RunCache *c)
   g_free (c->final_h);
 }
 
-/* Runs the clean and corrupted prompts (T each) through the model as one batch of two
- * segments, keeping every activation a patch may need: with few rows, packing the
- * weights costs as much as multiplying, so one product for both runs halves that. */
+/* Runs the clean and corrupted prompts (T each) of n pairs through the model as one
+ * batch of 2n segments, keeping every activation a patch may need: with few rows,
+ * packing the weights costs as much as multiplying, so one product for all the runs
+ * shares that. Head sites (n = 1) also keep q and z, through the attention hook. */
 static void
-capture_runs (Sweep *sw, PlScratch *s)
+capture_runs (Sweep *const *sws, int n, PlScratch *s)
 {
-  int L = sw->L, T = sw->T, C = sw->C;
-  PlSegment segs[2] = { { 0, T, 0 }, { 0, T, T } };
-  RunCache *c[2] = { &sw->clean, &sw->corr };
-  const gint32 *ids[2] = { sw->result->inputs->clean.ids, sw->result->inputs->corrupted.ids };
-  g_autofree float *x = g_new (float, (gsize) 2 * T * C);
-  /* head sites also keep q and z, through the attention hook */
-  PlHeadCapture heads = { { &sw->clean, &sw->corr }, T, C, 0 };
+  int L = sws[0]->L, T = sws[0]->T, C = sws[0]->C;
+  g_autofree PlSegment *segs = g_new0 (PlSegment, 2 * n);
+  g_autofree RunCache **c = g_new (RunCache *, 2 * n);
+  g_autofree PlBlockTaps *taps = g_new (PlBlockTaps, 2 * n);
+  g_autofree float *x = g_new (float, (gsize) 2 * n * T * C);
+  PlHeadCapture heads = { { &sws[0]->clean, &sws[0]->corr }, T, C, 0 };
   PlBlockPatch hook = { .site = PL_SITE_HEAD_OUT, .hook = pl_sweep_heads_capture,
                         .hook_data = &heads };
 
-  for (int r = 0; r < 2; r++)
+  g_assert (n == 1 || sws[0]->clean.q == NULL);
+  for (int r = 0; r < 2 * n; r++)
     {
-      pl_embed (sw->model, ids[r], T, x + (gsize) r * T * C);
+      const PlInputs *in = sws[r / 2]->result->inputs;
+
+      c[r] = r % 2 ? &sws[r / 2]->corr : &sws[r / 2]->clean;
+      segs[r] = (PlSegment) { 0, T, r * T };
+      pl_embed (sws[0]->model, r % 2 ? in->corrupted.ids : in->clean.ids, T,
+                x + (gsize) r * T * C);
       memcpy (c[r]->resid, x + (gsize) r * T * C, sizeof (float) * T * C);
     }
   for (int b = 0; b < L; b++)
     {
-      PlBlockTaps taps[2];
-
-      for (int r = 0; r < 2; r++)
+      for (int r = 0; r < 2 * n; r++)
         taps[r] = (PlBlockTaps) {
           at (c[r]->attn_out, T, C, b, 0), at (c[r]->mlp_out, T, C, b, 0),
           at (c[r]->k, T, C, b, 0), at (c[r]->v, T, C, b, 0),
         };
       heads.block = b;
-      pl_block_forward (sw->model, b, x, segs, 2, NULL, NULL, s, taps,
-                        sw->clean.q != NULL ? &hook : NULL);
-      for (int r = 0; r < 2; r++)
+      pl_block_forward (sws[0]->model, b, x, segs, 2 * n, NULL, NULL, s, taps,
+                        sws[0]->clean.q != NULL ? &hook : NULL);
+      for (int r = 0; r < 2 * n; r++)
         memcpy (at (c[r]->resid, T, C, b + 1, 0), x + (gsize) r * T * C,
                 sizeof (float) * T * C);
     }
-  for (int r = 0; r < 2; r++)
-    pl_final_norm (sw->model, at (c[r]->resid, T, C, L, T - 1), c[r]->final_h);
+  for (int r = 0; r < 2 * n; r++)
+    pl_final_norm (sws[0]->model, at (c[r]->resid, T, C, L, T - 1), c[r]->final_h);
 }
 
 /* ---- metrics ---- */
@@ -123,8 +129,8 @@ metric_value (Sweep *sw, const float *h, double lse)
                     pl_token_logit (sw->model, h, sw->id_b), lse);
 }
 
-static void
-report (Sweep *sw)
+void
+pl_sweep_report (Sweep *sw)
 {
   PlSweepProgress p = {
     sw->done, (int) sw->n_cells, (g_get_monotonic_time () - sw->t0) / 1e6, sw->result->matrix,
@@ -171,200 +177,7 @@ pl_sweep_finish_cells (Sweep *sw, const int *cells, int n)
   for (int i = 0; i < n; i++)
     r->matrix[cells[i]] = metric_value (sw, r->final_hidden + (gsize) cells[i] * sw->C, lse[i]);
   sw->done += n;
-  report (sw);
-}
-
-/* ---- the patched runs ---- */
-
-static int
-start_block (const Sweep *sw, int layer)
-{
-  return sw->opt->site == PL_SITE_RESID_PRE ? layer : layer + 1;
-}
-
-/* start_rows[l][p]: the residual row at position p entering block start_block (l) in
- * the run patched at (l, p). */
-static void
-prepare_start_rows (Sweep *sw, PlScratch *s)
-{
-  int L = sw->L, T = sw->T, C = sw->C;
-  gsize n = (gsize) T * C;
-
-  for (int l = 0; l < L; l++)
-    {
-      float *dst = at (sw->start_rows, T, C, l, 0);
-      const float *pre = at (sw->base->resid, T, C, l, 0);
-
-      switch (sw->opt->site)
-        {
-        case PL_SITE_RESID_PRE:
-          memcpy (dst, at (sw->src->resid, T, C, l, 0), sizeof (float) * n);
-          break;
-        case PL_SITE_RESID_POST:
-          memcpy (dst, at (sw->src->resid, T, C, l + 1, 0), sizeof (float) * n);
-          break;
-        case PL_SITE_ATTN_OUT:  /* base input + source attention, then block l's MLP */
-          for (gsize i = 0; i < n; i++)
-            dst[i] = pre[i] + at (sw->src->attn_out, T, C, l, 0)[i];
-          pl_block_mlp (sw->model, l, dst, T, s);
-          for (gsize i = 0; i < n; i++)
-            dst[i] += s->mlp[i];
-          break;
-        case PL_SITE_MLP_OUT:   /* base input + base attention + source MLP */
-          for (gsize i = 0; i < n; i++)
-            dst[i] = (pre[i] + at (sw->base->attn_out, T, C, l, 0)[i])
-                     + at (sw->src->mlp_out, T, C, l, 0)[i];
-          break;
-        default:   /* head sites: pl-sweep-heads.c */
-          g_return_if_reached ();
-        }
-    }
-}
-
-/* Runs the n cells listed as one batch. Cells are listed in the (l, p) order, so by
- * their start block: the runs active at a block are a prefix of the batch. */
-static gboolean
-run_batch (Sweep *sw, const int *cells, int n, float *x, PlSegment *segs, PlScratch *s)
-{
-  int T = sw->T, C = sw->C, row = 0;
-
-  for (int i = 0; i < n; i++)
-    {
-      int l = cells[i] / T, p = cells[i] % T;
-
-      segs[i] = (PlSegment) { p, T - p, row };
-      memcpy (x + (gsize) row * C, at (sw->base->resid, T, C, start_block (sw, l), p),
-              sizeof (float) * (T - p) * C);
-      memcpy (x + (gsize) row * C, at (sw->start_rows, T, C, l, p), sizeof (float) * C);
-      row += T - p;
-    }
-  for (int b = start_block (sw, cells[0] / T), active = 0; b < sw->L; b++)
-    {
-      while (active < n && start_block (sw, cells[active] / T) <= b)
-        active++;
-      if (g_cancellable_is_cancelled (sw->cancellable))
-        return FALSE;
-      if (b == sw->L - 1)   /* only the last position is read: the rest is not needed */
-        pl_block_forward_last_rows (sw->model, b, x, segs, active, at (sw->base->k, T, C, b, 0),
-                                    at (sw->base->v, T, C, b, 0), s);
-      else
-        pl_block_forward (sw->model, b, x, segs, active, at (sw->base->k, T, C, b, 0),
-                          at (sw->base->v, T, C, b, 0), s, NULL, NULL);
-    }
-  for (int i = 0; i < n; i++)
-    pl_final_norm (sw->model, x + (gsize) (segs[i].row + segs[i].n - 1) * C,
-                   sw->result->final_hidden + (gsize) cells[i] * C);
-  pl_sweep_finish_cells (sw, cells, n);
-  return TRUE;
-}
-
-int
-pl_sweep_batch_rows (const Sweep *sw)
-{
-  int rows = PL_SWEEP_BATCH_BYTES / (sizeof (float) * 12 * (gsize) sw->C);
-  return MAX (MIN (rows, PL_SWEEP_BATCH_MAX_ROWS), sw->T);
-}
-
-/* A patch that writes the value already there leaves the corrupted run as it is: its
- * cell is the corrupted run's (every position before the first differing token). The
- * rest are listed in (l, p) order. */
-static int
-cells_to_run (Sweep *sw, int *cells)
-{
-  int T = sw->T, C = sw->C, n = 0, n_same = 0;
-  g_autofree int *same = g_new (int, sw->L * T);
-
-  for (int cell = 0; cell < sw->L * T; cell++)
-    {
-      int l = cell / T, p = cell % T;
-      const float *patched = at (sw->start_rows, T, C, l, p);
-
-      if (memcmp (patched, at (sw->base->resid, T, C, start_block (sw, l), p),
-                  sizeof (float) * C) == 0)
-        {
-          memcpy (sw->result->final_hidden + (gsize) cell * C, sw->base->final_h,
-                  sizeof (float) * C);
-          same[n_same++] = cell;
-        }
-      else
-        cells[n++] = cell;
-    }
-  if (n_same > 0)
-    pl_sweep_finish_cells (sw, same, n_same);
-  return n;
-}
-
-static gboolean
-run_fast (Sweep *sw)
-{
-  int T = sw->T, max_rows = pl_sweep_batch_rows (sw);
-  g_autofree float *x = g_new (float, (gsize) max_rows * sw->C);
-  g_autofree PlSegment *segs = g_new (PlSegment, sw->L * T);
-  g_autofree int *cells = g_new (int, sw->L * T);
-  PlScratch *s = pl_scratch_new (pl_model_config (sw->model), max_rows, T);
-  gboolean ok = TRUE;
-  int n_cells;
-
-  prepare_start_rows (sw, s);
-  n_cells = cells_to_run (sw, cells);
-  for (int first = 0; ok && first < n_cells;)
-    {
-      int n = 0, rows = 0;
-
-      while (first + n < n_cells && rows + (T - cells[first + n] % T) <= max_rows)
-        rows += T - cells[first + n++] % T;
-      ok = run_batch (sw, cells + first, n, x, segs, s);
-      first += n;
-    }
-  pl_scratch_free (s);
-  return ok;
-}
-
-/* One full forward of the base prompt with the activation at (l, p) replaced. */
-static void
-run_one_naive (Sweep *sw, int l, int p, float *x, PlScratch *s, float *h)
-{
-  int T = sw->T, C = sw->C;
-  PlSegment seg = { 0, T, 0 };
-  PlSite site = sw->opt->site;
-  PlBlockPatch patch = { site, p, NULL };
-
-  if (site == PL_SITE_ATTN_OUT)
-    patch.row = at (sw->src->attn_out, T, C, l, p);
-  else if (site == PL_SITE_MLP_OUT)
-    patch.row = at (sw->src->mlp_out, T, C, l, p);
-  pl_embed (sw->model, sw->base_ids, T, x);
-  for (int b = 0; b < sw->L; b++)
-    {
-      if (site == PL_SITE_RESID_PRE && b == l)
-        memcpy (x + (gsize) p * C, at (sw->src->resid, T, C, l, p), sizeof (float) * C);
-      pl_block_forward (sw->model, b, x, &seg, 1, NULL, NULL, s, NULL,
-                        b == l && patch.row ? &patch : NULL);
-      if (site == PL_SITE_RESID_POST && b == l)
-        memcpy (x + (gsize) p * C, at (sw->src->resid, T, C, l + 1, p), sizeof (float) * C);
-    }
-  pl_final_norm (sw->model, x + (gsize) (T - 1) * C, h);
-}
-
-static gboolean
-run_naive (Sweep *sw)
-{
-  int T = sw->T;
-  g_autofree float *x = g_new (float, (gsize) T * sw->C);
-  PlScratch *s = pl_scratch_new (pl_model_config (sw->model), T, T);
-  gboolean ok = TRUE;
-
-  for (int l = 0; ok && l < sw->L; l++)
-    for (int p = 0; ok && p < T; p++)
-      {
-        int cell = l * T + p;
-
-        run_one_naive (sw, l, p, x, s, sw->result->final_hidden + (gsize) cell * sw->C);
-        pl_sweep_finish_cells (sw, &cell, 1);
-        ok = !g_cancellable_is_cancelled (sw->cancellable);
-      }
-  pl_scratch_free (s);
-  return ok;
+  pl_sweep_report (sw);
 }
 
 /* ---- set-up ---- */
@@ -496,24 +309,15 @@ result_new (Sweep *sw, const PlInputs *inputs)
   return r;
 }
 
+/* One pair's side of the unpatched runs, from its two rows of logits (2, V). */
 static gboolean
-run_unpatched (Sweep *sw, GError **error)
+check_unpatched (Sweep *sw, const float *logits, GError **error)
 {
-  PlScratch *s = pl_scratch_new (pl_model_config (sw->model), 2 * sw->T, sw->T);
   PlSweepResult *r = sw->result;
-  double lse_clean, lse_corr;
-  int V = pl_model_config (sw->model)->vocab_size, C = sw->C;
-  g_autofree float *h = g_new (float, 2 * (gsize) C);
-  g_autofree float *logits = g_new (float, 2 * (gsize) V);
+  int V = pl_model_config (sw->model)->vocab_size;
+  double lse_clean = summarize_run (sw, &sw->clean, logits, TRUE);
+  double lse_corr = summarize_run (sw, &sw->corr, logits + V, FALSE);
 
-  capture_runs (sw, s);
-  pl_scratch_free (s);
-  /* both runs' logits (2, V) in one product: wte is read once, not twice */
-  memcpy (h, sw->clean.final_h, sizeof (float) * C);
-  memcpy (h + C, sw->corr.final_h, sizeof (float) * C);
-  pl_lm_head_rows (sw->model, h, 2, logits);
-  lse_clean = summarize_run (sw, &sw->clean, logits, TRUE);
-  lse_corr = summarize_run (sw, &sw->corr, logits + V, FALSE);
   if (!isfinite (lse_clean) || !isfinite (lse_corr))
     {
       pl_model_explain_nonfinite (sw->model, isfinite (lse_clean) ? r->inputs->corrupted.ids
@@ -528,6 +332,198 @@ run_unpatched (Sweep *sw, GError **error)
   return TRUE;
 }
 
+/* Pairs whose unpatched logits are computed in one product: (2 x 16, V) floats. */
+#define LOGITS_PAIRS 16
+
+/* The top-k, answer logits and metrics of n pairs' unpatched runs, from their final
+ * states; on an error, *failed is the pair's index. */
+gboolean
+pl_sweep_summarize_unpatched (Sweep *const *sws, int n, int *failed, GError **error)
+{
+  int C = sws[0]->C, V = pl_model_config (sws[0]->model)->vocab_size;
+  int m = MIN (n, LOGITS_PAIRS);
+  g_autofree float *h = g_new (float, 2 * (gsize) m * C);
+  g_autofree float *logits = g_new (float, 2 * (gsize) m * V);
+
+  /* the runs' logits (2m, V) in one product: wte is read once, not 2m times */
+  for (int first = 0; first < n; first += m)
+    {
+      int k = MIN (m, n - first);
+
+      for (int i = 0; i < k; i++)
+        {
+          memcpy (h + (gsize) 2 * i * C, sws[first + i]->clean.final_h, sizeof (float) * C);
+          memcpy (h + (gsize) (2 * i + 1) * C, sws[first + i]->corr.final_h,
+                  sizeof (float) * C);
+        }
+      pl_lm_head_rows (sws[0]->model, h, 2 * k, logits);
+      for (int i = 0; i < k; i++)
+        if (!check_unpatched (sws[first + i], logits + (gsize) 2 * i * V, error))
+          {
+            *failed = first + i;
+            return FALSE;
+          }
+    }
+  return TRUE;
+}
+
+/* The unpatched runs of n pairs, as one batch; on an error, *failed is the pair's index. */
+static gboolean
+run_unpatched (Sweep *const *sws, int n, int *failed, GError **error)
+{
+  PlScratch *s = pl_scratch_new (pl_model_config (sws[0]->model), 2 * n * sws[0]->T,
+                                 sws[0]->T);
+
+  capture_runs (sws, n, s);
+  pl_scratch_free (s);
+  return pl_sweep_summarize_unpatched (sws, n, failed, error);
+}
+
+/* Checks one pair's inputs and sets up its sweep: result, caches. */
+static gboolean
+sweep_init (Sweep *sw, PlModel *model, const PlInputs *inputs, const PlSweepOptions *options,
+            PlSweepProgressFunc progress, gpointer user_data, GCancellable *cancellable,
+            GError **error)
+{
+  const PlConfig *cfg = pl_model_config (model);
+  gboolean heads = pl_site_is_head (options->site);
+  gboolean noise = options->direction == PL_DIRECTION_NOISE;
+
+  *sw = (Sweep) {
+    .model = model, .opt = options, .L = cfg->n_layer, .T = inputs->clean.n_tokens,
+    .C = cfg->n_embd, .H = cfg->n_head, .id_a = inputs->clean_answer_id,
+    .id_b = inputs->corrupted_answer_id, .progress = progress, .user_data = user_data,
+    .cancellable = cancellable, .t0 = g_get_monotonic_time (),
+  };
+  if (!check_options (options, error) || !check_inputs (model, inputs, error))
+    return FALSE;
+  sw->n_cells = count_cells (options->site, options->by_position, sw->L, sw->T, sw->H);
+  if (sw->n_cells * sw->C > MAX_KEPT_FLOATS)
+    {
+      /* Each cell keeps its final hidden state (n_embd floats), for its top-k. */
+      g_set_error (error, PL_ERROR, PL_ERROR_TOO_LONG,
+                   "This sweep has %zu cells, too many to keep (at most %zu for %s); "
+                   "patch at all positions or use a shorter prompt", sw->n_cells,
+                   (gsize) MAX_KEPT_FLOATS / sw->C, pl_model_name (model));
+      return FALSE;
+    }
+  sw->result = result_new (sw, inputs);
+  sw->base = noise ? &sw->clean : &sw->corr;
+  sw->src = noise ? &sw->corr : &sw->clean;
+  sw->base_ids = noise ? sw->result->inputs->clean.ids : sw->result->inputs->corrupted.ids;
+  cache_init (&sw->clean, sw->L, sw->T, sw->C, heads);
+  cache_init (&sw->corr, sw->L, sw->T, sw->C, heads);
+  sw->start_rows = heads ? NULL : g_new (float, (gsize) sw->L * sw->T * sw->C);
+  return TRUE;
+}
+
+static void
+sweep_clear (Sweep *sw)
+{
+  cache_clear (&sw->clean);
+  cache_clear (&sw->corr);
+  g_free (sw->start_rows);
+  pl_sweep_result_free (sw->result);
+}
+
+/* The runs of n initialized sweeps; FALSE when one fails (*failed: its index) or when
+ * cancelled (*failed: -1). */
+static gboolean
+sweep_many (Sweep *const *sws, int n, int *failed, GError **error)
+{
+  const PlSweepOptions *opt = sws[0]->opt;
+  gboolean ok;
+
+  *failed = -1;
+  if (!pl_site_is_head (opt->site) && !opt->naive
+      && 2 * n * sws[0]->T < pl_sweep_batch_rows (sws[0]))
+    ok = pl_sweep_blocks_first_pass (sws, n, failed, error);
+  else
+    {
+      if (!run_unpatched (sws, n, failed, error))
+        return FALSE;
+      for (int i = 0; i < n; i++)
+        pl_sweep_report (sws[i]);
+      if (pl_site_is_head (opt->site))
+        ok = opt->naive ? pl_sweep_heads_naive (sws[0]) : pl_sweep_heads_fast (sws[0]);
+      else
+        ok = opt->naive ? pl_sweep_blocks_naive (sws[0]) : pl_sweep_blocks_fast (sws, n);
+    }
+  if (!ok)
+    {
+      if (*failed < 0)
+        g_cancellable_set_error_if_cancelled (sws[0]->cancellable, error);
+      return FALSE;
+    }
+  for (int i = 0; i < n; i++)
+    if (!pl_sweep_check_matrix (sws[i]->result, error))
+      {
+        *failed = i;
+        return FALSE;
+      }
+  return TRUE;
+}
+
+int
+pl_sweep_pairs_per_batch (PlModel *model, int T, const PlSweepOptions *options)
+{
+  const PlConfig *cfg = pl_model_config (model);
+  gsize per_pair = sizeof (float) * (gsize) T * cfg->n_embd
+                   * (2 * (5 * (gsize) cfg->n_layer + 1) + 2 * (gsize) cfg->n_layer);
+
+  if (options->naive || pl_site_is_head (options->site))
+    return 1;
+  return (int) CLAMP (PL_SWEEP_PAIRS_BYTES / per_pair, 1, PL_SWEEP_MAX_PAIRS);
+}
+
+gboolean
+pl_sweep_run_many (PlModel               *model,
+                   const PlInputs *const *inputs,
+                   int                    n,
+                   const PlSweepOptions  *options,
+                   PlSweepProgressFunc    progress,
+                   gpointer const        *user_data,
+                   GCancellable          *cancellable,
+                   PlSweepResult        **results,
+                   int                   *failed,
+                   GError               **error)
+{
+  g_autofree Sweep *sw = g_new0 (Sweep, n);
+  g_autofree Sweep **sws = g_new (Sweep *, n);
+  gboolean ok = TRUE;
+  int ready = 0;
+
+  g_return_val_if_fail (n == 1 || !(options->naive || pl_site_is_head (options->site)),
+                        FALSE);
+  *failed = -1;
+  for (; ok && ready < n; ready++)
+    {
+      sws[ready] = &sw[ready];
+      ok = sweep_init (&sw[ready], model, inputs[ready], options, progress,
+                       user_data ? user_data[ready] : NULL, cancellable, error);
+      if (ok && ready > 0 && sw[ready].T != sw[0].T)
+        {
+          g_set_error (error, PL_ERROR, PL_ERROR_TOKEN_COUNT,
+                       "The pairs have %d and %d tokens; a batch of pairs needs one count",
+                       sw[0].T, sw[ready].T);
+          ok = FALSE;
+        }
+      if (!ok)
+        *failed = ready;
+    }
+  ok = ok && sweep_many (sws, n, failed, error);
+  for (int i = 0; i < ready; i++)
+    {
+      if (ok)
+        {
+          sw[i].result->seconds = (g_get_monotonic_time () - sw[i].t0) / 1e6;
+          results[i] = g_steal_pointer (&sw[i].result);
+        }
+      sweep_clear (&sw[i]);
+    }
+  return ok;
+}
+
 PlSweepResult *
 pl_sweep_run (PlModel               *model,
               const PlInputs        *inputs,
@@ -537,58 +533,13 @@ pl_sweep_run (PlModel               *model,
               GCancellable          *cancellable,
               GError               **error)
 {
-  const PlConfig *cfg = pl_model_config (model);
-  Sweep sw = {
-    .model = model, .opt = options, .L = cfg->n_layer, .T = inputs->clean.n_tokens,
-    .C = cfg->n_embd, .H = cfg->n_head, .id_a = inputs->clean_answer_id,
-    .id_b = inputs->corrupted_answer_id, .progress = progress, .user_data = user_data,
-    .cancellable = cancellable, .t0 = g_get_monotonic_time (),
-  };
-  gboolean ok, heads = pl_site_is_head (options->site);
-  gboolean noise = options->direction == PL_DIRECTION_NOISE;
+  PlSweepResult *result = NULL;
+  int failed;
 
-  if (!check_options (options, error) || !check_inputs (model, inputs, error))
+  if (!pl_sweep_run_many (model, &inputs, 1, options, progress, &user_data, cancellable,
+                          &result, &failed, error))
     return NULL;
-  sw.n_cells = count_cells (options->site, options->by_position, sw.L, sw.T, sw.H);
-  if (sw.n_cells * sw.C > MAX_KEPT_FLOATS)
-    {
-      /* Each cell keeps its final hidden state (n_embd floats), for its top-k. */
-      g_set_error (error, PL_ERROR, PL_ERROR_TOO_LONG,
-                   "This sweep has %zu cells, too many to keep (at most %zu for %s); "
-                   "patch at all positions or use a shorter prompt", sw.n_cells,
-                   (gsize) MAX_KEPT_FLOATS / sw.C, pl_model_name (model));
-      return NULL;
-    }
-  sw.result = result_new (&sw, inputs);
-  sw.base = noise ? &sw.clean : &sw.corr;
-  sw.src = noise ? &sw.corr : &sw.clean;
-  sw.base_ids = noise ? sw.result->inputs->clean.ids : sw.result->inputs->corrupted.ids;
-  cache_init (&sw.clean, sw.L, sw.T, sw.C, heads);
-  cache_init (&sw.corr, sw.L, sw.T, sw.C, heads);
-  sw.start_rows = heads ? NULL : g_new (float, (gsize) sw.L * sw.T * sw.C);
-  ok = run_unpatched (&sw, error);
-  if (ok)
-    {
-      report (&sw);
-      if (heads)
-        ok = options->naive ? pl_sweep_heads_naive (&sw) : pl_sweep_heads_fast (&sw);
-      else
-        ok = options->naive ? run_naive (&sw) : run_fast (&sw);
-      if (!ok)
-        g_cancellable_set_error_if_cancelled (cancellable, error);
-      else
-        ok = pl_sweep_check_matrix (sw.result, error);
-    }
-  cache_clear (&sw.clean);
-  cache_clear (&sw.corr);
-  g_free (sw.start_rows);
-  if (!ok)
-    {
-      pl_sweep_result_free (sw.result);
-      return NULL;
-    }
-  sw.result->seconds = (g_get_monotonic_time () - sw.t0) / 1e6;
-  return sw.result;
+  return result;
 }
 
 void
