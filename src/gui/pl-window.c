@@ -9,6 +9,7 @@
  *   pl-window-topk.c     the unpatched next-token tables, debounced, on a worker
  *   pl-window-export.c   the figure and data exports and the file dialogs' helpers
  *   pl-window-actions.c  the other actions: zoom, presentation, panes, colours
+ *   pl-window-analysis.c the Logit Lens and Attribution pages
  */
 #include "config.h"
 
@@ -265,6 +266,8 @@ pl_window_class_init (PlWindowClass *klass)
   g_type_ensure (PL_TYPE_RUN_BAR);
   g_type_ensure (PL_TYPE_HEATMAP_PANE);
   g_type_ensure (PL_TYPE_NEXTTOKEN_PANE);
+  g_type_ensure (PL_TYPE_LENS_VIEW);
+  g_type_ensure (PL_TYPE_ATTRIBUTION_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/patchlens/Patchlens/pl-window.ui");
   BIND (prompts_panel); BIND (heatmap_pane); BIND (nexttoken_pane);
@@ -273,6 +276,7 @@ pl_window_class_init (PlWindowClass *klass)
   BIND (center_stack); BIND (no_model_page); BIND (searched_label); BIND (download_button);
   BIND (download_box); BIND (download_bar); BIND (download_label); BIND (download_banner);
   BIND (outer_paned); BIND (topk_revealer); BIND (recent_section); BIND (presets_section);
+  BIND (view_stack); BIND (lens_view); BIND (attribution_view);
 }
 
 static void
@@ -293,6 +297,7 @@ pl_window_init (PlWindow *self)
   pl_prompts_panel_set_document (self->prompts_panel, self->document);
   pl_window_connect_panels (self);
   pl_window_connect_model_button (self);
+  pl_window_analysis_init (self);
 
   pl_window_setup_actions (self);
   pl_window_update_searched_label (self, NULL);
