@@ -103,6 +103,13 @@ void
 pl_gui_test_screenshot (PlWindow   *win,
                         const char *name)
 {
+  pl_gui_test_screenshot_widget (GTK_WIDGET (win), name);
+}
+
+void
+pl_gui_test_screenshot_widget (GtkWidget  *win,
+                               const char *name)
+{
   const char *dir = g_getenv ("PL_SCREENSHOT_DIR");
   g_autoptr(GdkPaintable) paintable = NULL;
   g_autoptr(GtkSnapshot) snapshot = NULL;
@@ -113,13 +120,20 @@ pl_gui_test_screenshot (PlWindow   *win,
 
   if (dir == NULL)
     return;
-  pl_gui_test_spin (300);   /* let the window settle: a fresh frame, finished animations */
-  w = gtk_widget_get_width (GTK_WIDGET (win));
-  h = gtk_widget_get_height (GTK_WIDGET (win));
   paintable = gtk_widget_paintable_new (GTK_WIDGET (win));
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, w, h);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  /* Let the window settle (a fresh frame, finished animations); a window that has not
+   * drawn since it was uncovered gives no node yet: wait for its next frame. */
+  for (int tries = 0; node == NULL && tries < 20; tries++)
+    {
+      pl_gui_test_spin (300);
+      w = gtk_widget_get_width (GTK_WIDGET (win));
+      h = gtk_widget_get_height (GTK_WIDGET (win));
+      gtk_widget_queue_draw (GTK_WIDGET (win));
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, snapshot, w, h);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+    }
+  g_assert_nonnull (node);
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (win)), node,
                                          &GRAPHENE_RECT_INIT (0, 0, w, h));
   path = g_build_filename (dir, name, NULL);

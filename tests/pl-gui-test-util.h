@@ -68,6 +68,9 @@ void pl_gui_test_close_window (PlWindow *win);
 /* With PL_SCREENSHOT_DIR set, writes win as the PNG name there; otherwise nothing. */
 void pl_gui_test_screenshot (PlWindow   *win,
                              const char *name);
+/* The same for any toplevel (a dialog). */
+void pl_gui_test_screenshot_widget (GtkWidget  *win,
+                                    const char *name);
 
 void pl_gui_test_set_text (GtkEditable *entry,
                            const char  *text);

@@ -114,6 +114,94 @@ test_stale_model (void)
   g_assert_finalize_object (doc);
 }
 
+/* The direction always makes a result stale; the granularity only for a head site. */
+static void
+test_stale_direction (void)
+{
+  PlDocument *doc = pl_document_new ();
+  int n_direction = 0, n_by_pos = 0;
+
+  g_signal_connect (doc, "notify::direction", G_CALLBACK (count_notify), &n_direction);
+  g_signal_connect (doc, "notify::by-position", G_CALLBACK (count_notify), &n_by_pos);
+  set_michelle (doc);
+  pl_document_set_result (doc, michelle_result ());
+  g_assert_false (pl_document_is_stale (doc));
+  g_object_set (doc, "direction", (guint) PL_DIRECTION_NOISE, NULL);
+  g_object_set (doc, "direction", (guint) PL_DIRECTION_NOISE, NULL);   /* no change */
+  g_assert_cmpint (n_direction, ==, 1);
+  g_assert_cmpint (pl_document_get_direction (doc), ==, PL_DIRECTION_NOISE);
+  g_assert_true (pl_document_is_stale (doc));
+  pl_document_set_direction (doc, PL_DIRECTION_DENOISE);
+  g_assert_false (pl_document_is_stale (doc));
+  /* A block-site result has one shape: by position does not change it. */
+  g_object_set (doc, "by-position", TRUE, NULL);
+  g_assert_cmpint (n_by_pos, ==, 1);
+  g_assert_true (pl_document_get_by_position (doc));
+  g_assert_false (pl_document_is_stale (doc));
+  g_assert_finalize_object (doc);
+}
+
+/* A head-site result made at all positions is stale once by position is chosen. */
+static void
+test_stale_by_position (void)
+{
+  PlDocument *doc = pl_document_new ();
+  PlSweepResult *r = pl_fixture_result (3, MICHELLE_CLEAN, MICHELLE_CORRUPT, " Jones",
+                                        " Smith");
+
+  r->site = PL_SITE_HEAD_OUT;
+  set_michelle (doc);
+  pl_document_set_site (doc, PL_SITE_HEAD_OUT);
+  pl_document_set_result (doc, pl_shared_new (r, (GDestroyNotify) pl_sweep_result_free));
+  g_assert_false (pl_document_is_stale (doc));
+  pl_document_set_by_position (doc, TRUE);
+  g_assert_true (pl_document_is_stale (doc));
+  pl_document_set_by_position (doc, FALSE);
+  g_assert_false (pl_document_is_stale (doc));
+  g_assert_finalize_object (doc);
+}
+
+/* Direction and granularity go through the file and come back; an old file without
+ * them opens as denoise at all positions. */
+static void
+test_save_direction (void)
+{
+  PlDocument *doc = pl_document_new ();
+  PlDocument *back = pl_document_new ();
+  g_autofree char *path = g_build_filename (tmp_dir, "direction.patchlens", NULL);
+  g_autoptr(GError) error = NULL;
+  PlExperiment *e;
+
+  set_michelle (doc);
+  pl_document_set_site (doc, PL_SITE_HEAD_Q);
+  pl_document_set_direction (doc, PL_DIRECTION_NOISE);
+  pl_document_set_by_position (doc, TRUE);
+  g_assert_true (pl_document_save (doc, path, &error));
+  g_assert_no_error (error);
+  e = pl_experiment_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (e->direction, ==, PL_DIRECTION_NOISE);
+  g_assert_true (e->by_position);
+  pl_document_load (back, e, path);
+  g_assert_cmpint (pl_document_get_site (back), ==, PL_SITE_HEAD_Q);
+  g_assert_cmpint (pl_document_get_direction (back), ==, PL_DIRECTION_NOISE);
+  g_assert_true (pl_document_get_by_position (back));
+  g_assert_false (pl_document_is_dirty (back));
+  /* An old file: no direction, no by_position. */
+  g_assert_true (g_file_set_contents (path,
+      "{\"format\": \"patchlens-experiment\", \"version\": 1, \"clean\": \"a\", "
+      "\"corrupted\": \"b\", \"clean_answer\": \" x\", \"corrupted_answer\": \" y\", "
+      "\"site\": \"resid_post\", \"metric\": \"logit-diff\"}", -1, &error));
+  e = pl_experiment_load (path, &error);
+  g_assert_no_error (error);
+  pl_document_load (back, e, path);
+  g_assert_cmpint (pl_document_get_direction (back), ==, PL_DIRECTION_DENOISE);
+  g_assert_false (pl_document_get_by_position (back));
+  g_remove (path);
+  g_assert_finalize_object (doc);
+  g_assert_finalize_object (back);
+}
+
 /* Save, Save, Save to the path the document came from: the same file each time (the
  * path survives being saved to itself), and nothing else appears in the folder. */
 static void
@@ -306,6 +394,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/Patchlens/Document/notify", test_notify);
   g_test_add_func ("/Patchlens/Document/stale", test_stale);
   g_test_add_func ("/Patchlens/Document/stale-model", test_stale_model);
+  g_test_add_func ("/Patchlens/Document/stale-direction", test_stale_direction);
+  g_test_add_func ("/Patchlens/Document/stale-by-position", test_stale_by_position);
+  g_test_add_func ("/Patchlens/Document/save-direction", test_save_direction);
   g_test_add_func ("/Patchlens/Document/save-three-times", test_save_three_times);
   g_test_add_func ("/Patchlens/Document/save-stale", test_save_stale);
   g_test_add_func ("/Patchlens/Document/save-fails", test_save_fails);

@@ -199,19 +199,20 @@ test_load_errors (void)
   g_rmdir (dir);
 }
 
-/* The assignment's three examples, each a valid experiment for GPT-2's tokenizer. */
+/* The assignment's three examples and the indirect-object pair, each a valid experiment
+ * for GPT-2's tokenizer. */
 static void
 test_presets (void)
 {
   guint n;
   const PlPreset *p = pl_presets (&n);
 
-  g_assert_cmpuint (n, ==, 3);
+  g_assert_cmpuint (n, ==, 4);
   g_assert_cmpstr (p[0].clean, ==, "Michelle Jones was a top-notch student. Michelle");
   g_assert_cmpstr (p[0].corrupted, ==, "Michelle Smith was a top-notch student. Michelle");
   g_assert_cmpstr (p[1].corrupted, ==, "Jessica Jones was a top-notch student. Michelle");
   g_assert_cmpstr (p[2].corrupted, ==, "Michelle Smith was a top-notch student. Jessica");
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < 3; i++)
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(PlInputs) in = pl_inputs_prepare (pl_fixture_tokenizer (), 1024,
@@ -225,6 +226,22 @@ test_presets (void)
       g_assert_cmpint (in->clean.n_tokens, ==, 11);
       g_assert_cmpint (in->corrupted_answer_id, ==, 4176);
     }
+  {
+    /* The indirect-object pair: 14 tokens each, the answers swap, a head site. */
+    g_autoptr(GError) error = NULL;
+    g_autoptr(PlInputs) in = pl_inputs_prepare (pl_fixture_tokenizer (), 1024, p[3].clean,
+                                                p[3].corrupted, p[3].clean_answer,
+                                                p[3].corrupted_answer, &error);
+    PlSite site;
+
+    g_assert_no_error (error);
+    g_assert_cmpint (in->clean.n_tokens, ==, 14);
+    g_assert_cmpint (in->corrupted.n_tokens, ==, 14);
+    g_assert_cmpstr (p[3].clean_answer, ==, " Mary");
+    g_assert_cmpstr (p[3].corrupted_answer, ==, " John");
+    g_assert_true (pl_site_from_string (p[3].site, &site) && pl_site_is_head (site));
+    g_assert_null (p[0].site);
+  }
 }
 
 /* The direction and granularity come back; a file from before them reads as denoise,

@@ -396,28 +396,7 @@ test_open_off_thread (void)
   fputc ('}', f);
   fclose (f);
   expect_open_error (win, "huge.patchlens", "an experiment is at most");
-  {
-    /* A head-site experiment (written by the CLI's core) is refused in words, never
-     * drawn on the layer × position grid it does not have. */
-    g_autofree char *heads = g_build_filename (tmp_dir, "heads.patchlens", NULL);
-    g_autoptr(PlExperiment) e = pl_experiment_new ();
-    g_autoptr(GError) error = NULL;
-
-    /* pl_experiment_new fills the texts with "": replace, don't leak them */
-    g_free (e->clean);
-    e->clean = g_strdup ("Michelle Jones was a top-notch student. Michelle");
-    g_free (e->corrupted);
-    e->corrupted = g_strdup ("Michelle Smith was a top-notch student. Michelle");
-    g_free (e->clean_answer);
-    e->clean_answer = g_strdup (" Jones");
-    g_free (e->corrupted_answer);
-    e->corrupted_answer = g_strdup (" Smith");
-    e->site = PL_SITE_HEAD_OUT;
-    g_assert_true (pl_experiment_save (e, heads, &error));
-    g_assert_no_error (error);
-    expect_open_error (win, "heads.patchlens", "patches attention heads");
-    g_remove (heads);
-  }
+  /* Head-site experiments open since the app draws heads: test-gui-heads.c. */
   g_assert_cmpstr (pl_document_get_path (doc_of (win)), ==, NULL);
   pl_gui_test_close_window (win);
   g_remove (huge);

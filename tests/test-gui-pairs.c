@@ -20,6 +20,7 @@
  *                  from the menu returns to the single pair
  *   open-bad       a file that is not a set loads nothing and says which line
  *   many           10,000 pairs (a set's most) load; an edit re-checks its own row
+ *   heads          a set over head_out by position: the shown position's cells
  */
 #include "config.h"
 
@@ -164,6 +165,8 @@ core_result (PlWindow *win)
   opt.site = pl_document_get_site (doc);
   opt.metric = pl_document_get_metric (doc);
   opt.top_k = pl_document_get_top_k (doc);
+  opt.direction = pl_document_get_direction (doc);
+  opt.by_position = pl_site_is_head (opt.site) && pl_document_get_by_position (doc);
   r = pl_sweep_set_run (model, set, &opt, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   return r;
@@ -704,6 +707,60 @@ test_many (void)
   pl_gui_test_close_window (win);
 }
 
+/* ---- head sites ---- */
+
+/* A set over head_out by position: the mean, the hover line and the cell's list are
+ * those of the shown position's (layer, head), as the core orders its cells. */
+static void
+test_heads (void)
+{
+  PlWindow *win = window_with_model ();
+  PlDocument *doc = pl_window_get_document (win);
+  g_autoptr(PlSetResult) want = NULL;
+  PlSetResult *got;
+  int row = 2, col = 1, T, H, pos;
+  gsize cell;
+  double x, y;
+  g_autofree char *mean = NULL;
+  GtkListBox *list;
+
+  activate_with (win, "load-pairs-set", g_variant_new_string ("names"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win->prompts_panel), "panel.site",
+                                             "s", "head_out"));
+  gtk_drop_down_set_selected (pl_prompts_panel_get_granularity_dropdown (win->prompts_panel), 1);
+  g_assert_true (pl_document_get_by_position (doc));
+  pl_gui_test_run (win);
+  pl_gui_test_wait_for (not_busy, win);
+  got = pl_document_get_set_result (doc);
+  g_assert_nonnull (got);
+  g_assert_true (got->summary->by_position);
+  want = core_result (win);
+  assert_same_result (got, want);
+
+  T = want->summary->n_positions;
+  H = want->summary->n_heads;
+  pos = pl_heatmap_pane_get_position (win->heatmap_pane);
+  g_assert_cmpint (pos, >=, 0);
+  cell = ((gsize) row * T + pos) * H + col;
+  /* get_value takes the result figure's layout by position: row l H + h, column p. */
+  g_assert_cmpfloat (pl_heatmap_pane_get_value (win->heatmap_pane, row * H + col, pos), ==,
+                     want->mean[cell]);
+  mean = g_strdup_printf ("%.4f ± %.4f (N = %d)", want->mean[cell], want->std[cell],
+                          want->n_pairs);
+  pl_gui_test_cell_center (win, row, col, &x, &y);
+  pl_heatmap_view_hover_at (pl_heatmap_pane_get_view (win->heatmap_pane), x, y);
+  g_assert_nonnull (strstr (pl_heatmap_pane_get_hover_text (win->heatmap_pane), mean));
+  g_assert_nonnull (strstr (pl_heatmap_pane_get_hover_text (win->heatmap_pane), "head H1"));
+  pl_gui_test_click_cell (win, row, col);
+  list = pl_heatmap_pane_get_pair_list (win->heatmap_pane);
+  g_assert_nonnull (list);
+  g_assert_nonnull (gtk_list_box_get_row_at_index (list, want->n_pairs - 1));
+  /* Another direction: the set's result is stale. */
+  gtk_drop_down_set_selected (pl_prompts_panel_get_direction_dropdown (win->prompts_panel), 1);
+  g_assert_true (pl_document_is_stale (doc));
+  pl_gui_test_close_window (win);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -733,6 +790,7 @@ main (int   argc,
   g_test_add_func ("/Patchlens/Pairs/paste", test_paste);
   g_test_add_func ("/Patchlens/Pairs/many", test_many);
   g_test_add_func ("/Patchlens/Pairs/open-bad", test_open_bad);
+  g_test_add_func ("/Patchlens/Pairs/heads", test_heads);
   ret = g_test_run ();
   g_free (chosen);
   g_free (model_dir);

@@ -14,6 +14,7 @@
 #include <gio/gio.h>
 
 #include "pl-model.h"
+#include "pl-sweep.h"
 
 G_BEGIN_DECLS
 
@@ -28,6 +29,30 @@ float *pl_attention_pattern (PlModel      *model,
                              int           head,
                              GCancellable *cancellable,
                              GError      **error);
+
+/* Whether patching site changes the patched head's own pattern: head_q, head_k and
+ * head_pattern do; head_out and head_v act after it (and block sites are not a head's). */
+gboolean pl_site_changes_pattern (PlSite site);
+
+/* The pattern of head (layer, head) in the patched run of a sweep: the corrupted run
+ * with that head's site taken from the clean run (denoise), or the clean run with it
+ * from the corrupted run (noise), at every position (position = -1) or at one
+ * (by position: q or a pattern row at the destination position, k at the source
+ * position). Nothing before block `layer` changes, so this is exact without running
+ * the patched forward. Both prompts have T tokens. A site that does not change the
+ * pattern (pl_site_changes_pattern) is PL_ERROR_INVALID_ARGUMENT: the pattern is the
+ * unpatched run's. */
+float *pl_attention_pattern_patched (PlModel      *model,
+                                     const gint32 *clean_ids,
+                                     const gint32 *corrupted_ids,
+                                     int           T,
+                                     int           layer,
+                                     int           head,
+                                     PlSite        site,
+                                     PlDirection   direction,
+                                     int           position,
+                                     GCancellable *cancellable,
+                                     GError      **error);
 
 /* FALSE with a message naming the model's valid range when layer or head is out of it. */
 gboolean pl_check_layer_head (PlModel    *model,

@@ -28,6 +28,8 @@ struct _PlDocument {
   char      *path;
   gboolean   dirty;
   gboolean   stale;
+  PlDirection direction;   /* heads-app: the sweep's direction and granularity */
+  gboolean   by_position;
 };
 
 G_DEFINE_FINAL_TYPE (PlDocument, pl_document, G_TYPE_OBJECT)
@@ -46,6 +48,8 @@ enum {
   PROP_PATH,
   PROP_DIRTY,
   PROP_STALE,
+  PROP_DIRECTION,
+  PROP_BY_POSITION,
   N_PROPS
 };
 
@@ -63,6 +67,17 @@ static GParamSpec *set_props[N_SET_PROPS_END - PROP_MODE];
 static gboolean compute_set_stale (PlDocument *self);
 
 /* ---- the derived flags ---- */
+
+/* The direction always matters; the granularity only for a head site (block sites
+ * have one shape whatever it says). */
+static gboolean
+sweep_shape_differs (PlDocument          *self,
+                     const PlSweepResult *r)
+{
+  if (r->direction != self->direction)
+    return TRUE;
+  return pl_site_is_head (self->site) && !r->by_position != !self->by_position;
+}
 
 static gboolean
 compute_stale (PlDocument *self)
@@ -85,7 +100,7 @@ compute_stale (PlDocument *self)
   if (self->result_model != NULL && self->model != NULL &&
       strcmp (self->result_model, self->model) != 0)
     return TRUE;
-  return r->site != self->site || r->metric != self->metric;
+  return r->site != self->site || r->metric != self->metric || sweep_shape_differs (self, r);
 }
 
 static void
@@ -247,6 +262,58 @@ pl_document_set_model (PlDocument *self,
   update_stale (self);
 }
 
+PlDirection
+pl_document_get_direction (PlDocument *self)
+{
+  return self->direction;
+}
+
+void
+pl_document_set_direction (PlDocument  *self,
+                           PlDirection  direction)
+{
+  g_return_if_fail (PL_IS_DOCUMENT (self) && (int) direction >= 0
+                    && direction < PL_N_DIRECTIONS);
+  if (direction == self->direction)
+    return;
+  self->direction = direction;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_DIRECTION]);
+  edited (self);
+}
+
+gboolean
+pl_document_get_by_position (PlDocument *self)
+{
+  return self->by_position;
+}
+
+void
+pl_document_set_by_position (PlDocument *self,
+                             gboolean    by_position)
+{
+  g_return_if_fail (PL_IS_DOCUMENT (self));
+  by_position = !!by_position;
+  if (by_position == self->by_position)
+    return;
+  self->by_position = by_position;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_BY_POSITION]);
+  edited (self);
+}
+
+void
+pl_document_set_sweep_defaults (PlDocument  *self,
+                                PlDirection  direction,
+                                gboolean     by_position)
+{
+  gboolean dirty = self->dirty;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  pl_document_set_direction (self, direction);
+  pl_document_set_by_position (self, by_position);
+  set_dirty (self, dirty);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
 void
 pl_document_set_defaults (PlDocument *self,
                           PlSite      site,
@@ -380,7 +447,8 @@ compute_set_stale (PlDocument *self)
   if (self->set_result_model != NULL && self->model != NULL &&
       strcmp (self->set_result_model, self->model) != 0)
     return TRUE;
-  if (r->summary->site != self->site || r->summary->metric != self->metric)
+  if (r->summary->site != self->site || r->summary->metric != self->metric
+      || sweep_shape_differs (self, r->summary))
     return TRUE;
   made = result_key (r);
   return strcmp (made, self->pairs_key) != 0;
@@ -519,6 +587,8 @@ pl_document_to_experiment (PlDocument *self)
   e->site = self->site;
   e->metric = self->metric;
   e->top_k = self->top_k;
+  e->direction = self->direction;
+  e->by_position = self->by_position;
   e->model = g_strdup (self->model);
   e->result = pl_document_get_result (self);
   e->pairs_mode = self->mode == PL_DOCUMENT_PAIRS;
@@ -558,6 +628,8 @@ pl_document_load (PlDocument   *self,
   pl_document_set_texts (self, e->clean, e->corrupted, e->clean_answer, e->corrupted_answer);
   pl_document_set_site (self, e->site);
   pl_document_set_metric (self, e->metric);
+  pl_document_set_direction (self, e->direction);
+  pl_document_set_by_position (self, e->by_position);
   if (e->top_k >= 1)
     pl_document_set_top_k (self, e->top_k);
   pl_document_set_model (self, e->model);
@@ -643,6 +715,8 @@ pl_document_get_property (GObject    *object,
     case PROP_PATH:   g_value_set_string (value, self->path); break;
     case PROP_DIRTY:  g_value_set_boolean (value, self->dirty); break;
     case PROP_STALE:  g_value_set_boolean (value, self->stale); break;
+    case PROP_DIRECTION:   g_value_set_uint (value, self->direction); break;
+    case PROP_BY_POSITION: g_value_set_boolean (value, self->by_position); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
     }
 }
@@ -666,6 +740,12 @@ pl_document_set_property (GObject      *object,
     case PROP_METRIC: pl_document_set_metric (self, g_value_get_uint (value)); break;
     case PROP_TOP_K:  pl_document_set_top_k (self, g_value_get_int (value)); break;
     case PROP_MODEL:  pl_document_set_model (self, g_value_get_string (value)); break;
+    case PROP_DIRECTION:
+      pl_document_set_direction (self, g_value_get_uint (value));
+      break;
+    case PROP_BY_POSITION:
+      pl_document_set_by_position (self, g_value_get_boolean (value));
+      break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
     }
 }
@@ -710,6 +790,9 @@ pl_document_class_init (PlDocumentClass *klass)
   props[PROP_PATH] = g_param_spec_string ("path", NULL, NULL, NULL, ro);
   props[PROP_DIRTY] = g_param_spec_boolean ("dirty", NULL, NULL, FALSE, ro);
   props[PROP_STALE] = g_param_spec_boolean ("stale", NULL, NULL, FALSE, ro);
+  props[PROP_DIRECTION] = g_param_spec_uint ("direction", NULL, NULL, 0,
+                                             PL_N_DIRECTIONS - 1, 0, rw);
+  props[PROP_BY_POSITION] = g_param_spec_boolean ("by-position", NULL, NULL, FALSE, rw);
   g_object_class_install_properties (object_class, N_PROPS, props);
   install_set_properties (object_class);
 }

@@ -14,7 +14,8 @@
  *   pl_document_save (doc, "a.patchlens", &error);   // "dirty" FALSE, "path" set
  *   pl_document_load (doc, experiment, "a.patchlens");
  *
- * A result is stale when any of the texts, the site or the metric differ from the ones
+ * A result is stale when any of the texts, the site, the metric, the direction or (head
+ * sites) the granularity differ from the ones
  * in result->inputs, or when another model is loaded than the one the document named
  * when the result came (a sweep, or the file). Saving writes the current inputs and the result with its own
  * inputs (the result's JSON carries them), so a file never pairs a result with prompts
@@ -80,6 +81,18 @@ void           pl_document_set_metric   (PlDocument  *self,
 int            pl_document_get_top_k    (PlDocument  *self);
 void           pl_document_set_top_k    (PlDocument  *self,
                                          int          k);
+/* The sweep's direction and, for head sites, its granularity ("direction",
+ * "by-position"): both make a result stale when they differ from the result's. */
+PlDirection    pl_document_get_direction (PlDocument *self);
+void           pl_document_set_direction (PlDocument *self,
+                                          PlDirection direction);
+gboolean       pl_document_get_by_position (PlDocument *self);
+void           pl_document_set_by_position (PlDocument *self,
+                                            gboolean    by_position);
+/* The last direction and granularity used, for a new experiment: not an edit. */
+void           pl_document_set_sweep_defaults (PlDocument *self,
+                                               PlDirection direction,
+                                               gboolean    by_position);
 const char    *pl_document_get_model    (PlDocument  *self);   /* may be NULL */
 void           pl_document_set_model    (PlDocument  *self,
                                          const char  *reference);

@@ -41,6 +41,15 @@ static const PlPreset presets[] = {
     "Michelle Smith was a top-notch student. Jessica",
     " Jones", " Smith",
   },
+  {
+    /* Indirect-object identification (Wang et al. 2022): the subject's name is swapped,
+     * so both prompts have 14 tokens and the answer flips; which heads move the name? */
+    N_("Indirect object: Mary / John (heads)"),
+    "When Mary and John went to the store, John gave a drink to",
+    "When Mary and John went to the store, Mary gave a drink to",
+    " Mary", " John",
+    "head_out",
+  },
 };
 
 const PlPreset *

@@ -57,13 +57,14 @@ gboolean      pl_experiment_save       (const PlExperiment *e,
                                         const char   *path,
                                         GError      **error);
 
-/* The assignment's examples, for presets. */
+/* The assignment's examples and an indirect-object pair, for presets. */
 typedef struct {
   const char *name;          /* untranslated; N_() marked */
   const char *clean;
   const char *corrupted;
   const char *clean_answer;
   const char *corrupted_answer;
+  const char *site;          /* the site that shows the point (at all positions); NULL: any */
 } PlPreset;
 
 const PlPreset *pl_presets (guint *n_presets);

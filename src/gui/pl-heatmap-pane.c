@@ -20,11 +20,28 @@ struct _PlHeatmapPane {
   PlHeatmapView *heatmap_view;
   GtkLabel      *hover_label;
   GtkWidget     *stale_box;
+  GtkWidget     *position_bar;
+  GtkDropDown   *position_dropdown;
 
   float         *matrix;        /* (n_rows, n_cols): what the figure shows */
   int            n_rows, n_cols;
-  char         **positions;     /* n_cols: "␣was", or "␣Jones/␣Smith" where they differ */
+  char         **positions;     /* n_tokens: "␣was", or "␣Jones/␣Smith" where they differ */
+  int            n_tokens;
   PlMetric       metric;
+  /* The shown result's shape (pl-heatmap.c draws head results): block sites
+   * layer × position; heads layer × head, or by position one row per (layer, head)
+   * against the positions. */
+  PlSite         site;
+  gboolean       by_position;
+  int            n_heads;
+  /* By position the figure is one position's layer × head grid (pos_shown); full is
+   * the whole (layer, position, head) matrix and pos_result a result of the shown
+   * shape whose matrix is that slice, for pl_heatmap_new_from_result. */
+  float         *full;
+  int            pos_shown;
+  PlSweepResult *pos_result;
+  char          *model_name;
+  double         range[2];   /* the live figure's unpatched ends (include_range) */
   gboolean       stale;
 
   /* Sets of pairs: see the section at the end. */
@@ -37,7 +54,7 @@ struct _PlHeatmapPane {
 
 G_DEFINE_FINAL_TYPE (PlHeatmapPane, pl_heatmap_pane, GTK_TYPE_WIDGET)
 
-enum { SIGNAL_CELL_ACTIVATED, N_SIGNALS };
+enum { SIGNAL_CELL_ACTIVATED, SIGNAL_CELL_OPENED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 static guint pair_activated_signal;   /* sets of pairs: the section at the end */
 
@@ -46,24 +63,31 @@ static void setup_sets (PlHeatmapPane *self);
 static void
 set_hover_hint (PlHeatmapPane *self)
 {
-  gtk_label_set_text (self->hover_label, self->n_rows > 0
-                      ? _("Hover a cell for its value; click it for the patched run's predictions.")
-                      : "");
+  if (self->n_rows > 0 && pl_site_is_head (self->site))
+    gtk_label_set_text (self->hover_label,
+                        _("Hover a head for its value; click it for the patched run's predictions, double-click it for its attention pattern."));
+  else
+    gtk_label_set_text (self->hover_label, self->n_rows > 0
+                        ? _("Hover a cell for its value; click it for the patched run's predictions.")
+                        : "");
 }
 
 /* The grid's size and each position's name, as the figure and the data export name
- * them: the clean and the corrupted token where they differ. */
+ * them: the clean and the corrupted token where they differ. n_rows and n_cols are the
+ * figure's (see grid_shape). */
 static void
 set_grid (PlHeatmapPane  *self,
           int             n_rows,
+          int             n_cols,
           const PlInputs *in)
 {
-  int n_cols = in ? in->clean.n_tokens : 0;
+  int n_tokens = in ? in->clean.n_tokens : 0;
 
   g_clear_pointer (&self->matrix, g_free);
   g_clear_pointer (&self->positions, g_strfreev);
-  self->n_rows = n_cols > 0 ? n_rows : 0;
+  self->n_rows = n_tokens > 0 && n_cols > 0 ? n_rows : 0;
   self->n_cols = n_cols;
+  self->n_tokens = n_tokens;
   if (self->n_rows == 0)
     {
       set_hover_hint (self);
@@ -72,8 +96,8 @@ set_grid (PlHeatmapPane  *self,
   self->matrix = g_new (float, (gsize) n_rows * n_cols);
   for (gsize i = 0; i < (gsize) n_rows * n_cols; i++)
     self->matrix[i] = NAN;
-  self->positions = g_new0 (char *, n_cols + 1);
-  for (int c = 0; c < n_cols; c++)
+  self->positions = g_new0 (char *, n_tokens + 1);
+  for (int c = 0; c < n_tokens; c++)
     {
       const char *a = in->clean.pieces[c];
       const char *b = c < in->corrupted.n_tokens ? in->corrupted.pieces[c] : a;
@@ -85,15 +109,203 @@ set_grid (PlHeatmapPane  *self,
   set_hover_hint (self);
 }
 
+/* ---- head results: their shape and labels ---- */
+
+/* The figure's rows and columns: layer × position, or layer × head (by position, of
+ * the position chosen above the figure). */
 static void
-show_heatmap (PlHeatmapPane *self,
-              PlHeatmap     *hm)
+grid_shape (PlSite    site,
+            gboolean  by_position,
+            int       n_layers,
+            int       n_heads,
+            int       n_tokens,
+            int      *n_rows,
+            int      *n_cols)
 {
-  if (hm != NULL)
+  if (!pl_site_is_head (site))
+    *n_rows = n_layers, *n_cols = n_tokens;
+  else
+    *n_rows = n_layers, *n_cols = n_heads;   /* by position: one position at a time */
+}
+
+/* ---- by position: one position's layer × head ---- */
+
+/* The shown position's (layer, head) slice of full into matrix. */
+static void
+slice_position (PlHeatmapPane *self)
+{
+  int H = self->n_heads, T = self->n_tokens;
+
+  for (int l = 0; l < self->n_rows; l++)
+    for (int h = 0; h < H; h++)
+      self->matrix[l * H + h] = self->full[((gsize) l * T + self->pos_shown) * H + h];
+}
+
+/* A matrix in the result's order into what the figure shows. */
+static void
+copy_to_display (PlHeatmapPane *self,
+                 const float   *src)
+{
+  if (!self->by_position)
+    {
+      memcpy (self->matrix, src, (gsize) self->n_rows * self->n_cols * sizeof (float));
+      return;
+    }
+  memcpy (self->full, src, (gsize) self->n_rows * self->n_tokens * self->n_heads * sizeof (float));
+  slice_position (self);
+}
+
+/* The first position where the prompts differ (where patching can matter first). */
+static int
+first_difference (const PlInputs *in)
+{
+  for (int p = 0; p < in->clean.n_tokens; p++)
+    if (in->clean.ids[p] != in->corrupted.ids[p])
+      return p;
+  return in->clean.n_tokens - 1;
+}
+
+/* Starts the by-position state for a result of r's shape (values from copy_to_display):
+ * the positions in the drop-down, the first difference shown. */
+static void
+begin_by_position (PlHeatmapPane       *self,
+                   const PlSweepResult *r)
+{
+  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+
+  g_clear_pointer (&self->pos_result, pl_sweep_result_free);
+  g_clear_pointer (&self->full, g_free);
+  g_free (self->model_name);
+  self->model_name = g_strdup (r && r->model_name ? r->model_name : "");
+  gtk_widget_set_visible (self->position_bar, self->by_position && self->n_rows > 0);
+  if (!self->by_position || self->n_rows == 0)
+    return;
+  self->full = g_new (float, (gsize) self->n_rows * self->n_tokens * self->n_heads);
+  for (gsize i = 0; i < (gsize) self->n_rows * self->n_tokens * self->n_heads; i++)
+    self->full[i] = NAN;
+  self->pos_result = g_new0 (PlSweepResult, 1);
+  *self->pos_result = (PlSweepResult) {
+    .inputs = pl_inputs_copy (r->inputs),
+    .site = r->site, .metric = r->metric, .direction = r->direction,
+    .n_layers = r->n_layers, .n_positions = r->n_positions, .n_heads = r->n_heads,
+    .clean_value = r->clean_value, .corrupted_value = r->corrupted_value,
+    .matrix = g_new (float, (gsize) r->n_layers * r->n_heads),
+  };
+  for (int p = 0; p < self->n_tokens; p++)
+    {
+      g_autofree char *name = g_strdup_printf ("%d · %s", p, self->positions[p]);
+      gtk_string_list_append (names, name);
+    }
+  self->pos_shown = first_difference (r->inputs);
+  g_signal_handlers_block_matched (self->position_dropdown, G_SIGNAL_MATCH_DATA, 0, 0,
+                                   NULL, NULL, self);
+  gtk_drop_down_set_model (self->position_dropdown, G_LIST_MODEL (names));
+  gtk_drop_down_set_selected (self->position_dropdown, self->pos_shown);
+  g_signal_handlers_unblock_matched (self->position_dropdown, G_SIGNAL_MATCH_DATA, 0, 0,
+                                     NULL, NULL, self);
+}
+
+/* The shown position's figure: the all-positions layout (layer × head) of the slice,
+ * titled with the position. */
+static PlHeatmap *
+new_position_figure (PlHeatmapPane *self)
+{
+  PlSweepResult *r = self->pos_result;
+  PlHeatmap *hm;
+
+  memcpy (r->matrix, self->matrix, (gsize) self->n_rows * self->n_heads * sizeof (float));
+  /* The title names the model last: the position goes after it. */
+  g_free (r->model_name);
+  /* Translators: a by-position head figure's title ends with the model, then the
+   * position shown: "gpt2 · position 9 “␣John/␣Mary”" */
+  r->model_name = g_strdup_printf (_("%s · position %d “%s”"), self->model_name,
+                                   self->pos_shown, self->positions[self->pos_shown]);
+  hm = pl_heatmap_new_from_result (r);
+  pl_heatmap_pane_dress (hm, r);
+  if (isfinite (self->range[0]) && isfinite (self->range[1]))
+    pl_heatmap_include_range (hm, self->range[0], self->range[1]);
+  return hm;
+}
+
+static void
+on_position_selected (PlHeatmapPane *self)
+{
+  guint p = gtk_drop_down_get_selected (self->position_dropdown);
+
+  if (!self->by_position || p == GTK_INVALID_LIST_POSITION || (int) p >= self->n_tokens)
+    return;
+  self->pos_shown = p;
+  slice_position (self);
+  pl_heatmap_view_set_heatmap (self->heatmap_view, new_position_figure (self));
+}
+
+int
+pl_heatmap_pane_get_position (PlHeatmapPane *self)
+{
+  return self->by_position ? self->pos_shown : -1;
+}
+
+GtkDropDown *
+pl_heatmap_pane_get_position_dropdown (PlHeatmapPane *self)
+{
+  return self->position_dropdown;
+}
+
+void
+pl_heatmap_pane_dress (PlHeatmap           *hm,
+                       const PlSweepResult *r)
+{
+  if (!pl_site_is_head (r->site))
     {
       pl_heatmap_set_row_title (hm, _("Layer"));
       pl_heatmap_set_col_title (hm, _("Position (token)"));
+      return;
     }
+  if (r->by_position)
+    {
+      /* Translators: the rows of a by-position head figure, "3.7" = layer 3, head 7 */
+      pl_heatmap_set_row_title (hm, _("Layer.head (rows grouped by layer)"));
+      pl_heatmap_set_col_title (hm, _("Position (token)"));
+      return;
+    }
+  for (int h = 0; h < r->n_heads; h++)
+    {
+      g_autofree char *label = g_strdup_printf ("H%d", h);
+      pl_heatmap_set_col_label (hm, h, label);
+    }
+  pl_heatmap_set_row_title (hm, _("Layer"));
+  pl_heatmap_set_col_title (hm, _("Head"));
+}
+
+/* The hover line of a head cell. */
+static char *
+describe_head_cell (PlHeatmapPane *self,
+                    int            row,
+                    int            col,
+                    float          v)
+{
+  g_autofree char *where = NULL;
+
+  if (self->by_position)
+    /* Translators: hover line: layer, head, position, token */
+    where = g_strdup_printf (_("Layer %d · head H%d · position %d “%s”"), row, col,
+                             self->pos_shown, self->positions[self->pos_shown]);
+  else
+    /* Translators: hover line: layer, head (patched at every position) */
+    where = g_strdup_printf (_("Layer %d · head H%d (all positions)"), row, col);
+  if (isnan (v))
+    /* Translators: a hover line's place, then: the value is not computed yet */
+    return g_strdup_printf (_("%s · not computed yet"), where);
+  return g_strdup_printf ("%s · %s = %.4f", where, pl_metric_to_string (self->metric), v);
+}
+
+static void
+show_heatmap (PlHeatmapPane       *self,
+              PlHeatmap           *hm,
+              const PlSweepResult *r)
+{
+  if (hm != NULL)
+    pl_heatmap_pane_dress (hm, r);
   pl_heatmap_view_set_heatmap (self->heatmap_view, hm);
 }
 
@@ -105,19 +317,57 @@ pl_heatmap_pane_show_live (PlHeatmapPane  *self,
                            PlMetric        metric,
                            int             n_layers)
 {
+  PlSweepOptions opt = PL_SWEEP_OPTIONS_INIT;
+
+  opt.site = site;
+  opt.metric = metric;
+  pl_heatmap_pane_show_live_sweep (self, model_name, inputs, &opt, n_layers, 0);
+}
+
+void
+pl_heatmap_pane_show_live_sweep (PlHeatmapPane        *self,
+                                 const char           *model_name,
+                                 const PlInputs       *inputs,
+                                 const PlSweepOptions *opt,
+                                 int                   n_layers,
+                                 int                   n_heads)
+{
   /* A result with no values yet, drawn by the same function as the finished one. */
   PlSweepResult skeleton = { 0 };
+  int n_rows, n_cols;
+  gboolean heads = pl_site_is_head (opt->site);
 
-  set_grid (self, n_layers, inputs);
-  self->metric = metric;
+  self->site = opt->site;
+  self->by_position = heads && opt->by_position;
+  self->n_heads = heads ? n_heads : 0;
+  grid_shape (opt->site, self->by_position, n_layers, n_heads,
+              inputs ? inputs->clean.n_tokens : 0, &n_rows, &n_cols);
+  set_grid (self, n_rows, n_cols, inputs);
+  self->metric = opt->metric;
   skeleton.model_name = (char *) model_name;
   skeleton.inputs = (PlInputs *) inputs;
-  skeleton.site = site;
-  skeleton.metric = metric;
-  skeleton.n_layers = self->n_rows;
-  skeleton.n_positions = self->n_cols;
-  skeleton.matrix = self->matrix;
-  show_heatmap (self, self->n_rows > 0 ? pl_heatmap_new_from_result (&skeleton) : NULL);
+  skeleton.site = opt->site;
+  skeleton.metric = opt->metric;
+  skeleton.direction = opt->direction;
+  skeleton.by_position = self->by_position;
+  skeleton.n_heads = self->n_heads;
+  skeleton.n_layers = n_layers;
+  skeleton.n_positions = self->n_tokens;
+  skeleton.matrix = NULL;   /* all NAN: pl_heatmap_new_from_result leaves them so */
+  skeleton.clean_value = skeleton.corrupted_value = NAN;   /* include_range gives them */
+  self->range[0] = self->range[1] = NAN;
+  begin_by_position (self, &skeleton);
+  if (self->by_position)
+    pl_heatmap_view_set_heatmap (self->heatmap_view, new_position_figure (self));
+  else if (self->n_rows > 0)
+    {
+      PlHeatmap *hm = pl_heatmap_new_from_result (&skeleton);
+
+      pl_heatmap_set_values (hm, self->matrix);
+      show_heatmap (self, hm, &skeleton);
+    }
+  else
+    show_heatmap (self, NULL, &skeleton);
   pl_heatmap_pane_set_stale (self, FALSE);
 }
 
@@ -127,23 +377,39 @@ pl_heatmap_pane_update_values (PlHeatmapPane *self,
 {
   if (self->n_rows == 0)
     return;
-  memcpy (self->matrix, matrix, (gsize) self->n_rows * self->n_cols * sizeof (float));
-  pl_heatmap_view_update_values (self->heatmap_view, matrix);
+  copy_to_display (self, matrix);
+  pl_heatmap_view_update_values (self->heatmap_view, self->matrix);
 }
 
 void
 pl_heatmap_pane_show_result (PlHeatmapPane       *self,
                              const PlSweepResult *r)
 {
-  set_grid (self, r ? r->n_layers : 0, r ? r->inputs : NULL);
+  int n_rows = 0, n_cols = 0;
+
+  self->by_position = FALSE;
+  self->range[0] = self->range[1] = NAN;
+  if (r != NULL)
+    {
+      self->site = r->site;
+      self->by_position = pl_site_is_head (r->site) && r->by_position;
+      self->n_heads = pl_site_is_head (r->site) ? r->n_heads : 0;
+      grid_shape (r->site, self->by_position, r->n_layers, r->n_heads, r->n_positions,
+                  &n_rows, &n_cols);
+    }
+  set_grid (self, n_rows, n_cols, r ? r->inputs : NULL);
+  begin_by_position (self, r);
   if (r == NULL || self->n_rows == 0)
     {
-      show_heatmap (self, NULL);
+      show_heatmap (self, NULL, r);
       return;
     }
   self->metric = r->metric;
-  memcpy (self->matrix, r->matrix, (gsize) self->n_rows * self->n_cols * sizeof (float));
-  show_heatmap (self, pl_heatmap_new_from_result (r));
+  copy_to_display (self, r->matrix);
+  if (self->by_position)
+    pl_heatmap_view_set_heatmap (self->heatmap_view, new_position_figure (self));
+  else
+    show_heatmap (self, pl_heatmap_new_from_result (r), r);
 }
 
 void
@@ -155,6 +421,8 @@ pl_heatmap_pane_include_range (PlHeatmapPane *self,
 
   if (hm == NULL || self->n_rows == 0)
     return;
+  self->range[0] = a;   /* for the next position's figure */
+  self->range[1] = b;
   pl_heatmap_include_range (hm, a, b);
   gtk_widget_queue_draw (GTK_WIDGET (self->heatmap_view));
 }
@@ -200,6 +468,14 @@ pl_heatmap_pane_get_value (PlHeatmapPane *self,
                            int            row,
                            int            col)
 {
+  if (self->by_position)   /* the result's cell (l, p, h) at row l H + h, column p */
+    {
+      int H = self->n_heads, T = self->n_tokens;
+
+      if (row < 0 || col < 0 || row >= self->n_rows * H || col >= T)
+        return NAN;
+      return self->full[((gsize) (row / H) * T + col) * H + row % H];
+    }
   if (row < 0 || col < 0 || row >= self->n_rows || col >= self->n_cols)
     return NAN;
   return self->matrix[row * self->n_cols + col];
@@ -214,14 +490,17 @@ on_cell_hovered (PlHeatmapView *view,
                  PlHeatmapPane *self)
 {
   g_autofree char *text = NULL;
-  float v = pl_heatmap_pane_get_value (self, row, col);
+  float v = row >= 0 && col >= 0 && row < self->n_rows && col < self->n_cols
+            ? self->matrix[row * self->n_cols + col] : NAN;
 
   if (row < 0 || col < 0 || row >= self->n_rows || col >= self->n_cols)
     {
       set_hover_hint (self);
       return;
     }
-  if (isnan (v))
+  if (pl_site_is_head (self->site))
+    text = describe_head_cell (self, row, col, v);
+  else if (isnan (v))
     /* Translators: hover line: layer, position, token; the value is not computed yet */
     text = g_strdup_printf (_("Layer %d · position %d “%s” · not computed yet"), row, col,
                             self->positions[col]);
@@ -241,8 +520,28 @@ on_cell_activated (PlHeatmapView *view,
                    int            col,
                    PlHeatmapPane *self)
 {
-  if (row >= 0 && col >= 0 && row < self->n_rows && col < self->n_cols)
+  if (row < 0 || col < 0 || row >= self->n_rows || col >= self->n_cols)
+    return;
+  if (self->by_position)   /* in the result's layout (pl_sweep_cell_topk's) */
+    g_signal_emit (self, signals[SIGNAL_CELL_ACTIVATED], 0, row * self->n_heads + col,
+                   self->pos_shown);
+  else
     g_signal_emit (self, signals[SIGNAL_CELL_ACTIVATED], 0, row, col);
+}
+
+static void
+on_cell_opened (PlHeatmapView *view,
+                int            row,
+                int            col,
+                PlHeatmapPane *self)
+{
+  if (row < 0 || col < 0 || row >= self->n_rows || col >= self->n_cols)
+    return;
+  if (self->by_position)
+    g_signal_emit (self, signals[SIGNAL_CELL_OPENED], 0, row * self->n_heads + col,
+                   self->pos_shown);
+  else
+    g_signal_emit (self, signals[SIGNAL_CELL_OPENED], 0, row, col);
 }
 
 /* ---- GObject ---- */
@@ -265,6 +564,9 @@ pl_heatmap_pane_finalize (GObject *object)
   g_clear_pointer (&self->set, pl_shared_unref);
   g_free (self->matrix);
   g_strfreev (self->positions);
+  g_free (self->full);
+  g_clear_pointer (&self->pos_result, pl_sweep_result_free);
+  g_free (self->model_name);
   G_OBJECT_CLASS (pl_heatmap_pane_parent_class)->finalize (object);
 }
 
@@ -279,12 +581,17 @@ pl_heatmap_pane_class_init (PlHeatmapPaneClass *klass)
   signals[SIGNAL_CELL_ACTIVATED] =
     g_signal_new ("cell-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_INT);
+  signals[SIGNAL_CELL_OPENED] =
+    g_signal_new ("cell-opened", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_INT);
   g_type_ensure (PL_TYPE_HEATMAP_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/patchlens/Patchlens/pl-heatmap-pane.ui");
   gtk_widget_class_bind_template_child (widget_class, PlHeatmapPane, heatmap_view);
   gtk_widget_class_bind_template_child (widget_class, PlHeatmapPane, hover_label);
   gtk_widget_class_bind_template_child (widget_class, PlHeatmapPane, stale_box);
+  gtk_widget_class_bind_template_child (widget_class, PlHeatmapPane, position_bar);
+  gtk_widget_class_bind_template_child (widget_class, PlHeatmapPane, position_dropdown);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 
   /* Sets of pairs: a pair picked in a cell's side list (its index in the set). */
@@ -300,6 +607,9 @@ pl_heatmap_pane_init (PlHeatmapPane *self)
   setup_sets (self);
   g_signal_connect (self->heatmap_view, "cell-hovered", G_CALLBACK (on_cell_hovered), self);
   g_signal_connect (self->heatmap_view, "cell-activated", G_CALLBACK (on_cell_activated), self);
+  g_signal_connect (self->heatmap_view, "cell-opened", G_CALLBACK (on_cell_opened), self);
+  g_signal_connect_swapped (self->position_dropdown, "notify::selected",
+                            G_CALLBACK (on_position_selected), self);
 }
 
 /* ---- sets of pairs ---- */
@@ -336,9 +646,11 @@ show_set_figure (PlHeatmapPane *self)
     shown.matrix = r->std;
   pl_heatmap_pane_show_result (self, &shown);
   set_hover_hint_for_set (self);
+  if (self->by_position)
+    return;   /* one position's slice: the pane's own figure of it */
   if (!self->show_std)
     {
-      show_heatmap (self, pl_set_result_heatmap (r));
+      show_heatmap (self, pl_set_result_heatmap (r), &shown);
       return;
     }
   hm = pl_heatmap_new_from_result (&shown);
@@ -347,15 +659,18 @@ show_set_figure (PlHeatmapPane *self)
                            pl_site_to_string (shown.site),
                            shown.model_name ? shown.model_name : "", r->n_pairs);
   pl_heatmap_set_title (hm, title);
-  show_heatmap (self, hm);
+  show_heatmap (self, hm, &shown);
 }
 
-/* The set's cell under the figure's (row, col): the result's cell order. */
+/* The set's cell under the figure's (row, col): the result's cell order (by position,
+ * the figure is the shown position's layer × head slice). */
 static gsize
 set_cell_index (PlHeatmapPane *self,
                 int            row,
                 int            col)
 {
+  if (self->by_position)
+    return ((gsize) row * self->n_tokens + self->pos_shown) * self->n_heads + col;
   return (gsize) row * self->n_cols + col;
 }
 
@@ -417,6 +732,11 @@ set_cell_place (PlHeatmapPane *self,
                 int            row,
                 int            col)
 {
+  if (self->by_position)
+    return g_strdup_printf (_("Layer %d · head H%d · position %d “%s”"), row, col,
+                            self->pos_shown, self->positions[self->pos_shown]);
+  if (pl_site_is_head (self->site))
+    return g_strdup_printf (_("Layer %d · head H%d (all positions)"), row, col);
   /* Translators: a cell of a set's heatmap: layer, position, token */
   return g_strdup_printf (_("Layer %d · position %d “%s”"), row, col, self->positions[col]);
 }

@@ -11,9 +11,16 @@
  *   g_signal_connect (pane, "cell-activated", G_CALLBACK (on_cell), self);
  *
  * The live figure is built exactly as the finished one will be (labels, titles, layout),
- * so nothing moves when the sweep ends.
+ * so nothing moves when the sweep ends. Head results: layer × head (columns H0…); by
+ * position, the layer × head grid of one position chosen in a drop-down above the
+ * figure (a grid of every (layer, head) row against the positions is unreadable for
+ * GPT-2's 144 heads; the exported figure has them all, pl-heatmap.c's layout).
+ * The signals' row and col are the result's figure layout: by position row l H + h and
+ * column p, as pl_sweep_cell_topk takes them.
  *
- * Signal: "cell-activated" (int layer, int pos): a click, or Enter on the selected cell.
+ * Signals: "cell-activated" (int row, int col): a click, or Enter on the selected cell;
+ * "cell-opened" (int row, int col): a double click, or Enter (the window opens a head
+ * cell's attention pattern).
  */
 #pragma once
 
@@ -36,7 +43,15 @@ void           pl_heatmap_pane_show_live     (PlHeatmapPane  *self,
                                               PlSite          site,
                                               PlMetric        metric,
                                               int             n_layers);
-/* (n_rows, n_cols) of the shown figure, NAN where not computed yet. */
+/* The same for any options (head sites: direction, granularity, n_heads the model's). */
+void           pl_heatmap_pane_show_live_sweep (PlHeatmapPane        *self,
+                                                const char           *model_name,
+                                                const PlInputs       *inputs,
+                                                const PlSweepOptions *opt,
+                                                int                   n_layers,
+                                                int                   n_heads);
+/* The sweep's progress matrix in the result's order (by position: layer, position,
+ * head), NAN where not computed yet. */
 void           pl_heatmap_pane_update_values (PlHeatmapPane  *self,
                                               const float    *matrix);
 /* A finished result (borrowed for the call); NULL clears the pane. */
@@ -52,7 +67,17 @@ void           pl_heatmap_pane_set_stale     (PlHeatmapPane  *self,
 gboolean       pl_heatmap_pane_get_stale     (PlHeatmapPane  *self);
 PlHeatmapView *pl_heatmap_pane_get_view      (PlHeatmapPane  *self);
 const char    *pl_heatmap_pane_get_hover_text (PlHeatmapPane *self);
-/* The value shown at (row, col): NAN when not computed or out of range. */
+/* Titles and labels the app gives a figure of r (the screen's and the exports'):
+ * "Layer" × "Position (token)", or heads "H0"… as columns, or "Layer.head" rows. */
+void           pl_heatmap_pane_dress         (PlHeatmap           *hm,
+                                              const PlSweepResult *r);
+/* By position: the position whose layer × head grid is shown (-1 otherwise), and the
+ * drop-down above the figure that chooses it. */
+int            pl_heatmap_pane_get_position  (PlHeatmapPane  *self);
+GtkDropDown   *pl_heatmap_pane_get_position_dropdown (PlHeatmapPane *self);
+/* The value at (row, col) of the figure: NAN when not computed or out of range. By
+ * position, in the result's figure layout (pl-heatmap.c's): row l H + h, column p, for
+ * every position (not only the shown one). */
 float          pl_heatmap_pane_get_value     (PlHeatmapPane  *self,
                                               int             row,
                                               int             col);

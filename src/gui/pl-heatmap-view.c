@@ -54,7 +54,7 @@ G_DEFINE_FINAL_TYPE (PlHeatmapView, pl_heatmap_view, GTK_TYPE_WIDGET)
 enum { PROP_0, PROP_ZOOM, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
-enum { CELL_HOVERED, CELL_ACTIVATED, N_SIGNALS };
+enum { CELL_HOVERED, CELL_ACTIVATED, CELL_OPENED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 /* ---- transform ---- */
@@ -213,6 +213,7 @@ on_key_pressed (GtkEventControllerKey *key, guint keyval, guint keycode,
       if (row < 0)
         return FALSE;
       g_signal_emit (self, signals[CELL_ACTIVATED], 0, row, col);
+      g_signal_emit (self, signals[CELL_OPENED], 0, row, col);
       return TRUE;
     case GDK_KEY_Left: case GDK_KEY_KP_Left:   col--; break;
     case GDK_KEY_Right: case GDK_KEY_KP_Right: col++; break;
@@ -384,9 +385,14 @@ static void
 on_click_released (GtkGestureClick *click, int n_press, double x, double y,
                    PlHeatmapView *self)
 {
+  int row, col;
+
   if (self->dragged)
     return;
   pl_heatmap_view_activate_at (self, x, y);
+  /* A double click also opens the cell (what a cell has to show in a window). */
+  if (n_press >= 2 && pl_heatmap_view_cell_at (self, x, y, &row, &col))
+    g_signal_emit (self, signals[CELL_OPENED], 0, row, col);
 }
 
 static void
@@ -668,6 +674,10 @@ pl_heatmap_view_class_init (PlHeatmapViewClass *klass)
                   0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_INT);
   signals[CELL_ACTIVATED] =
     g_signal_new ("cell-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_INT);
+
+  signals[CELL_OPENED] =
+    g_signal_new ("cell-opened", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_INT);
 
   gtk_widget_class_set_css_name (widget_class, "heatmapview");

@@ -19,6 +19,7 @@
  * Signals:
  *   "cell-hovered"   (int row, int col)  the cell under the pointer; -1, -1 when none
  *   "cell-activated" (int row, int col)  a cell was clicked (it is now the selection)
+ *   "cell-opened"    (int row, int col)  double-clicked, or Enter (after "cell-activated")
  * Property:
  *   "zoom" (double)  widget pixels per figure point
  */

@@ -168,6 +168,41 @@ compute_cell (PlNexttokenPane *self)
   g_task_run_in_thread (task, cell_thread);
 }
 
+/* The caption of a head cell (row, col of the figure: pl-heatmap.c's layout) or of a
+ * noising result: which run, which component, patched from which run. */
+static char *
+head_cell_caption (const PlSweepResult *r,
+                   int                  row,
+                   int                  col)
+{
+  gboolean noise = r->direction == PL_DIRECTION_NOISE;
+  const char *runs = noise ? _("of the clean run with %s patched from the corrupted run")
+                           : _("of the corrupted run with %s patched from the clean run");
+  g_autofree char *what = NULL, *tail = NULL, *token = NULL;
+  int H = MAX (r->n_heads, 1);
+
+  if (!pl_site_is_head (r->site))
+    {
+      token = col < r->n_positions ? pl_token_display (r->inputs->clean.pieces[col]) : NULL;
+      what = g_strdup_printf (_("layer %d at position %d (“%s”)"), row, col,
+                              token ? token : "");
+    }
+  else if (!r->by_position)
+    /* Translators: "H7" is the head; %s is the site (head_out, head_q…) */
+    what = g_strdup_printf (_("%s of head L%d H%d at every position"),
+                            pl_site_to_string (r->site), row, col);
+  else
+    {
+      token = col < r->n_positions ? pl_token_display (r->inputs->clean.pieces[col]) : NULL;
+      what = g_strdup_printf (_("%s of head L%d H%d at position %d (“%s”)"),
+                              pl_site_to_string (r->site), row / H, row % H, col,
+                              token ? token : "");
+    }
+  tail = g_strdup_printf (runs, what);
+  /* Translators: "Next tokens " + "of the corrupted run with … patched from the clean run" */
+  return g_strdup_printf (_("Next tokens %s"), tail);
+}
+
 void
 pl_nexttoken_pane_show_cell (PlNexttokenPane *self,
                              PlLoadedModel   *model,
@@ -183,14 +218,19 @@ pl_nexttoken_pane_show_cell (PlNexttokenPane *self,
   self->result = result ? pl_shared_result_ref (result) : NULL;
   self->layer = layer;
   self->pos = pos;
-  if (r != NULL && pos < r->n_positions)
-    token = pl_token_display (r->inputs->clean.pieces[pos]);
-  if (token != NULL)
-    caption = g_strdup_printf (_("Next tokens of the corrupted run with layer %d at position %d (“%s”) patched from the clean run"),
-                               layer, pos, token);
+  if (r != NULL && (pl_site_is_head (r->site) || r->direction == PL_DIRECTION_NOISE))
+    caption = head_cell_caption (r, layer, pos);
   else
-    caption = g_strdup_printf (_("Next tokens of the corrupted run with layer %d at position %d patched from the clean run"),
-                               layer, pos);
+    {
+      if (r != NULL && pos < r->n_positions)
+        token = pl_token_display (r->inputs->clean.pieces[pos]);
+      if (token != NULL)
+        caption = g_strdup_printf (_("Next tokens of the corrupted run with layer %d at position %d (“%s”) patched from the clean run"),
+                                   layer, pos, token);
+      else
+        caption = g_strdup_printf (_("Next tokens of the corrupted run with layer %d at position %d patched from the clean run"),
+                                   layer, pos);
+    }
   pl_topk_table_set_caption (self->cell_table, caption);
   gtk_stack_set_visible_child_name (self->topk_stack, "cell");
   compute_cell (self);

@@ -27,8 +27,12 @@ struct _PlPromptsPanel {
   GtkLabel     *clean_answer_status;
   GtkLabel     *corrupted_answer_status;
   GtkFlowBox   *suggestion_box;
-  GtkDropDown  *site_dropdown;
+  GtkMenuButton *site_button;
+  GtkDropDown  *granularity_dropdown;
+  GtkDropDown  *direction_dropdown;
+  GtkLabel     *direction_label;
   GtkDropDown  *metric_dropdown;
+  GSimpleActionGroup *actions;   /* "panel.site", the site menu's radio items */
 
   PlDocument   *doc;
   GPtrArray    *bindings;        /* GBinding, to the document */
@@ -392,6 +396,104 @@ update_suggestions (PlPromptsPanel *self)
 }
 
 /* ---- unpatched top-k, debounced, on a worker ---- */
+/* ---- site, granularity and direction ---- */
+
+/* The site button's label: the menu item's text. */
+static const char *
+site_label (PlSite site)
+{
+  static const char *const labels[PL_N_SITES] = {
+    N_("Residual stream after block"), N_("Residual stream before block"),
+    N_("Attention output"), N_("MLP output"), N_("Head output (z)"), N_("Head query"),
+    N_("Head key"), N_("Head value"), N_("Head pattern"),
+  };
+
+  return _(labels[site]);
+}
+
+/* What a result in the chosen direction tests, said under the controls. */
+static const char *
+direction_sentence (PlDirection direction)
+{
+  return direction == PL_DIRECTION_NOISE
+    ? _("Noising runs the clean prompt with one component taken from the corrupted run: "
+        "it tests whether that component is necessary for the clean behaviour.")
+    : _("Denoising runs the corrupted prompt with one component taken from the clean run: "
+        "it tests whether that component is sufficient to bring the clean behaviour back.");
+}
+
+/* The document's site, direction and granularity into the controls that are not
+ * bound to it (the site menu's state, the button's label, what is sensitive). */
+static void
+sync_site (PlPromptsPanel *self)
+{
+  PlSite site = pl_document_get_site (self->doc);
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self->actions), "site");
+
+  g_simple_action_set_state (G_SIMPLE_ACTION (action),
+                             g_variant_new_string (pl_site_to_string (site)));
+  gtk_menu_button_set_label (self->site_button, site_label (site));
+  /* Block sites have one granularity (layer × position). */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->granularity_dropdown), pl_site_is_head (site));
+  gtk_label_set_text (self->direction_label,
+                      direction_sentence (pl_document_get_direction (self->doc)));
+}
+
+static void
+on_site_change_state (GSimpleAction *action,
+                      GVariant      *value,
+                      gpointer       user_data)
+{
+  PlPromptsPanel *self = user_data;
+  PlSite site;
+
+  if (self->doc == NULL || !pl_site_from_string (g_variant_get_string (value, NULL), &site))
+    return;
+  pl_document_set_site (self->doc, site);   /* notify::site syncs the state */
+}
+
+static gboolean
+by_position_to_selected (GBinding     *binding,
+                         const GValue *from,
+                         GValue       *to,
+                         gpointer      data)
+{
+  g_value_set_uint (to, g_value_get_boolean (from) ? 1 : 0);
+  return TRUE;
+}
+
+static gboolean
+selected_to_by_position (GBinding     *binding,
+                         const GValue *from,
+                         GValue       *to,
+                         gpointer      data)
+{
+  guint selected = g_value_get_uint (from);
+
+  if (selected == GTK_INVALID_LIST_POSITION)
+    return FALSE;
+  g_value_set_boolean (to, selected == 1);
+  return TRUE;
+}
+
+static void
+bind_sweep_options (PlPromptsPanel *self,
+                    PlDocument     *doc)
+{
+  GBindingFlags flags = G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE;
+
+  g_ptr_array_add (self->bindings,
+                   g_object_bind_property (doc, "direction", self->direction_dropdown,
+                                           "selected", flags));
+  g_ptr_array_add (self->bindings,
+                   g_object_bind_property_full (doc, "by-position", self->granularity_dropdown,
+                                                "selected", flags, by_position_to_selected,
+                                                selected_to_by_position, NULL, NULL));
+  g_signal_connect_swapped (doc, "notify::site", G_CALLBACK (sync_site), self);
+  g_signal_connect_swapped (doc, "notify::direction", G_CALLBACK (sync_site), self);
+  sync_site (self);
+}
+
 /* ---- the document ---- */
 
 static void
@@ -434,10 +536,9 @@ pl_prompts_panel_set_document (PlPromptsPanel *self,
       g_signal_connect_swapped (doc, signal, G_CALLBACK (on_text_notify), self);
     }
   g_ptr_array_add (self->bindings,
-                   g_object_bind_property (doc, "site", self->site_dropdown, "selected", flags));
-  g_ptr_array_add (self->bindings,
                    g_object_bind_property (doc, "metric", self->metric_dropdown, "selected",
                                            flags));
+  bind_sweep_options (self, doc);
   pl_prompts_panel_validate (self);
 }
 
@@ -516,10 +617,28 @@ pl_prompts_panel_get_suggestions (PlPromptsPanel *self)
   return GTK_WIDGET (self->suggestion_box);
 }
 
-GtkDropDown *
-pl_prompts_panel_get_site_dropdown (PlPromptsPanel *self)
+GtkMenuButton *
+pl_prompts_panel_get_site_button (PlPromptsPanel *self)
 {
-  return self->site_dropdown;
+  return self->site_button;
+}
+
+GtkDropDown *
+pl_prompts_panel_get_granularity_dropdown (PlPromptsPanel *self)
+{
+  return self->granularity_dropdown;
+}
+
+GtkDropDown *
+pl_prompts_panel_get_direction_dropdown (PlPromptsPanel *self)
+{
+  return self->direction_dropdown;
+}
+
+const char *
+pl_prompts_panel_get_direction_text (PlPromptsPanel *self)
+{
+  return gtk_label_get_text (self->direction_label);
 }
 
 double
@@ -549,6 +668,7 @@ pl_prompts_panel_finalize (GObject *object)
   PlPromptsPanel *self = PL_PROMPTS_PANEL (object);
 
   g_ptr_array_unref (self->bindings);
+  g_clear_object (&self->actions);
   g_clear_pointer (&self->inputs, pl_inputs_free);
   for (int i = 0; i < 2; i++)
     g_clear_pointer (&self->predictions[i], pl_topk_free);
@@ -575,15 +695,25 @@ pl_prompts_panel_class_init (PlPromptsPanelClass *klass)
   BIND (validation_box); BIND (validation_icon); BIND (validation_label);
   BIND (clean_answer_entry); BIND (corrupted_answer_entry);
   BIND (clean_answer_status); BIND (corrupted_answer_status); BIND (suggestion_box);
-  BIND (site_dropdown); BIND (metric_dropdown);
+  BIND (site_button); BIND (granularity_dropdown); BIND (direction_dropdown);
+  BIND (direction_label); BIND (metric_dropdown);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
 static void
 pl_prompts_panel_init (PlPromptsPanel *self)
 {
+  static const GActionEntry entries[] = {
+    { .name = "site", .parameter_type = "s", .state = "'resid_post'",
+      .change_state = on_site_change_state },
+  };
+
   gtk_widget_init_template (GTK_WIDGET (self));
   self->bindings = g_ptr_array_new ();
+  self->actions = g_simple_action_group_new ();
+  g_action_map_add_action_entries (G_ACTION_MAP (self->actions), entries,
+                                   G_N_ELEMENTS (entries), self);
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "panel", G_ACTION_GROUP (self->actions));
 }
 
 /* The prompts' section holds the clean entry; the answers' section the grid of the

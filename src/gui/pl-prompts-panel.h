@@ -2,7 +2,8 @@
  *
  * pl-prompts-panel.h: the left column: the clean and corrupted prompts with their token
  * chips, the validation line, the two answers with their one-token checks, suggested
- * answers, the site and the metric. Its entries and drop-downs are bound to a
+ * answers, the site (block or head), the granularity, the direction with what it
+ * tests, and the metric. Its entries and drop-downs are bound to a
  * PlDocument; it validates on every change of the document's texts.
  *
  *   pl_prompts_panel_set_document (panel, doc);
@@ -47,7 +48,12 @@ const char     *pl_prompts_panel_get_validation_text (PlPromptsPanel *self);
 GtkLabel       *pl_prompts_panel_get_answer_status (PlPromptsPanel *self,
                                                     gboolean        corrupted);
 GtkWidget      *pl_prompts_panel_get_suggestions (PlPromptsPanel *self);
-GtkDropDown    *pl_prompts_panel_get_site_dropdown (PlPromptsPanel *self);
+/* The site is chosen in a menu of two sections (block sites, attention heads) whose
+ * items activate "panel.site" with the site's name ("head_out"). */
+GtkMenuButton  *pl_prompts_panel_get_site_button (PlPromptsPanel *self);
+GtkDropDown    *pl_prompts_panel_get_granularity_dropdown (PlPromptsPanel *self);
+GtkDropDown    *pl_prompts_panel_get_direction_dropdown (PlPromptsPanel *self);
+const char     *pl_prompts_panel_get_direction_text (PlPromptsPanel *self);
 double          pl_prompts_panel_get_tokenize_ms (PlPromptsPanel *self);
 
 /* The Pairs mode (pl-window-pairs.c): the prompts and answers hide, the site and metric

@@ -379,6 +379,20 @@ sweep_thread (gpointer data)
   return NULL;
 }
 
+/* The progress matrix's cells: the result's shape (head sites: layer × head, or
+ * layer × position × head by position). */
+static gsize
+count_cells (const PlConfig       *cfg,
+             const PlSweepOptions *opt,
+             int                   n_tokens)
+{
+  gsize cells = (gsize) cfg->n_layer;
+
+  if (!pl_site_is_head (opt->site))
+    return cells * n_tokens;
+  return cells * cfg->n_head * (opt->by_position ? n_tokens : 1);
+}
+
 void
 pl_sweep_job_start (PlSweepJob *self)
 {
@@ -386,7 +400,7 @@ pl_sweep_job_start (PlSweepJob *self)
   GThread *thread;
 
   g_return_if_fail (!self->running && self->result == NULL);
-  self->n_cells = (gsize) cfg->n_layer * (gsize) self->inputs->clean.n_tokens;
+  self->n_cells = count_cells (cfg, &self->options, self->inputs->clean.n_tokens);
   self->pending = g_new (float, self->n_cells);
   for (gsize i = 0; i < self->n_cells; i++)
     self->pending[i] = NAN;

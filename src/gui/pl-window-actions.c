@@ -184,8 +184,9 @@ pl_window_update_actions (PlWindow *self)
   set_enabled (self, "run", self->model != NULL && !self->model_loading &&
                pl_window_inputs_ready (self));
   set_enabled (self, "cancel", self->job != NULL);
-  set_enabled (self, "export-figure", has_result);
-  set_enabled (self, "export-data", has_result);
+  /* An analysis page says itself why it has nothing to export. */
+  set_enabled (self, "export-figure", has_result || pl_window_analysis_page (self));
+  set_enabled (self, "export-data", has_result || pl_window_analysis_page (self));
   set_enabled (self, "download-model", self->download == NULL);
   set_enabled (self, "cancel-download", self->download != NULL);
   set_enabled (self, "zoom-in", has_figure);

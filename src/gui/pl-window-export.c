@@ -26,6 +26,8 @@ pl_window_export_figure_to (PlWindow   *self,
   g_autofree char *colormap = NULL;
   PlFigureFormat format;
 
+  if (pl_window_analysis_page (self) != NULL)
+    return pl_window_analysis_export_figure (self, path, scale, error);
   if (pl_window_pairs_mode (self))
     return pl_window_export_set_figure_to (self, path, scale, error);
   if (r == NULL)
@@ -43,8 +45,7 @@ pl_window_export_figure_to (PlWindow   *self,
     }
   /* A fresh figure in export colours (black text), not the screen's themed one. */
   hm = pl_heatmap_new_from_result (r);
-  pl_heatmap_set_row_title (hm, _("Layer"));
-  pl_heatmap_set_col_title (hm, _("Position (token)"));
+  pl_heatmap_pane_dress (hm, r);
   if (self->settings != NULL)
     colormap = g_settings_get_string (self->settings, "colormap");   /* a copy: ours */
   if (g_strcmp0 (colormap, "viridis") == 0)
@@ -59,6 +60,8 @@ pl_window_export_data_to (PlWindow   *self,
 {
   PlSweepResult *r = pl_document_get_result (self->document);
 
+  if (pl_window_analysis_page (self) != NULL)
+    return pl_window_analysis_export_data (self, path, error);
   if (pl_window_pairs_mode (self))
     return pl_window_export_set_data_to (self, path, error);
   if (r == NULL)
@@ -122,6 +125,31 @@ pl_window_chosen_path (GtkFileChooser     *chooser,
   return g_strconcat (path, ext, NULL);
 }
 
+/* The test seam's answer, exported as the dialog's would be; FALSE: show the dialog. */
+static gboolean
+export_to_chooser (PlWindow   *self,
+                   const char *purpose)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean figure = g_str_equal (purpose, "export-figure");
+
+  if (!pl_window_ask_chooser (self, purpose, &path))
+    return FALSE;
+  if (path == NULL)
+    return TRUE;   /* Cancel */
+  if (figure ? pl_window_export_figure_to (self, path, self->settings
+                                           ? g_settings_get_double (self->settings,
+                                                                    "png-scale") : 2.0,
+                                           &error)
+             : pl_window_export_data_to (self, path, &error))
+    pl_window_toast_saved (self, path);
+  else
+    pl_window_show_error (self, figure ? _("Could Not Export the Figure")
+                                       : _("Could Not Export the Data"), error);
+  return TRUE;
+}
+
 static void
 on_export_figure_response (GtkNativeDialog *native,
                            int              response,
@@ -181,8 +209,7 @@ export_figure (GSimpleAction *action,
                gpointer       data)
 {
   PlWindow *self = data;
-  GtkFileChooserNative *native = pl_window_save_chooser_new (self, _("Export the Figure"),
-                                                   "patching.png");
+  GtkFileChooserNative *native;
   static const char *all_ids[] = { "1", "2", "3", "4" };
   static const char *labels[] = { N_("1× (72 dpi)"), N_("2× (144 dpi)"), N_("3× (216 dpi)"),
                                    N_("4× (288 dpi)") };
@@ -190,6 +217,10 @@ export_figure (GSimpleAction *action,
   int current = self->settings
       ? CLAMP ((int) (g_settings_get_double (self->settings, "png-scale") + 0.5), 1, 4) : 2;
 
+  if (export_to_chooser (self, "export-figure"))
+    return;
+  native = pl_window_save_chooser_new (self, _("Export the Figure"),
+                                       pl_window_analysis_file_name (self, TRUE));
   /* The remembered scale comes first: GTK 4.8's own file chooser ignores
    * gtk_file_chooser_set_choice and always shows the first option. */
   for (int i = 0; i < 4; i++)
@@ -234,7 +265,12 @@ export_data (GSimpleAction *action,
              gpointer       data)
 {
   PlWindow *self = data;
-  GtkFileChooserNative *native = pl_window_save_chooser_new (self, _("Export the Data"), "patching.csv");
+  GtkFileChooserNative *native;
+
+  if (export_to_chooser (self, "export-data"))
+    return;
+  native = pl_window_save_chooser_new (self, _("Export the Data"),
+                                       pl_window_analysis_file_name (self, FALSE));
 
   pl_window_chooser_add_filter (GTK_FILE_CHOOSER (native), _("CSV table"), "*.csv", ".csv");
   pl_window_chooser_add_filter (GTK_FILE_CHOOSER (native), _("JSON (all results)"), "*.json", ".json");

@@ -210,17 +210,6 @@ open_thread (GTask        *task,
   e = pl_experiment_load (path, &error);
   if (e == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
-  else if (pl_site_is_head (e->site)
-           || (e->result != NULL && pl_site_is_head (e->result->site)))
-    {
-      /* The panes draw layer × position grids; a head result has other axes. Refuse it
-       * in words rather than show it on the wrong grid. */
-      g_task_return_new_error (task, PL_ERROR, PL_ERROR_FORMAT,
-                               _("“%s” patches attention heads (%s). This version of the "
-                                 "app shows the block sites only; open it with "
-                                 "patchlens-cli."), base, pl_site_to_string (e->site));
-      pl_experiment_free (e);
-    }
   else
     g_task_return_pointer (task, e, (GDestroyNotify) pl_experiment_free);
 }
@@ -429,6 +418,20 @@ undo_example (GSimpleAction *action,
     pl_document_set_texts (self->document, t[0], t[1], t[2], t[3]);
 }
 
+/* An example made for a site (the indirect-object pair: heads) selects it, at all
+ * positions; the others leave the chosen site alone. */
+static void
+apply_preset_site (PlWindow       *self,
+                   const PlPreset *preset)
+{
+  PlSite site;
+
+  if (preset->site == NULL || !pl_site_from_string (preset->site, &site))
+    return;
+  pl_document_set_site (self->document, site);
+  pl_document_set_by_position (self->document, FALSE);
+}
+
 static void
 apply_preset (GSimpleAction *action,
               GVariant      *param,
@@ -452,6 +455,7 @@ apply_preset (GSimpleAction *action,
   pl_document_set_mode (self->document, PL_DOCUMENT_SINGLE);
   pl_document_set_texts (self->document, presets[index].clean, presets[index].corrupted,
                          presets[index].clean_answer, presets[index].corrupted_answer);
+  apply_preset_site (self, &presets[index]);
   g_strfreev (self->undo_texts);
   self->undo_texts = NULL;
   if (!typed)

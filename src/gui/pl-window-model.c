@@ -117,6 +117,7 @@ adopt_model (PlWindow      *self,
   pl_pairs_panel_set_tokenizer (self->pairs_panel, pl_model_tokenizer (m),
                                 pl_model_config (m)->n_positions);
   pl_window_schedule_topk (self);
+  pl_window_analysis_set_model (self);
 }
 
 /* Loads do not cancel each other: the newest that succeeds is shown, and one that

@@ -364,6 +364,9 @@ set_sweep_options (PlWindow       *self,
   opt->site = pl_document_get_site (self->document);
   opt->metric = pl_document_get_metric (self->document);
   opt->top_k = pl_document_get_top_k (self->document);
+  opt->direction = pl_document_get_direction (self->document);
+  /* By position is a head granularity; a block site has one shape. */
+  opt->by_position = pl_site_is_head (opt->site) && pl_document_get_by_position (self->document);
 }
 
 gboolean
@@ -382,8 +385,9 @@ pl_window_run_set (PlWindow *self)
   /* The live figure is the pair being swept (no set's statistics yet); the bar counts
    * the whole set's cells. */
   pl_heatmap_pane_show_set (self->heatmap_pane, NULL);
-  pl_heatmap_pane_show_live (self->heatmap_pane, pl_model_name (model), set->pairs[0],
-                             opt.site, opt.metric, pl_model_config (model)->n_layer);
+  pl_heatmap_pane_show_live_sweep (self->heatmap_pane, pl_model_name (model), set->pairs[0],
+                                   &opt, pl_model_config (model)->n_layer,
+                                   pl_model_config (model)->n_head);
   pl_window_show_center_page (self);
   g_signal_connect (self->job, "progress", G_CALLBACK (on_set_job_progress), self);
   g_signal_connect (self->job, "finished", G_CALLBACK (on_set_job_finished), self);

@@ -10,10 +10,12 @@
 
 #include "pl-window.h"
 
+#include "pl-attribution-view.h"
 #include "pl-document.h"
 #include "pl-download-job.h"
 #include "pl-error.h"
 #include "pl-heatmap-pane.h"
+#include "pl-lens-view.h"
 #include "pl-model-button.h"
 #include "pl-model-loader.h"
 #include "pl-nexttoken-pane.h"
@@ -49,6 +51,9 @@ struct _PlWindow {
   GMenu           *presets_section;
   PlPairsPanel    *pairs_panel;       /* the Pairs mode's table (pl-window-pairs.c) */
   gboolean         pairs_wide;        /* the left column widened for it */
+  AdwViewStack    *view_stack;        /* the pages: Patching, Logit Lens, Attribution */
+  PlLensView      *lens_view;
+  PlAttributionView *attribution_view;
 
   /* State. */
   PlDocument      *document;          /* what the user works on */
@@ -134,6 +139,22 @@ char          *pl_window_chosen_path     (GtkFileChooser     *chooser,
                                           const char * const *exts);
 void           pl_window_toast_saved     (PlWindow    *self,
                                           const char  *path);
+
+/* pl-window-analysis.c: the Logit Lens and Attribution pages. */
+void           pl_window_analysis_init   (PlWindow    *self);   /* once, from init */
+void           pl_window_analysis_set_model (PlWindow *self);   /* self->model changed */
+/* The analysis page shown, or NULL on the Patching page. */
+GtkWidget     *pl_window_analysis_page   (PlWindow    *self);
+/* The exports of the page shown, and its files' suggested name ("lens.png"). */
+gboolean       pl_window_analysis_export_figure (PlWindow   *self,
+                                                 const char *path,
+                                                 double      scale,
+                                                 GError    **error);
+gboolean       pl_window_analysis_export_data (PlWindow   *self,
+                                               const char *path,
+                                               GError    **error);
+const char    *pl_window_analysis_file_name (PlWindow   *self,
+                                             gboolean    figure);
 
 /* pl-window-actions.c */
 void           pl_window_setup_actions   (PlWindow    *self);

@@ -11,6 +11,8 @@
 
 #include <glib/gi18n.h>
 
+#include "pl-attention-dialog.h"
+
 /* ---- the result ---- */
 
 static void
@@ -116,10 +118,14 @@ run_sweep (PlWindow *self)
   opt.site = pl_document_get_site (self->document);
   opt.metric = pl_document_get_metric (self->document);
   opt.top_k = pl_document_get_top_k (self->document);
+  opt.direction = pl_document_get_direction (self->document);
+  /* By position is a head granularity; a block site has one shape. */
+  opt.by_position = pl_site_is_head (opt.site) && pl_document_get_by_position (self->document);
 
   self->job = pl_sweep_job_new (self->model, inputs, &opt);
-  pl_heatmap_pane_show_live (self->heatmap_pane, pl_model_name (model), inputs, opt.site,
-                             opt.metric, pl_model_config (model)->n_layer);
+  pl_heatmap_pane_show_live_sweep (self->heatmap_pane, pl_model_name (model), inputs, &opt,
+                                   pl_model_config (model)->n_layer,
+                                   pl_model_config (model)->n_head);
   pl_nexttoken_pane_reset_cell (self->nexttoken_pane);
   pl_window_show_center_page (self);
   g_signal_connect (self->job, "progress", G_CALLBACK (on_job_progress), self);
@@ -176,6 +182,38 @@ on_cell_activated (PlHeatmapPane *pane,
                                layer, pos);
 }
 
+/* A head cell opened: its attention pattern (clean, corrupted, patched) in a window of
+ * its own. Block cells have no single head to show. */
+static void
+on_cell_opened (PlHeatmapPane *pane,
+                int            row,
+                int            col,
+                PlWindow      *self)
+{
+  PlShared *shared = pl_document_get_shared_result (self->document);
+  PlSweepResult *r = pl_document_get_result (self->document);
+  PlLoadedModel *model = self->result_model;
+  PlAttentionDialog *dialog;
+  int H;
+
+  if (self->job != NULL || r == NULL || !pl_site_is_head (r->site))
+    return;
+  /* A result from a file: the loaded model made it when the document says it is not
+   * stale (stale covers another model). */
+  if (model == NULL && !pl_document_is_stale (self->document) && !self->model_loading)
+    model = self->model;
+  if (model == NULL)
+    {
+      pl_window_toast (self, _("Load the model this result was made with to see a head's "
+                               "attention pattern."));
+      return;
+    }
+  H = MAX (r->n_heads, 1);
+  dialog = r->by_position ? pl_attention_dialog_new (self, model, shared, row / H, row % H, col)
+                          : pl_attention_dialog_new (self, model, shared, row, col, -1);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 on_inputs_changed (PlWindow *self)
 {
@@ -196,6 +234,7 @@ pl_window_connect_panels (PlWindow *self)
   g_action_map_add_action_entries (G_ACTION_MAP (self), sweep_entries,
                                    G_N_ELEMENTS (sweep_entries), self);
   g_signal_connect (self->heatmap_pane, "cell-activated", G_CALLBACK (on_cell_activated), self);
+  g_signal_connect (self->heatmap_pane, "cell-opened", G_CALLBACK (on_cell_opened), self);
   g_signal_connect_swapped (self->prompts_panel, "changed", G_CALLBACK (on_inputs_changed), self);
   g_signal_connect_swapped (self->nexttoken_pane, "notify::k", G_CALLBACK (on_k_changed), self);
   g_signal_connect_swapped (self->document, "notify::result", G_CALLBACK (pl_window_show_result),

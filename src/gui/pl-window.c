@@ -9,6 +9,7 @@
  *   pl-window-topk.c     the unpatched next-token tables, debounced, on a worker
  *   pl-window-export.c   the figure and data exports and the file dialogs' helpers
  *   pl-window-actions.c  the other actions: zoom, presentation, panes, colours
+ *   pl-window-analysis.c the Logit Lens and Attribution pages
  */
 #include "config.h"
 
@@ -126,14 +127,19 @@ on_options_changed (PlWindow *self)
   g_settings_set_string (self->settings, "metric",
                          pl_metric_to_string (pl_document_get_metric (self->document)));
   g_settings_set_int (self->settings, "top-k", pl_document_get_top_k (self->document));
+  g_settings_set_string (self->settings, "direction",
+                         pl_direction_to_string (pl_document_get_direction (self->document)));
+  g_settings_set_boolean (self->settings, "by-position",
+                          pl_document_get_by_position (self->document));
 }
 
 static void
 restore_settings (PlWindow *self)
 {
-  g_autofree char *site = NULL, *metric = NULL;
+  g_autofree char *site = NULL, *metric = NULL, *direction = NULL;
   PlSite s = PL_SITE_RESID_POST;
   PlMetric m = PL_METRIC_LOGIT_DIFF;
+  PlDirection d = PL_DIRECTION_DENOISE;
 
   if (self->settings == NULL)
     {
@@ -147,12 +153,15 @@ restore_settings (PlWindow *self)
     gtk_window_maximize (GTK_WINDOW (self));
   site = g_settings_get_string (self->settings, "site");
   metric = g_settings_get_string (self->settings, "metric");
-  /* The app draws block sites only; a head site in the settings falls back. */
-  if (!pl_site_from_string (site, &s) || pl_site_is_head (s))
+  direction = g_settings_get_string (self->settings, "direction");
+  if (!pl_site_from_string (site, &s))
     s = PL_SITE_RESID_POST;
   pl_metric_from_string (metric, &m);
+  pl_direction_from_string (direction, &d);
   pl_document_set_defaults (self->document, s, m,
                             MAX (1, g_settings_get_int (self->settings, "top-k")));
+  pl_document_set_sweep_defaults (self->document, d,
+                                  g_settings_get_boolean (self->settings, "by-position"));
 }
 
 static void
@@ -258,6 +267,8 @@ pl_window_class_init (PlWindowClass *klass)
   g_type_ensure (PL_TYPE_HEATMAP_PANE);
   g_type_ensure (PL_TYPE_NEXTTOKEN_PANE);
   g_type_ensure (PL_TYPE_PAIRS_PANEL);
+  g_type_ensure (PL_TYPE_LENS_VIEW);
+  g_type_ensure (PL_TYPE_ATTRIBUTION_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/patchlens/Patchlens/pl-window.ui");
   BIND (prompts_panel); BIND (heatmap_pane); BIND (nexttoken_pane);
@@ -267,6 +278,7 @@ pl_window_class_init (PlWindowClass *klass)
   BIND (center_stack); BIND (no_model_page); BIND (searched_label); BIND (download_button);
   BIND (download_box); BIND (download_bar); BIND (download_label); BIND (download_banner);
   BIND (outer_paned); BIND (topk_revealer); BIND (recent_section); BIND (presets_section);
+  BIND (view_stack); BIND (lens_view); BIND (attribution_view);
 }
 
 static void
@@ -281,11 +293,14 @@ pl_window_init (PlWindow *self)
   g_signal_connect_swapped (self->document, "notify::site", G_CALLBACK (on_options_changed), self);
   g_signal_connect_swapped (self->document, "notify::metric", G_CALLBACK (on_options_changed), self);
   g_signal_connect_swapped (self->document, "notify::top-k", G_CALLBACK (on_options_changed), self);
+  g_signal_connect_swapped (self->document, "notify::direction", G_CALLBACK (on_options_changed), self);
+  g_signal_connect_swapped (self->document, "notify::by-position", G_CALLBACK (on_options_changed), self);
   pl_prompts_panel_set_tokenizer (self->prompts_panel, pl_window_tokenizer (self), 0);
   pl_prompts_panel_set_document (self->prompts_panel, self->document);
   pl_window_connect_panels (self);
   pl_window_setup_pairs (self);
   pl_window_connect_model_button (self);
+  pl_window_analysis_init (self);
 
   pl_window_setup_actions (self);
   pl_window_update_searched_label (self, NULL);
