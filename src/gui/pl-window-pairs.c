@@ -20,7 +20,7 @@
 #include "pl-write-file.h"
 
 /* How much wider the left column is in the Pairs mode: room for the table's columns. */
-#define PAIRS_EXTRA_WIDTH 200
+#define PAIRS_EXTRA_WIDTH 120
 
 /* A set file is text; 64 MiB is far more than PL_PAIR_SET_MAX_TOKENS tokens of it. */
 #define MAX_SET_FILE (64 * 1024 * 1024)
