@@ -15,6 +15,12 @@ extern char *openblas_get_config (void);
  * OPENBLAS_CORETYPE); weak, as other builds do not have them. */
 extern void *gotoblas __attribute__((weak));
 extern void gotoblas_dynamic_init (void) __attribute__((weak));
+extern void openblas_set_num_threads (int n);
+/* A pthreads OpenBLAS's: joins its own threads; how many it has besides the caller's
+ * (minus one), which it starts again lazily after a shutdown (as after a fork). Weak, as
+ * other builds do not have them. */
+extern void blas_thread_shutdown_ (void) __attribute__((weak));
+extern int blas_num_threads __attribute__((weak));
 
 /* Kernels OpenBLAS 0.3.21 has for CPUs with AVX2 or better. */
 static const char *const fast_cores[] = {
@@ -70,6 +76,21 @@ choose_again (void)
   return gotoblas != NULL && core != NULL && is_fast_core (core);
 }
 
+/* OpenBLAS starts its own idle threads when the library loads, before main can set
+ * OPENBLAS_NUM_THREADS, and each spins in sched_yield for its timeout (tenths of a
+ * second) before sleeping: measured, 6% of a whole `sweep` run's CPU time, taken from
+ * the loader on two cores. It runs single-threaded inside our pool (pl-parallel.h), so
+ * they are stopped at once. */
+static void
+stop_openblas_threads (void)
+{
+  openblas_set_num_threads (1);
+  if (blas_thread_shutdown_ == NULL || &blas_num_threads == NULL)
+    return;
+  blas_thread_shutdown_ ();
+  blas_num_threads = 1;     /* a lazy restart then starts no thread */
+}
+
 void
 pl_blas_init (char **argv)
 {
@@ -77,6 +98,7 @@ pl_blas_init (char **argv)
   const char *best = best_core ();
   gboolean set_threads;
 
+  stop_openblas_threads ();
   if (g_getenv ("OPENBLAS_CORETYPE") || g_getenv ("PATCHLENS_BLAS_NO_TUNE")
       || best == NULL || core == NULL || is_fast_core (core) || under_valgrind ())
     return;
