@@ -77,10 +77,10 @@ choose_again (void)
 }
 
 /* OpenBLAS starts its own idle threads when the library loads, before main can set
- * OPENBLAS_NUM_THREADS, and each spins in sched_yield for its timeout (tenths of a
- * second) before sleeping: measured, 6% of a whole `sweep` run's CPU time, taken from
- * the loader on two cores. It runs single-threaded inside our pool (pl-parallel.h), so
- * they are stopped at once. */
+ * OPENBLAS_NUM_THREADS, and each spins in sched_yield for its timeout (about 0.1 s)
+ * before sleeping, on the cores the weights are being loaded on: 6% of the samples in a
+ * perf profile of a whole `sweep` run. OpenBLAS runs single-threaded inside our pool
+ * (pl-parallel.h), so they are stopped at once. */
 static void
 stop_openblas_threads (void)
 {
