@@ -31,6 +31,7 @@ struct _PlHeatmapView
   double      zoom;             /* widget pixels per figure point */
   double      pan_x, pan_y;     /* widget position of the figure's origin */
   gboolean    fit;              /* refit on every resize until the user zooms or pans */
+  double      min_fit_zoom;     /* fitting never goes below it (0: no floor) */
 
   int         hover_row, hover_col;   /* -1, -1 when the pointer is on no cell */
   gboolean    has_pointer;
@@ -82,8 +83,8 @@ fit_zoom (PlHeatmapView *self)
    * labels too small to read: fit the height instead, down to a readable size, and let
    * the user pan along the positions. */
   if (MIN (w / fw, h / fh) < READABLE_ZOOM)
-    return MIN (h / fh, READABLE_ZOOM);
-  return MIN (w / fw, h / fh);
+    return MAX (MIN (h / fh, READABLE_ZOOM), self->min_fit_zoom);
+  return MAX (MIN (w / fw, h / fh), self->min_fit_zoom);
 }
 
 static double
@@ -572,6 +573,14 @@ pl_heatmap_view_zoom_fit (PlHeatmapView *self)
 {
   g_return_if_fail (PL_IS_HEATMAP_VIEW (self));
   self->fit = TRUE;
+  relayout (self);
+}
+
+void
+pl_heatmap_view_set_min_fit_zoom (PlHeatmapView *self, double zoom)
+{
+  g_return_if_fail (PL_IS_HEATMAP_VIEW (self));
+  self->min_fit_zoom = zoom;
   relayout (self);
 }
 

@@ -51,6 +51,11 @@ void       pl_heatmap_view_zoom_in        (PlHeatmapView *self);
 void       pl_heatmap_view_zoom_out       (PlHeatmapView *self);
 void       pl_heatmap_view_zoom_fit       (PlHeatmapView *self);
 double     pl_heatmap_view_get_zoom       (PlHeatmapView *self);
+/* Fitting never draws the figure below this zoom (a figure whose cells hold text must
+ * stay readable): a larger figure opens at it, panned to its top-left corner, and the
+ * user pans. 0 (the default): no floor. */
+void       pl_heatmap_view_set_min_fit_zoom (PlHeatmapView *self,
+                                             double         zoom);
 
 /* The selected row (layer), and its column in *col; -1 when none. */
 int        pl_heatmap_view_get_selected   (PlHeatmapView *self,
