@@ -48,6 +48,8 @@ struct _PlAttributionView {
   double               zoom;           /* the user's zoom; 0: fitted to the page */
   double               font_scale;     /* presentation mode: the whole figure grows */
   int                  sel_layer, sel_head;   /* the head the arrows moved to; -1: none */
+  int                  hover_layer, hover_head;   /* the head the hover line names */
+  double               pointer_x, pointer_y;      /* where the last motion was */
   double               drag_h, drag_v;        /* the scroll position when a drag began */
 };
 
@@ -153,6 +155,13 @@ summary_text (const PlAnalysis *a, const PlAttribution *at)
 }
 
 static void
+set_hover_hint (PlAttributionView *self)
+{
+  gtk_label_set_text (self->hover_label, _("Hover a head, or select one with a click or "
+                                           "the arrow keys, for its direct effect."));
+}
+
+static void
 show_figure (PlAttributionView *self,
              gboolean           current)
 {
@@ -165,15 +174,16 @@ show_figure (PlAttributionView *self,
       g_clear_pointer (&self->fig, pl_attribution_figure_free);
       self->fig = new_figure (self->runner.shown, at);
       self->sel_layer = self->sel_head = -1;
+      self->hover_layer = self->hover_head = -1;
       update_size_request (self);
       self->drawn_serial = self->runner.serial;
       self->drawn_side = shown_side (self);
       gtk_label_set_text (self->summary_label, summary);
-      gtk_label_set_text (self->hover_label, _("Hover a head for its direct effect."));
+      set_hover_hint (self);
       gtk_widget_queue_draw (GTK_WIDGET (self->figure_area));
     }
   if (!current)   /* no numbers of other texts under the pointer */
-    gtk_label_set_text (self->hover_label, _("Hover a head for its direct effect."));
+    set_hover_hint (self);
   gtk_widget_set_visible (self->stale_box, !current);
   gtk_widget_set_opacity (GTK_WIDGET (self->figure_area), current ? 1.0 : 0.45);
   gtk_widget_set_opacity (GTK_WIDGET (self->summary_label), current ? 1.0 : 0.45);
@@ -211,6 +221,8 @@ show_head (PlAttributionView *self,
   const PlAttribution *at = pl_attribution_view_get_attribution (self);   /* NULL: stale */
   g_autofree char *text = NULL;
 
+  self->hover_layer = layer;
+  self->hover_head = head;
   if (at == NULL)
     return;
   /* Translators: hover line: layer, head, the head's direct effect on the difference */
@@ -241,7 +253,14 @@ on_motion (GtkEventControllerMotion *motion,
 {
   int layer, head;
 
-  if (head_at (self, x, y, &layer, &head))
+  /* A motion without a move (GTK repeats one after a redraw) keeps the head the keys
+   * chose in the hover line. */
+  if (x == self->pointer_x && y == self->pointer_y)
+    return;
+  self->pointer_x = x;
+  self->pointer_y = y;
+  if (head_at (self, x, y, &layer, &head) &&
+      (layer != self->hover_layer || head != self->hover_head))
     show_head (self, layer, head);
 }
 
@@ -537,6 +556,8 @@ pl_attribution_view_init (PlAttributionView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->font_scale = 1.0;
   self->sel_layer = self->sel_head = -1;
+  self->hover_layer = self->hover_head = -1;
+  self->pointer_x = self->pointer_y = -1;
   g_signal_connect (key, "key-pressed", G_CALLBACK (on_key_pressed), self);
   gtk_widget_add_controller (GTK_WIDGET (self->figure_area), key);
   g_signal_connect (click, "pressed", G_CALLBACK (on_pressed), self);
