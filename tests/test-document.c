@@ -11,6 +11,7 @@
 
 #include "pl-document.h"
 #include "pl-result-fixture.h"
+#include "pl-set-fixture.h"
 
 static char *tmp_dir;
 
@@ -293,6 +294,96 @@ test_save_fails (void)
   g_assert_finalize_object (doc);
 }
 
+/* ---- sets of pairs ---- */
+
+static PlShared *
+set_result (void)
+{
+  return pl_shared_new (pl_fixture_set_result (), (GDestroyNotify) pl_set_result_free);
+}
+
+/* The mode and the set are edits (dirty, notified once); in the Pairs mode "stale" is
+ * about the set's result: the set, site or metric that made it, or another model. */
+static void
+test_pairs (void)
+{
+  PlDocument *doc = pl_document_new ();
+  int n_mode = 0, n_pairs = 0;
+  g_autofree char *edited = NULL;
+
+  g_signal_connect (doc, "notify::mode", G_CALLBACK (count_notify), &n_mode);
+  g_signal_connect (doc, "notify::pairs", G_CALLBACK (count_notify), &n_pairs);
+  pl_document_set_model (doc, "gpt2");
+  g_assert_cmpint (pl_document_get_mode (doc), ==, PL_DOCUMENT_SINGLE);
+  g_assert_cmpstr (pl_document_get_pairs (doc), ==, "");
+  pl_document_set_mode (doc, PL_DOCUMENT_PAIRS);
+  pl_document_set_mode (doc, PL_DOCUMENT_PAIRS);
+  g_assert_cmpint (n_mode, ==, 1);
+  g_assert_true (pl_document_is_dirty (doc));
+  pl_document_set_pairs (doc, PL_FIXTURE_SET_JSONL);
+  pl_document_set_pairs (doc, PL_FIXTURE_SET_JSONL);
+  g_assert_cmpint (n_pairs, ==, 1);
+
+  pl_document_set_set_result (doc, set_result ());
+  g_assert_nonnull (pl_document_get_set_result (doc));
+  g_assert_false (pl_document_is_stale (doc));
+  /* One answer edited: the result is the old set's; back: fresh again. */
+  edited = pl_fixture_replace (PL_FIXTURE_SET_JSONL, "\" Brown\"", "\" Davis\"");
+  pl_document_set_pairs (doc, edited);
+  g_assert_true (pl_document_is_stale (doc));
+  pl_document_set_pairs (doc, PL_FIXTURE_SET_JSONL);
+  g_assert_false (pl_document_is_stale (doc));
+  /* The single pair's texts are not the set. */
+  pl_document_set_text (doc, PL_TEXT_CLEAN, "Another prompt");
+  g_assert_false (pl_document_is_stale (doc));
+  pl_document_set_metric (doc, PL_METRIC_PROB_DIFF);
+  g_assert_true (pl_document_is_stale (doc));
+  pl_document_set_metric (doc, PL_METRIC_LOGIT_DIFF);
+  pl_document_set_model (doc, "gpt2-medium");
+  g_assert_true (pl_document_is_stale (doc));
+  pl_document_set_model (doc, "gpt2");
+  g_assert_false (pl_document_is_stale (doc));
+  /* A line that is not a pair makes no key a result has. */
+  pl_document_set_pairs (doc, "not json\n");
+  g_assert_true (pl_document_is_stale (doc));
+  pl_document_set_pairs (doc, PL_FIXTURE_SET_JSONL);
+  /* Back in the single mode, "stale" is the single result's again: there is none. */
+  pl_document_set_metric (doc, PL_METRIC_PROB_DIFF);
+  pl_document_set_mode (doc, PL_DOCUMENT_SINGLE);
+  g_assert_false (pl_document_is_stale (doc));
+  g_assert_finalize_object (doc);
+}
+
+/* Saved and opened: the mode, the set and its result, clean and not stale. */
+static void
+test_pairs_save (void)
+{
+  PlDocument *doc = pl_document_new ();
+  PlDocument *again = pl_document_new ();
+  g_autofree char *path = g_build_filename (tmp_dir, "set.patchlens", NULL);
+  g_autoptr(GError) error = NULL;
+  PlExperiment *e;
+
+  pl_document_set_mode (doc, PL_DOCUMENT_PAIRS);
+  pl_document_set_pairs (doc, PL_FIXTURE_SET_JSONL);
+  pl_document_set_set_result (doc, set_result ());
+  g_assert_true (pl_document_save (doc, path, &error));
+  g_assert_no_error (error);
+  g_assert_false (pl_document_is_dirty (doc));
+  e = pl_experiment_load (path, &error);
+  g_assert_no_error (error);
+  pl_document_load (again, e, path);
+  g_assert_cmpint (pl_document_get_mode (again), ==, PL_DOCUMENT_PAIRS);
+  g_assert_cmpstr (pl_document_get_pairs (again), ==, PL_FIXTURE_SET_JSONL);
+  g_assert_nonnull (pl_document_get_set_result (again));
+  g_assert_cmpint (pl_document_get_set_result (again)->n_pairs, ==, 2);
+  g_assert_false (pl_document_is_stale (again));
+  g_assert_false (pl_document_is_dirty (again));
+  g_assert_cmpint (g_remove (path), ==, 0);
+  g_assert_finalize_object (doc);
+  g_assert_finalize_object (again);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -309,6 +400,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/Patchlens/Document/save-three-times", test_save_three_times);
   g_test_add_func ("/Patchlens/Document/save-stale", test_save_stale);
   g_test_add_func ("/Patchlens/Document/save-fails", test_save_fails);
+  g_test_add_func ("/Patchlens/Document/pairs", test_pairs);
+  g_test_add_func ("/Patchlens/Document/pairs-save", test_pairs_save);
   rc = g_test_run ();
   g_rmdir (tmp_dir);
   g_free (tmp_dir);

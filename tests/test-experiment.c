@@ -12,6 +12,8 @@
 #include "pl-experiment.h"
 #include "pl-result-fixture.h"
 #include "pl-result-io.h"
+#include "pl-set-fixture.h"
+#include "pl-set-result-store.h"
 
 static PlExperiment *
 michelle (gboolean with_result)
@@ -277,6 +279,123 @@ test_direction (void)
   g_assert_nonnull (strstr (error->message, "direction “nois_”"));
 }
 
+
+/* ---- sets of pairs ---- */
+
+static void
+assert_same_set (const PlSetResult *a,
+                 const PlSetResult *b)
+{
+  g_assert_cmpint (a->n_pairs, ==, b->n_pairs);
+  g_assert_cmpint (a->n_cells, ==, b->n_cells);
+  g_assert_true (b->mean == b->summary->matrix);
+  for (int c = 0; c < a->n_cells; c++)
+    {
+      g_assert_cmpfloat_with_epsilon (a->mean[c], b->mean[c], 1e-6);
+      g_assert_cmpfloat_with_epsilon (a->std[c], b->std[c], 1e-6);
+    }
+  for (int i = 0; i < a->n_pairs * a->n_cells; i++)
+    g_assert_cmpfloat_with_epsilon (a->matrices[i], b->matrices[i], 1e-6);
+  for (int i = 0; i < a->n_pairs; i++)
+    {
+      g_assert_cmpstr (a->pairs[i].name, ==, b->pairs[i].name);
+      g_assert_cmpint (a->pairs[i].line, ==, b->pairs[i].line);
+      g_assert_cmpstr (a->pairs[i].clean, ==, b->pairs[i].clean);
+      g_assert_cmpstr (a->pairs[i].corrupted, ==, b->pairs[i].corrupted);
+      g_assert_cmpstr (a->pairs[i].clean_answer, ==, b->pairs[i].clean_answer);
+      g_assert_cmpstr (a->pairs[i].corrupted_answer, ==, b->pairs[i].corrupted_answer);
+      g_assert_cmpint (a->pairs[i].clean_answer_id, ==, b->pairs[i].clean_answer_id);
+      g_assert_cmpint (a->pairs[i].corrupted_answer_id, ==, b->pairs[i].corrupted_answer_id);
+      g_assert_cmpfloat (a->pairs[i].clean_value, ==, b->pairs[i].clean_value);
+      g_assert_cmpfloat (a->pairs[i].corrupted_value, ==, b->pairs[i].corrupted_value);
+    }
+  g_assert_cmpstr (a->summary->inputs->clean.text, ==, b->summary->inputs->clean.text);
+  g_assert_cmpint (a->summary->site, ==, b->summary->site);
+}
+
+/* The set, the mode and the set's result come back; a file from before sets opens in
+ * the single mode with no set. */
+static void
+test_pairs_round_trip (void)
+{
+  g_autoptr(PlExperiment) e = michelle (TRUE);
+  g_autoptr(PlExperiment) back = NULL;
+  g_autoptr(PlExperiment) old = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+
+  e->pairs_mode = TRUE;
+  e->pairs = g_strdup (PL_FIXTURE_SET_JSONL);
+  e->set_result = pl_fixture_set_result ();
+  json = pl_experiment_to_json (e, NULL);
+  g_assert_nonnull (strstr (json, "\"mode\": \"pairs\""));
+  back = pl_experiment_parse (json, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (back->pairs_mode);
+  g_assert_cmpstr (back->pairs, ==, PL_FIXTURE_SET_JSONL);
+  g_assert_nonnull (back->set_result);
+  assert_same_set (e->set_result, back->set_result);
+  g_assert_nonnull (back->result);   /* the single pair's stays beside it */
+
+  old = pl_experiment_parse ("{\"format\": \"patchlens-experiment\", \"version\": 1,"
+                             " \"clean\": \"a\", \"corrupted\": \"b\","
+                             " \"clean_answer\": \" c\", \"corrupted_answer\": \" d\"}",
+                             -1, &error);
+  g_assert_no_error (error);
+  g_assert_false (old->pairs_mode);
+  g_assert_null (old->pairs);
+  g_assert_null (old->set_result);
+}
+
+#define MINIMAL "{\"format\": \"patchlens-experiment\", \"version\": 1, \"clean\": \"\"," \
+                " \"corrupted\": \"\", \"clean_answer\": \"\", \"corrupted_answer\": \"\", "
+
+static void
+assert_set_refused (const char *members,
+                    const char *message)
+{
+  g_autofree char *json = g_strconcat (MINIMAL, members, "}", NULL);
+
+  assert_refused (json, -1, message);
+}
+
+/* A set's result with one member spoilt: the message names it. */
+static void
+assert_set_result_refused (const char *member,
+                           const char *replacement,
+                           const char *message)
+{
+  g_autoptr(PlSetResult) r = pl_fixture_set_result ();
+  g_autoptr(JsonNode) node = pl_set_result_to_node (r);
+  g_autoptr(JsonParser) p = json_parser_new ();
+  g_autofree char *text = NULL, *members = NULL;
+
+  g_assert_true (json_parser_load_from_data (p, replacement, -1, NULL));
+  json_object_set_member (json_node_get_object (node), member,
+                          json_node_copy (json_parser_get_root (p)));
+  text = json_to_string (node, FALSE);
+  members = g_strdup_printf ("\"set_result\": %s", text);
+  assert_set_refused (members, message);
+}
+
+static void
+test_pairs_refused (void)
+{
+  assert_set_refused ("\"mode\": \"both\"", "“mode” should be “single” or “pairs”");
+  assert_set_refused ("\"mode\": 2", "“mode” should be “single” or “pairs”");
+  assert_set_refused ("\"pairs\": 5", "“pairs” should be a list of pairs");
+  assert_set_refused ("\"pairs\": [{\"clean\": \"a\"}, 5]", "pair 2 is not a pair");
+  assert_set_refused ("\"set_result\": 5", "saved result for the set is damaged");
+  assert_set_refused ("\"set_result\": {\"std\": []}",
+                      "saved result for the set is damaged: the set's result has no valid “summary”");
+  assert_set_result_refused ("std", "[1, 2]", "no valid “std”");
+  assert_set_result_refused ("std", "\"x\"", "no valid “std”");
+  assert_set_result_refused ("pairs", "[]", "no valid “pairs”");
+  assert_set_result_refused ("pairs", "[{\"clean\": \"a\"}]", "no valid “corrupted”");
+  assert_set_result_refused ("summary", "{\"format\": \"patchlens-sweep\"}",
+                             "saved result for the set is damaged");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -287,5 +406,7 @@ main (int argc, char **argv)
   g_test_add_func ("/Patchlens/Experiment/refused", test_refused);
   g_test_add_func ("/Patchlens/Experiment/load-errors", test_load_errors);
   g_test_add_func ("/Patchlens/Experiment/presets", test_presets);
+  g_test_add_func ("/Patchlens/Experiment/pairs-round-trip", test_pairs_round_trip);
+  g_test_add_func ("/Patchlens/Experiment/pairs-refused", test_pairs_refused);
   return g_test_run ();
 }

@@ -7,6 +7,7 @@
 
 #include "pl-document.h"
 
+#include <json-glib/json-glib.h>
 #include <string.h>
 
 struct _PlDocument {
@@ -18,6 +19,12 @@ struct _PlDocument {
   char      *model;
   PlShared  *result;       /* of PlSweepResult; NULL: none */
   char      *result_model; /* the model reference when the result was set */
+  /* Sets of pairs (their section below). */
+  PlDocumentMode mode;
+  char      *pairs;        /* JSON Lines */
+  char      *pairs_key;    /* pairs_key () of pairs: what a set result is compared with */
+  PlShared  *set_result;   /* of PlSetResult; NULL: none */
+  char      *set_result_model;   /* the model reference when the set result was set */
   char      *path;
   gboolean   dirty;
   gboolean   stale;
@@ -48,6 +55,17 @@ enum {
 
 static GParamSpec *props[N_PROPS];
 
+/* Sets of pairs: their own properties, installed after the others. */
+enum {
+  PROP_MODE = 1000,
+  PROP_PAIRS,
+  PROP_SET_RESULT,
+  N_SET_PROPS_END
+};
+#define SET_PROP(id) set_props[(id) - PROP_MODE]
+static GParamSpec *set_props[N_SET_PROPS_END - PROP_MODE];
+static gboolean compute_set_stale (PlDocument *self);
+
 /* ---- the derived flags ---- */
 
 /* The direction always matters; the granularity only for a head site (block sites
@@ -67,6 +85,8 @@ compute_stale (PlDocument *self)
   PlSweepResult *r = pl_document_get_result (self);
   const char *made[PL_N_TEXTS];
 
+  if (self->mode == PL_DOCUMENT_PAIRS)
+    return compute_set_stale (self);
   if (r == NULL || r->inputs == NULL)
     return FALSE;
   made[PL_TEXT_CLEAN] = r->inputs->clean.text;
@@ -356,6 +376,165 @@ pl_document_is_stale (PlDocument *self)
   return self->stale;
 }
 
+/* ---- sets of pairs ---- */
+
+/* What decides a set's sweep, one pair after another: the four texts of each, with
+ * separators no prompt holds. A line that is not a pair makes a key no result has. */
+static void
+append_pair_key (GString    *key,
+                 const char *clean,
+                 const char *corrupted,
+                 const char *clean_answer,
+                 const char *corrupted_answer)
+{
+  g_string_append_printf (key, "%s\x1f%s\x1f%s\x1f%s\x1e", clean ? clean : "\x01",
+                          corrupted ? corrupted : "\x01", clean_answer ? clean_answer : "\x01",
+                          corrupted_answer ? corrupted_answer : "\x01");
+}
+
+static const char *
+member (JsonObject *o,
+        const char *name)
+{
+  JsonNode *n = o ? json_object_get_member (o, name) : NULL;
+
+  return n && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING
+         ? json_node_get_string (n) : NULL;
+}
+
+static char *
+pairs_key (const char *jsonl)
+{
+  g_auto(GStrv) lines = g_strsplit (jsonl, "\n", -1);
+  GString *key = g_string_new (NULL);
+
+  for (int i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonNode *root;
+      JsonObject *o = NULL;
+
+      if (g_strstrip (lines[i])[0] == '\0')
+        continue;
+      if (json_parser_load_from_data (parser, lines[i], -1, NULL)
+          && (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root))
+        o = json_node_get_object (root);
+      append_pair_key (key, member (o, "clean"), member (o, "corrupted"),
+                       member (o, "clean_answer"), member (o, "corrupted_answer"));
+    }
+  return g_string_free (key, FALSE);
+}
+
+static char *
+result_key (const PlSetResult *r)
+{
+  GString *key = g_string_new (NULL);
+
+  for (int i = 0; i < r->n_pairs; i++)
+    append_pair_key (key, r->pairs[i].clean, r->pairs[i].corrupted,
+                     r->pairs[i].clean_answer, r->pairs[i].corrupted_answer);
+  return g_string_free (key, FALSE);
+}
+
+static gboolean
+compute_set_stale (PlDocument *self)
+{
+  PlSetResult *r = pl_document_get_set_result (self);
+  g_autofree char *made = NULL;
+
+  if (r == NULL || r->summary == NULL)
+    return FALSE;
+  if (self->set_result_model != NULL && self->model != NULL &&
+      strcmp (self->set_result_model, self->model) != 0)
+    return TRUE;
+  if (r->summary->site != self->site || r->summary->metric != self->metric
+      || sweep_shape_differs (self, r->summary))
+    return TRUE;
+  made = result_key (r);
+  return strcmp (made, self->pairs_key) != 0;
+}
+
+PlDocumentMode
+pl_document_get_mode (PlDocument *self)
+{
+  return self->mode;
+}
+
+void
+pl_document_set_mode (PlDocument     *self,
+                      PlDocumentMode  mode)
+{
+  g_return_if_fail (PL_IS_DOCUMENT (self) && (mode == PL_DOCUMENT_SINGLE ||
+                                              mode == PL_DOCUMENT_PAIRS));
+  if (mode == self->mode)
+    return;
+  self->mode = mode;
+  g_object_notify_by_pspec (G_OBJECT (self), SET_PROP (PROP_MODE));
+  update_stale (self);   /* now about the other result */
+  set_dirty (self, TRUE);
+}
+
+const char *
+pl_document_get_pairs (PlDocument *self)
+{
+  return self->pairs;
+}
+
+void
+pl_document_set_pairs (PlDocument *self,
+                       const char *jsonl)
+{
+  g_return_if_fail (PL_IS_DOCUMENT (self));
+  if (jsonl == NULL)
+    jsonl = "";
+  if (strcmp (jsonl, self->pairs) == 0)
+    return;
+  g_free (self->pairs);
+  self->pairs = g_strdup (jsonl);
+  g_free (self->pairs_key);
+  self->pairs_key = pairs_key (jsonl);
+  g_object_notify_by_pspec (G_OBJECT (self), SET_PROP (PROP_PAIRS));
+  edited (self);
+}
+
+static void
+replace_set_result (PlDocument *self,
+                    PlShared   *result)
+{
+  if (result == self->set_result)
+    {
+      g_clear_pointer (&result, pl_shared_unref);   /* the caller's extra ref */
+      return;
+    }
+  g_clear_pointer (&self->set_result, pl_shared_unref);
+  self->set_result = result;
+  g_free (self->set_result_model);
+  self->set_result_model = result ? g_strdup (self->model) : NULL;
+  g_object_notify_by_pspec (G_OBJECT (self), SET_PROP (PROP_SET_RESULT));
+  update_stale (self);
+}
+
+void
+pl_document_set_set_result (PlDocument *self,
+                            PlShared   *result)
+{
+  g_return_if_fail (PL_IS_DOCUMENT (self));
+  replace_set_result (self, result);
+  set_dirty (self, TRUE);
+}
+
+PlShared *
+pl_document_get_shared_set_result (PlDocument *self)
+{
+  return self->set_result;
+}
+
+PlSetResult *
+pl_document_get_set_result (PlDocument *self)
+{
+  return self->set_result ? pl_shared_get (self->set_result) : NULL;
+}
+
 /* ---- the file ---- */
 
 const char *
@@ -412,6 +591,9 @@ pl_document_to_experiment (PlDocument *self)
   e->by_position = self->by_position;
   e->model = g_strdup (self->model);
   e->result = pl_document_get_result (self);
+  e->pairs_mode = self->mode == PL_DOCUMENT_PAIRS;
+  e->pairs = g_strdup (self->pairs);
+  e->set_result = pl_document_get_set_result (self);
   return e;
 }
 
@@ -427,6 +609,7 @@ pl_document_save (PlDocument *self,
   e = pl_document_to_experiment (self);
   ok = pl_experiment_save (e, path, error);
   e->result = NULL;   /* borrowed */
+  e->set_result = NULL;
   pl_experiment_free (e);
   if (!ok)
     return FALSE;
@@ -453,10 +636,58 @@ pl_document_load (PlDocument   *self,
   replace_result (self, e->result ? pl_shared_new (g_steal_pointer (&e->result),
                                                    (GDestroyNotify) pl_sweep_result_free)
                                   : NULL);
+  pl_document_set_pairs (self, e->pairs);
+  replace_set_result (self, e->set_result
+                            ? pl_shared_new (g_steal_pointer (&e->set_result),
+                                             (GDestroyNotify) pl_set_result_free)
+                            : NULL);
+  pl_document_set_mode (self, e->pairs_mode ? PL_DOCUMENT_PAIRS : PL_DOCUMENT_SINGLE);
   set_path (self, path);
   set_dirty (self, FALSE);
   g_object_thaw_notify (G_OBJECT (self));
   pl_experiment_free (e);
+}
+
+/* ---- the set's properties ---- */
+
+static gboolean
+get_set_property (PlDocument *self,
+                  guint       id,
+                  GValue     *value)
+{
+  switch (id)
+    {
+    case PROP_MODE:       g_value_set_uint (value, self->mode); return TRUE;
+    case PROP_PAIRS:      g_value_set_string (value, self->pairs); return TRUE;
+    case PROP_SET_RESULT: g_value_set_pointer (value, pl_document_get_set_result (self)); return TRUE;
+    default:              return FALSE;
+    }
+}
+
+static gboolean
+set_set_property (PlDocument   *self,
+                  guint         id,
+                  const GValue *value)
+{
+  switch (id)
+    {
+    case PROP_MODE:  pl_document_set_mode (self, g_value_get_uint (value)); return TRUE;
+    case PROP_PAIRS: pl_document_set_pairs (self, g_value_get_string (value)); return TRUE;
+    default:         return FALSE;
+    }
+}
+
+static void
+install_set_properties (GObjectClass *object_class)
+{
+  GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
+
+  SET_PROP (PROP_MODE) = g_param_spec_uint ("mode", NULL, NULL, 0, PL_DOCUMENT_PAIRS, 0, rw);
+  SET_PROP (PROP_PAIRS) = g_param_spec_string ("pairs", NULL, NULL, "", rw);
+  SET_PROP (PROP_SET_RESULT) = g_param_spec_pointer ("set-result", NULL, NULL, ro);
+  for (int id = PROP_MODE; id < N_SET_PROPS_END; id++)
+    g_object_class_install_property (object_class, id, SET_PROP (id));
 }
 
 /* ---- GObject ---- */
@@ -469,6 +700,8 @@ pl_document_get_property (GObject    *object,
 {
   PlDocument *self = PL_DOCUMENT (object);
 
+  if (get_set_property (self, id, value))
+    return;
   switch (id)
     {
     case PROP_CLEAN: case PROP_CORRUPTED: case PROP_CLEAN_ANSWER: case PROP_CORRUPTED_ANSWER:
@@ -496,6 +729,8 @@ pl_document_set_property (GObject      *object,
 {
   PlDocument *self = PL_DOCUMENT (object);
 
+  if (set_set_property (self, id, value))
+    return;
   switch (id)
     {
     case PROP_CLEAN: case PROP_CORRUPTED: case PROP_CLEAN_ANSWER: case PROP_CORRUPTED_ANSWER:
@@ -526,6 +761,10 @@ pl_document_finalize (GObject *object)
   g_clear_pointer (&self->result, pl_shared_unref);
   g_free (self->result_model);
   g_free (self->path);
+  g_free (self->pairs);
+  g_free (self->pairs_key);
+  g_clear_pointer (&self->set_result, pl_shared_unref);
+  g_free (self->set_result_model);
   G_OBJECT_CLASS (pl_document_parent_class)->finalize (object);
 }
 
@@ -555,6 +794,7 @@ pl_document_class_init (PlDocumentClass *klass)
                                              PL_N_DIRECTIONS - 1, 0, rw);
   props[PROP_BY_POSITION] = g_param_spec_boolean ("by-position", NULL, NULL, FALSE, rw);
   g_object_class_install_properties (object_class, N_PROPS, props);
+  install_set_properties (object_class);
 }
 
 static void
@@ -565,6 +805,8 @@ pl_document_init (PlDocument *self)
   self->site = PL_SITE_RESID_POST;
   self->metric = PL_METRIC_LOGIT_DIFF;
   self->top_k = 20;
+  self->pairs = g_strdup ("");
+  self->pairs_key = g_strdup ("");
 }
 
 PlDocument *

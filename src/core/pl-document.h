@@ -25,6 +25,11 @@
  * folder otherwise. It is saved, but changing it alone does not make the document dirty:
  * loading the start-up model is not an edit.
  *
+ * Sets of pairs: the document also holds a mode (one pair, or a set), the set as JSON
+ * Lines text (pl-pair-set.h's format) and the set's result (a PlShared of PlSetResult).
+ * In the Pairs mode "stale" is about the set's result: the set, site, metric or model
+ * differ from the ones that made it. Editing the set makes the document dirty.
+ *
  * To add a field (head sites, a direction…): a property, a slot in the setters' table
  * and, if a sweep depends on it, a line in pl_document_is_stale.
  */
@@ -118,5 +123,25 @@ void           pl_document_load         (PlDocument  *self,
 /* The document as an experiment; its result is borrowed: set e->result = NULL before
  * freeing e. */
 PlExperiment  *pl_document_to_experiment (PlDocument *self);
+
+/* ---- sets of pairs ---- */
+
+typedef enum {
+  PL_DOCUMENT_SINGLE,   /* one clean/corrupted pair: the texts above */
+  PL_DOCUMENT_PAIRS,    /* a set of pairs: pl_document_get_pairs */
+} PlDocumentMode;
+
+PlDocumentMode pl_document_get_mode     (PlDocument  *self);
+void           pl_document_set_mode     (PlDocument  *self,
+                                         PlDocumentMode mode);
+/* The set as JSON Lines, one pair a line; never NULL. */
+const char    *pl_document_get_pairs    (PlDocument  *self);
+void           pl_document_set_pairs    (PlDocument  *self,
+                                         const char  *jsonl);   /* NULL is "" */
+/* A PlShared holding a PlSetResult; set takes the caller's ref, NULL clears. */
+void           pl_document_set_set_result (PlDocument *self,
+                                           PlShared   *result);
+PlShared      *pl_document_get_shared_set_result (PlDocument *self);   /* borrowed */
+PlSetResult   *pl_document_get_set_result (PlDocument *self);   /* borrowed, may be NULL */
 
 G_END_DECLS

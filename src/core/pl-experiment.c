@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "pl-error.h"
+#include "pl-experiment-private.h"
 #include "pl-read-file.h"
 #include "pl-result-io.h"
 
@@ -85,6 +86,8 @@ pl_experiment_free (PlExperiment *e)
   g_free (e->corrupted_answer);
   g_free (e->model);
   pl_sweep_result_free (e->result);
+  g_free (e->pairs);
+  pl_set_result_free (e->set_result);
   g_free (e);
 }
 
@@ -131,6 +134,7 @@ pl_experiment_to_json (const PlExperiment *e,
     json_builder_add_value (b, pl_result_to_json_node (e->result));
   else
     json_builder_add_null_value (b);
+  pl_experiment_write_pairs (e, b);
   json_builder_end_object (b);
 
   g_autoptr(JsonNode) root = json_builder_get_root (b);
@@ -392,7 +396,8 @@ pl_experiment_parse (const char  *data,
       || !take_string (o, "clean_answer", &e->clean_answer, error)
       || !take_string (o, "corrupted_answer", &e->corrupted_answer, error)
       || !parse_options (o, e, error)
-      || !parse_result (o, e, error))
+      || !parse_result (o, e, error)
+      || !pl_experiment_read_pairs (o, e, error))
     return NULL;
   return g_steal_pointer (&e);
 }

@@ -9,14 +9,18 @@
  * { "format": "patchlens-experiment", "version": 1, "clean": "...", "corrupted": "...",
  *   "clean_answer": " Jones", "corrupted_answer": " Smith", "site": "resid_post",
  *   "metric": "logit-diff", "direction": "denoise", "by_position": false,
- *   "model": "gpt2", "top_k": 20, "result": { sweep JSON } }
- * (direction and by_position are absent from files before head sites: denoise, false.)
+ *   "model": "gpt2", "top_k": 20, "result": { sweep JSON },
+ *   "mode": "pairs", "pairs": [ {"clean": ..., ...}, ... one object a pair ],
+ *   "set_result": { pl-set-result-store.h } }
+ * (direction and by_position are absent from files before head sites: denoise, false;
+ * mode, pairs and set_result from files before sets of pairs: single, none.)
  * A newer "version" still opens (unknown fields are ignored); a file that is not an
  * experiment is a PL_ERROR_FORMAT that says so.
  */
 #pragma once
 
 #include "pl-sweep.h"
+#include "pl-sweep-set.h"
 
 G_BEGIN_DECLS
 
@@ -34,6 +38,10 @@ typedef struct {
   PlSweepResult *result;         /* may be NULL; owned */
   PlDirection    direction;
   gboolean       by_position;    /* head sites */
+  /* A set of pairs (pl-experiment-pairs.c): absent from older files (single mode). */
+  gboolean       pairs_mode;     /* "mode": "pairs" rather than "single" */
+  char          *pairs;          /* the set as JSON Lines; may be NULL */
+  PlSetResult   *set_result;     /* may be NULL; owned */
 } PlExperiment;
 
 PlExperiment *pl_experiment_new        (void);

@@ -27,7 +27,9 @@
 #include <gtk/gtk.h>
 
 #include "pl-heatmap-view.h"
+#include "pl-shared.h"
 #include "pl-sweep.h"
+#include "pl-sweep-set.h"
 
 G_BEGIN_DECLS
 
@@ -79,5 +81,20 @@ GtkDropDown   *pl_heatmap_pane_get_position_dropdown (PlHeatmapPane *self);
 float          pl_heatmap_pane_get_value     (PlHeatmapPane  *self,
                                               int             row,
                                               int             col);
+
+/* ---- sets of pairs (pl-heatmap-pane.c, its own section) ----
+ * The mean of a set's sweep, titled "mean of N pairs"; hovering says mean ± std and N;
+ * clicking a cell opens a side list of the pairs' own values there, sorted, whose rows
+ * emit "pair-activated" (guint index in the set). set_result: a PlShared of PlSetResult,
+ * ref'd; NULL returns to single results. */
+void           pl_heatmap_pane_show_set      (PlHeatmapPane  *self,
+                                              PlShared       *set_result);
+/* The standard deviation as its own heatmap instead of the mean. */
+void           pl_heatmap_pane_set_show_std  (PlHeatmapPane  *self,
+                                              gboolean        show_std);
+gboolean       pl_heatmap_pane_get_show_std  (PlHeatmapPane  *self);
+/* The side list of a clicked cell (GtkListBox; NULL while none is open): each row's
+ * label reads "value  pair". */
+GtkListBox    *pl_heatmap_pane_get_pair_list (PlHeatmapPane  *self);
 
 G_END_DECLS

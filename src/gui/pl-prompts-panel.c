@@ -715,3 +715,22 @@ pl_prompts_panel_init (PlPromptsPanel *self)
                                    G_N_ELEMENTS (entries), self);
   gtk_widget_insert_action_group (GTK_WIDGET (self), "panel", G_ACTION_GROUP (self->actions));
 }
+
+/* The prompts' section holds the clean entry; the answers' section the grid of the
+ * answer entries. */
+void
+pl_prompts_panel_show_texts (PlPromptsPanel *self,
+                             gboolean        visible)
+{
+  GtkWidget *prompts = gtk_widget_get_parent (GTK_WIDGET (self->clean_entry));
+  GtkWidget *answers = gtk_widget_get_parent (gtk_widget_get_parent (
+                                                GTK_WIDGET (self->clean_answer_entry)));
+
+  GtkWidget *scroller = gtk_widget_get_first_child (GTK_WIDGET (self));
+
+  gtk_widget_set_visible (prompts, visible);
+  gtk_widget_set_visible (answers, visible);
+  /* Alone, the site and metric take their own height rather than scroll in a sliver. */
+  if (GTK_IS_SCROLLED_WINDOW (scroller))
+    gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), !visible);
+}

@@ -56,4 +56,9 @@ GtkDropDown    *pl_prompts_panel_get_direction_dropdown (PlPromptsPanel *self);
 const char     *pl_prompts_panel_get_direction_text (PlPromptsPanel *self);
 double          pl_prompts_panel_get_tokenize_ms (PlPromptsPanel *self);
 
+/* The Pairs mode (pl-window-pairs.c): the prompts and answers hide, the site and metric
+ * stay for the set. */
+void            pl_prompts_panel_show_texts      (PlPromptsPanel *self,
+                                                  gboolean        visible);
+
 G_END_DECLS

@@ -65,6 +65,11 @@ struct _PlSweepJob {
 
   PlSharedResult *result;
   GError         *error;
+
+  /* A set's sweep: the set (a copy) and its result. */
+  PlPairSet      *set;
+  PlShared       *set_result;
+  const float    *live_pair;    /* worker only: the matrix of the pair shown live */
 };
 
 G_DEFINE_FINAL_TYPE (PlSweepJob, pl_sweep_job, G_TYPE_OBJECT)
@@ -86,6 +91,8 @@ pl_sweep_job_finalize (GObject *object)
   g_free (self->shown);
   g_clear_pointer (&self->result, pl_shared_result_unref);
   g_clear_error (&self->error);
+  g_clear_pointer (&self->set, pl_pair_set_free);
+  g_clear_pointer (&self->set_result, pl_shared_unref);
   G_OBJECT_CLASS (pl_sweep_job_parent_class)->finalize (object);
 }
 
@@ -161,7 +168,8 @@ on_sweep_progress (const PlSweepProgress *progress,
   gboolean queue;
 
   g_mutex_lock (&self->lock);
-  memcpy (self->pending, progress->matrix, self->n_cells * sizeof (float));
+  if (progress->matrix != NULL)   /* a set's pair other than the one shown: counts only */
+    memcpy (self->pending, progress->matrix, self->n_cells * sizeof (float));
   self->pending_done = progress->cells_done;
   self->pending_total = progress->cells_total;
   self->pending_elapsed = progress->elapsed;
@@ -177,6 +185,7 @@ on_sweep_progress (const PlSweepProgress *progress,
 typedef struct {
   PlSweepJob    *job;      /* owned */
   PlSweepResult *result;   /* owned */
+  PlSetResult   *set_result;   /* owned; a set's job */
   GError        *error;
 } Finish;
 
@@ -191,10 +200,14 @@ emit_finished (gpointer data)
     {
       if (f->result != NULL)
         self->result = pl_shared_result_new (g_steal_pointer (&f->result));
+      if (f->set_result != NULL)
+        self->set_result = pl_shared_new (g_steal_pointer (&f->set_result),
+                                          (GDestroyNotify) pl_set_result_free);
       self->error = g_steal_pointer (&f->error);
       g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
     }
   g_clear_pointer (&f->result, pl_sweep_result_free);
+  g_clear_pointer (&f->set_result, pl_set_result_free);
   g_clear_error (&f->error);
   g_object_unref (f->job);
   g_free (f);
@@ -261,6 +274,88 @@ compute_ends (PlSweepJob *self)
   g_mutex_unlock (&self->lock);
 }
 
+/* ---- a set of pairs ---- */
+
+static PlPairSet *
+copy_set (const PlPairSet *set)
+{
+  PlPairSet *copy = g_new0 (PlPairSet, 1);
+
+  copy->n_pairs = set->n_pairs;
+  copy->n_tokens = set->n_tokens;
+  copy->pairs = g_new (PlInputs *, set->n_pairs);
+  copy->names = g_new (char *, set->n_pairs);
+  copy->lines = g_memdup2 (set->lines, set->n_pairs * sizeof (int));
+  copy->file = g_strdup (set->file);
+  for (int i = 0; i < set->n_pairs; i++)
+    {
+      copy->pairs[i] = pl_inputs_copy (set->pairs[i]);
+      copy->names[i] = g_strdup (set->names[i]);
+    }
+  return copy;
+}
+
+PlSweepJob *
+pl_sweep_job_new_set (PlLoadedModel        *model,
+                      const PlPairSet      *set,
+                      const PlSweepOptions *options)
+{
+  g_return_val_if_fail (set != NULL && set->n_pairs > 0, NULL);
+  /* The first pair gives the shape of the snapshots: every pair has its count. */
+  PlSweepJob *self = pl_sweep_job_new (model, set->pairs[0], options);
+
+  self->set = copy_set (set);
+  return self;
+}
+
+gboolean
+pl_sweep_job_is_set (PlSweepJob *self)
+{
+  return self->set != NULL;
+}
+
+PlShared *
+pl_sweep_job_get_set_result (PlSweepJob *self)
+{
+  return self->set_result;
+}
+
+/* Worker: the counts are the whole set's; the snapshot is one pair's at a time. Pairs
+ * swept together report in turns, so the figure follows the first to report until it
+ * is complete, then the next (a pair is known by its matrix), rather than jumping from
+ * one pair's cells to another's. */
+static void
+on_set_progress (const PlSetProgress *progress,
+                 gpointer             user_data)
+{
+  PlSweepJob *self = user_data;
+  const PlSweepProgress *pair = progress->pair;
+  PlSweepProgress p = *pair;
+
+  if (self->live_pair == NULL)
+    self->live_pair = pair->matrix;
+  if (pair->matrix != self->live_pair)
+    p.matrix = NULL;
+  else if (pair->cells_done == pair->cells_total)
+    self->live_pair = NULL;   /* complete: the next pair to report is shown */
+  p.cells_done = progress->cells_done;
+  p.cells_total = progress->cells_total;
+  p.elapsed = progress->elapsed;
+  on_sweep_progress (&p, self);
+}
+
+static void
+set_sweep (PlSweepJob *self,
+           Finish     *f)
+{
+  f->set_result = pl_sweep_set_run (pl_loaded_model_get (self->model), self->set,
+                                    &self->options, on_set_progress, self,
+                                    self->cancellable, &f->error);
+  if (f->set_result == NULL && f->error == NULL)
+    g_set_error_literal (&f->error, G_IO_ERROR, G_IO_ERROR_FAILED, "The sweep failed.");
+  pl_run_on_context (self->context, "pl-sweep-job", emit_finished, f, NULL);
+}
+
 static gpointer
 sweep_thread (gpointer data)
 {
@@ -268,6 +363,11 @@ sweep_thread (gpointer data)
   Finish *f = g_new0 (Finish, 1);
 
   f->job = self;
+  if (self->set != NULL)
+    {
+      set_sweep (self, f);
+      return NULL;
+    }
   if (!g_cancellable_is_cancelled (self->cancellable))
     compute_ends (self);
   f->result = pl_sweep_run (pl_loaded_model_get (self->model), self->inputs,
@@ -304,7 +404,7 @@ pl_sweep_job_start (PlSweepJob *self)
   self->pending = g_new (float, self->n_cells);
   for (gsize i = 0; i < self->n_cells; i++)
     self->pending[i] = NAN;
-  self->pending_total = (int) self->n_cells;
+  self->pending_total = (int) self->n_cells * (self->set ? self->set->n_pairs : 1);
   self->running = TRUE;
   thread = g_thread_new ("pl-sweep", sweep_thread, g_object_ref (self));
   g_thread_unref (thread);

@@ -21,7 +21,9 @@
 #include <gio/gio.h>
 
 #include "pl-model-loader.h"
+#include "pl-shared.h"
 #include "pl-sweep.h"
+#include "pl-sweep-set.h"
 
 G_BEGIN_DECLS
 
@@ -54,6 +56,15 @@ const float    *pl_sweep_job_get_matrix (PlSweepJob           *self,
                                          int                  *cells_done,
                                          int                  *cells_total,
                                          double               *elapsed);
+/* A sweep over a set of pairs (pl_sweep_set_run; set is copied): "progress" counts the
+ * cells of all pairs, and its matrix is the pair being swept; after "finished",
+ * pl_sweep_job_get_set_result. */
+PlSweepJob     *pl_sweep_job_new_set    (PlLoadedModel        *model,
+                                         const PlPairSet      *set,
+                                         const PlSweepOptions *options);
+gboolean        pl_sweep_job_is_set     (PlSweepJob           *self);
+/* After "finished" of a set's job: a PlShared of PlSetResult (NULL on error). */
+PlShared       *pl_sweep_job_get_set_result (PlSweepJob       *self);
 /* After "finished": the result (NULL on error) or the error. */
 PlSharedResult *pl_sweep_job_get_result (PlSweepJob           *self);
 const GError   *pl_sweep_job_get_error  (PlSweepJob           *self);

@@ -210,13 +210,13 @@ set_enabled (PlWindow   *self,
 void
 pl_window_update_actions (PlWindow *self)
 {
-  gboolean has_result = pl_document_get_result (self->document) != NULL;
+  gboolean has_result = pl_window_has_shown_result (self);
   /* The analysis pages' zoom is harmless while they show a status page. */
   gboolean has_figure = pl_window_analysis_page (self) != NULL ||
                         pl_heatmap_pane_has_figure (self->heatmap_pane);
 
   set_enabled (self, "run", self->model != NULL && !self->model_loading &&
-               pl_prompts_panel_get_inputs (self->prompts_panel) != NULL);
+               pl_window_inputs_ready (self));
   set_enabled (self, "cancel", self->job != NULL);
   /* An analysis page says itself why it has nothing to export. */
   set_enabled (self, "export-figure", has_result || pl_window_analysis_page (self));

@@ -28,6 +28,8 @@ pl_window_export_figure_to (PlWindow   *self,
 
   if (pl_window_analysis_page (self) != NULL)
     return pl_window_analysis_export_figure (self, path, scale, error);
+  if (pl_window_pairs_mode (self))
+    return pl_window_export_set_figure_to (self, path, scale, error);
   if (r == NULL)
     {
       g_set_error_literal (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT,
@@ -60,6 +62,8 @@ pl_window_export_data_to (PlWindow   *self,
 
   if (pl_window_analysis_page (self) != NULL)
     return pl_window_analysis_export_data (self, path, error);
+  if (pl_window_pairs_mode (self))
+    return pl_window_export_set_data_to (self, path, error);
   if (r == NULL)
     {
       g_set_error_literal (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT,

@@ -451,6 +451,8 @@ apply_preset (GSimpleAction *action,
       before[i] = g_strdup (pl_document_get_text (self->document, i));
       typed |= *before[i] != '\0';
     }
+  /* An example is a single pair: show it, not the set. */
+  pl_document_set_mode (self->document, PL_DOCUMENT_SINGLE);
   pl_document_set_texts (self->document, presets[index].clean, presets[index].corrupted,
                          presets[index].clean_answer, presets[index].corrupted_answer);
   apply_preset_site (self, &presets[index]);

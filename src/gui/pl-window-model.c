@@ -114,6 +114,8 @@ adopt_model (PlWindow      *self,
   /* The model's tokenizer and context length. */
   pl_prompts_panel_set_tokenizer (self->prompts_panel, pl_model_tokenizer (m),
                                   pl_model_config (m)->n_positions);
+  pl_pairs_panel_set_tokenizer (self->pairs_panel, pl_model_tokenizer (m),
+                                pl_model_config (m)->n_positions);
   pl_window_schedule_topk (self);
   pl_window_analysis_set_model (self);
 }

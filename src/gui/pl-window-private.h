@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
  * pl-window-private.h: what the files that make PlWindow share (pl-window.c and
- * pl-window-{file,model,sweep,topk,export,actions}.c, one concern each). The window
+ * pl-window-{file,model,sweep,topk,export,actions,pairs}.c, one concern each). The window
  * holds the document, the model and the jobs, and shows what belongs to no panel: the
  * header, the status pages and the download. Each panel (PlPromptsPanel, PlRunBar,
  * PlHeatmapPane, PlNexttokenPane, PlModelButton) owns its widgets and state.
@@ -19,6 +19,7 @@
 #include "pl-model-button.h"
 #include "pl-model-loader.h"
 #include "pl-nexttoken-pane.h"
+#include "pl-pairs-panel.h"
 #include "pl-prompts-panel.h"
 #include "pl-run-bar.h"
 #include "pl-sweep-job.h"
@@ -48,6 +49,8 @@ struct _PlWindow {
   GtkRevealer     *topk_revealer;
   GMenu           *recent_section;
   GMenu           *presets_section;
+  PlPairsPanel    *pairs_panel;       /* the Pairs mode's table (pl-window-pairs.c) */
+  gboolean         pairs_wide;        /* the left column widened for it */
   AdwViewStack    *view_stack;        /* the pages: Patching, Logit Lens, Attribution */
   PlLensView      *lens_view;
   PlAttributionView *attribution_view;
@@ -156,5 +159,25 @@ const char    *pl_window_analysis_file_name (PlWindow   *self,
 /* pl-window-actions.c */
 void           pl_window_setup_actions   (PlWindow    *self);
 void           pl_window_update_actions  (PlWindow    *self);
+
+/* pl-window-pairs.c: the Pairs mode. */
+void           pl_window_setup_pairs     (PlWindow    *self);   /* once, from init */
+gboolean       pl_window_pairs_mode      (PlWindow    *self);
+/* The current mode's inputs can run (the set checked, or the pair). */
+gboolean       pl_window_inputs_ready    (PlWindow    *self);
+/* The current mode's result exists (to export). */
+gboolean       pl_window_has_shown_result (PlWindow   *self);
+gboolean       pl_window_run_set         (PlWindow    *self);
+void           pl_window_show_set_result (PlWindow    *self);
+gboolean       pl_window_open_pairs      (PlWindow    *self,
+                                          const char  *path,
+                                          GError     **error);
+gboolean       pl_window_export_set_figure_to (PlWindow   *self,
+                                               const char *path,
+                                               double      scale,
+                                               GError    **error);
+gboolean       pl_window_export_set_data_to (PlWindow   *self,
+                                             const char *path,
+                                             GError    **error);
 
 G_END_DECLS

@@ -28,6 +28,12 @@ pl_window_show_result (PlWindow *self)
 {
   PlSweepResult *r = pl_document_get_result (self->document);
 
+  if (pl_window_pairs_mode (self))
+    {
+      pl_window_show_set_result (self);
+      return;
+    }
+  pl_heatmap_pane_show_set (self->heatmap_pane, NULL);   /* the Pairs mode's figure goes */
   pl_heatmap_pane_show_result (self->heatmap_pane, r);
   pl_nexttoken_pane_reset_cell (self->nexttoken_pane);
   if (r != NULL && !pl_document_is_stale (self->document))
@@ -103,6 +109,8 @@ run_sweep (PlWindow *self)
   const PlInputs *inputs = pl_prompts_panel_get_inputs (self->prompts_panel);
   PlModel *model;
 
+  if (pl_window_pairs_mode (self))
+    return pl_window_run_set (self);
   if (self->model == NULL || self->model_loading || inputs == NULL)
     return FALSE;
   pl_window_end_job (self);
@@ -165,6 +173,8 @@ on_cell_activated (PlHeatmapPane *pane,
 {
   PlShared *result = pl_document_get_shared_result (self->document);
 
+  if (pl_window_pairs_mode (self))
+    return;   /* a set's cell opens its list of pairs in the pane */
   /* While a sweep runs the figure is the live one: its cells have no result yet. */
   pl_nexttoken_pane_show_cell (self->nexttoken_pane,
                                self->job == NULL ? self->result_model : NULL,

@@ -266,6 +266,7 @@ pl_window_class_init (PlWindowClass *klass)
   g_type_ensure (PL_TYPE_RUN_BAR);
   g_type_ensure (PL_TYPE_HEATMAP_PANE);
   g_type_ensure (PL_TYPE_NEXTTOKEN_PANE);
+  g_type_ensure (PL_TYPE_PAIRS_PANEL);
   g_type_ensure (PL_TYPE_LENS_VIEW);
   g_type_ensure (PL_TYPE_ATTRIBUTION_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -273,6 +274,7 @@ pl_window_class_init (PlWindowClass *klass)
   BIND (prompts_panel); BIND (heatmap_pane); BIND (nexttoken_pane);
   BIND (toast_overlay); BIND (window_title); BIND (model_button);
   BIND (run_bar);
+  BIND (pairs_panel);
   BIND (center_stack); BIND (no_model_page); BIND (searched_label); BIND (download_button);
   BIND (download_box); BIND (download_bar); BIND (download_label); BIND (download_banner);
   BIND (outer_paned); BIND (topk_revealer); BIND (recent_section); BIND (presets_section);
@@ -296,6 +298,7 @@ pl_window_init (PlWindow *self)
   pl_prompts_panel_set_tokenizer (self->prompts_panel, pl_window_tokenizer (self), 0);
   pl_prompts_panel_set_document (self->prompts_panel, self->document);
   pl_window_connect_panels (self);
+  pl_window_setup_pairs (self);
   pl_window_connect_model_button (self);
   pl_window_analysis_init (self);
 
