@@ -350,6 +350,15 @@ test_readable (void)
   g_assert_cmpfloat (fw * LENS_READABLE_ZOOM, >, w);   /* the floor, not the fit, decided */
   pl_heatmap_view_figure_to_widget (view, 0, 0, &x0, &y0);
   g_assert_cmpfloat (x0, ==, 0.0);   /* the row labels' side is on screen */
+
+  /* The attribution's head grid has the same 9 pt labels and the same floor. */
+  show_page (win, 2);
+  pl_gui_test_wait_for (attribution_ready, win);
+  pl_gui_test_spin (200);
+  g_test_message ("attribution zoom %.3f",
+                  pl_attribution_view_get_zoom (win->attribution_view));
+  g_assert_cmpfloat (pl_attribution_view_get_zoom (win->attribution_view), >=,
+                     LENS_READABLE_ZOOM);
   pl_gui_test_close_window (win);
 }
 
@@ -371,6 +380,15 @@ test_presentation (void)
   g_assert_cmpfloat (w1, >, 1.4 * w0);
   g_assert_cmpfloat (h1, >, h0);
   g_assert_cmpfloat (pl_attribution_view_get_font_scale (win->attribution_view), ==, 1.6);
+  /* The attribution, laid out at one font size by the core, is drawn larger whole. */
+  show_page (win, 2);
+  pl_gui_test_wait_for (attribution_ready, win);
+  pl_gui_test_spin (200);
+  g_test_message ("attribution zoom presented %.3f",
+                  pl_attribution_view_get_zoom (win->attribution_view));
+  g_assert_cmpfloat (pl_attribution_view_get_zoom (win->attribution_view), >=,
+                     1.6 * LENS_READABLE_ZOOM - 1e-9);
+  show_page (win, 1);
   /* A lens computed while presenting is drawn at the large size too. */
   click (pl_lens_view_get_side_button (win->lens_view, PL_SIDE_CORRUPTED));
   pl_gui_test_wait_for (lens_shown, win);
