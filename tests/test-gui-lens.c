@@ -280,6 +280,25 @@ lens_heatmap_view (PlWindow *win)
   return PL_HEATMAP_VIEW (pl_lens_view_get_heatmap_view (win->lens_view));
 }
 
+static gboolean
+press (GtkWidget *widget, guint keyval)
+{
+  GtkEventController *keys = NULL;
+  gboolean handled = FALSE;
+  GListModel *controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) c = g_list_model_get_item (controllers, i);
+      if (GTK_IS_EVENT_CONTROLLER_KEY (c))
+        keys = GTK_EVENT_CONTROLLER (c);
+    }
+  g_object_unref (controllers);
+  g_assert_nonnull (keys);
+  g_signal_emit_by_name (keys, "key-pressed", keyval, 0, (GdkModifierType) 0, &handled);
+  return handled;
+}
+
 static void
 test_zoom (void)
 {
@@ -334,7 +353,8 @@ test_readable (void)
 {
   PlWindow *win = window_with_model ();
   PlHeatmapView *view = lens_heatmap_view (win);
-  double fw, fh, zoom, x0, y0;
+  double fw, fh, zoom, x0, y0, gx, gy, gw, gh, x1, y1;
+  GtkAdjustment *hadj;
   int w;
 
   gtk_window_set_default_size (GTK_WINDOW (win), 800, 600);
@@ -350,6 +370,15 @@ test_readable (void)
   g_assert_cmpfloat (fw * LENS_READABLE_ZOOM, >, w);   /* the floor, not the fit, decided */
   pl_heatmap_view_figure_to_widget (view, 0, 0, &x0, &y0);
   g_assert_cmpfloat (x0, ==, 0.0);   /* the row labels' side is on screen */
+  /* The keys walk to the last position, off the page: the figure pans to show it. */
+  g_assert_true (press (GTK_WIDGET (view), GDK_KEY_Down));
+  g_assert_true (press (GTK_WIDGET (view), GDK_KEY_End));
+  g_assert_nonnull (strstr (pl_lens_view_get_hover_text (win->lens_view), "position 10"));
+  pl_heatmap_get_grid_rect (pl_heatmap_view_get_heatmap (view), &gx, &gy, &gw, &gh);
+  pl_heatmap_view_figure_to_widget (view, gx + gw * 10 / 11, gy, &x0, &y0);
+  pl_heatmap_view_figure_to_widget (view, gx + gw, gy, &x1, &y1);
+  g_assert_cmpfloat (x0, >=, 0.0);
+  g_assert_cmpfloat (x1, <=, w + 1e-9);
 
   /* The attribution's head grid has the same 9 pt labels and the same floor. */
   show_page (win, 2);
@@ -359,6 +388,21 @@ test_readable (void)
                   pl_attribution_view_get_zoom (win->attribution_view));
   g_assert_cmpfloat (pl_attribution_view_get_zoom (win->attribution_view), >=,
                      LENS_READABLE_ZOOM);
+  /* Zoomed in, the last head is past the page's right edge: the keys scroll to it. */
+  for (int i = 0; i < 4; i++)
+    pl_gui_test_activate (win, "zoom-in");
+  pl_gui_test_spin (200);
+  hadj = gtk_scrolled_window_get_hadjustment (GTK_SCROLLED_WINDOW (
+      gtk_widget_get_ancestor (pl_attribution_view_get_figure_area (win->attribution_view),
+                               GTK_TYPE_SCROLLED_WINDOW)));
+  g_assert_cmpfloat (gtk_adjustment_get_value (hadj), ==, 0.0);
+  g_assert_true (press (pl_attribution_view_get_figure_area (win->attribution_view),
+                        GDK_KEY_Down));
+  g_assert_true (press (pl_attribution_view_get_figure_area (win->attribution_view),
+                        GDK_KEY_End));
+  g_test_message ("scrolled to %.0f of %.0f (page %.0f)", gtk_adjustment_get_value (hadj),
+                  gtk_adjustment_get_upper (hadj), gtk_adjustment_get_page_size (hadj));
+  g_assert_cmpfloat (gtk_adjustment_get_value (hadj), >, 0.0);
   pl_gui_test_close_window (win);
 }
 
@@ -401,25 +445,6 @@ test_presentation (void)
   g_assert_cmpfloat_with_epsilon (w1, w0, 1e-6);
   g_assert_cmpfloat (pl_attribution_view_get_font_scale (win->attribution_view), ==, 1.0);
   pl_gui_test_close_window (win);
-}
-
-static gboolean
-press (GtkWidget *widget, guint keyval)
-{
-  GtkEventController *keys = NULL;
-  gboolean handled = FALSE;
-  GListModel *controllers = gtk_widget_observe_controllers (widget);
-
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-    {
-      g_autoptr(GObject) c = g_list_model_get_item (controllers, i);
-      if (GTK_IS_EVENT_CONTROLLER_KEY (c))
-        keys = GTK_EVENT_CONTROLLER (c);
-    }
-  g_object_unref (controllers);
-  g_assert_nonnull (keys);
-  g_signal_emit_by_name (keys, "key-pressed", keyval, 0, (GdkModifierType) 0, &handled);
-  return handled;
 }
 
 static void

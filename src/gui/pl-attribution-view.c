@@ -278,6 +278,24 @@ select_head (PlAttributionView *self,
   gtk_widget_queue_draw (GTK_WIDGET (self->figure_area));
 }
 
+/* Scrolls the least that shows the selected head, as the heatmap view pans to its. */
+static void
+scroll_to_head (PlAttributionView *self)
+{
+  PlHeatmap *hm = pl_attribution_figure_get_heatmap (self->fig);
+  double gx, gy, gw, gh, cw, ch;
+
+  pl_heatmap_get_grid_rect (hm, &gx, &gy, &gw, &gh);
+  cw = gw / pl_heatmap_get_n_cols (hm);
+  ch = gh / pl_heatmap_get_n_rows (hm);
+  gtk_adjustment_clamp_page (gtk_scrolled_window_get_hadjustment (self->figure_scroll),
+                             self->fig_x + (gx + self->sel_head * cw) * self->fig_scale,
+                             self->fig_x + (gx + (self->sel_head + 1) * cw) * self->fig_scale);
+  gtk_adjustment_clamp_page (gtk_scrolled_window_get_vadjustment (self->figure_scroll),
+                             self->fig_y + (gy + self->sel_layer * ch) * self->fig_scale,
+                             self->fig_y + (gy + (self->sel_layer + 1) * ch) * self->fig_scale);
+}
+
 /* As on the Patching page: the arrows (Home, End) move the selection, the first press
  * selecting the top-left head. */
 static gboolean
@@ -308,6 +326,7 @@ on_key_pressed (GtkEventControllerKey *key,
     layer = head = 0;
   select_head (self, CLAMP (layer, 0, pl_heatmap_get_n_rows (hm) - 1),
                CLAMP (head, 0, pl_heatmap_get_n_cols (hm) - 1));
+  scroll_to_head (self);
   return TRUE;
 }
 

@@ -195,6 +195,31 @@ select_cell (PlHeatmapView *self, int row, int col)
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+/* Pans the least that brings cell (row, col) wholly on screen (when it fits), so the
+ * keyboard's selection is never off the page of a figure larger than the view. */
+static void
+pan_to_cell (PlHeatmapView *self, int row, int col)
+{
+  double gx, gy, gw, gh, x, y, cw, ch;
+  int w = gtk_widget_get_width (GTK_WIDGET (self));
+  int h = gtk_widget_get_height (GTK_WIDGET (self));
+
+  pl_heatmap_get_grid_rect (self->hm, &gx, &gy, &gw, &gh);
+  cw = gw / pl_heatmap_get_n_cols (self->hm) * self->zoom;
+  ch = gh / pl_heatmap_get_n_rows (self->hm) * self->zoom;
+  x = self->pan_x + (gx + col * gw / pl_heatmap_get_n_cols (self->hm)) * self->zoom;
+  y = self->pan_y + (gy + row * gh / pl_heatmap_get_n_rows (self->hm)) * self->zoom;
+  if (x < 0 || cw > w)
+    self->pan_x -= x;
+  else if (x + cw > w)
+    self->pan_x -= x + cw - w;
+  if (y < 0 || ch > h)
+    self->pan_y -= y;
+  else if (y + ch > h)
+    self->pan_y -= y + ch - h;
+  clamp_pan (self);
+}
+
 /* Arrows move the selection (the first press selects the top-left cell) and show it as
  * the hovered cell, so the hover line and the accessible description name it; Enter or
  * Space activates it, as a click does. */
@@ -228,6 +253,7 @@ on_key_pressed (GtkEventControllerKey *key, guint keyval, guint keycode,
   if (self->sel_row < 0)
     row = col = 0;
   select_cell (self, CLAMP (row, 0, n_rows - 1), CLAMP (col, 0, n_cols - 1));
+  pan_to_cell (self, self->sel_row, self->sel_col);
   self->hover_row = self->sel_row;
   self->hover_col = self->sel_col;
   g_signal_emit (self, signals[CELL_HOVERED], 0, self->sel_row, self->sel_col);

@@ -13,8 +13,8 @@
  * is kept on screen: when smaller than the widget it is centred, when larger it cannot
  * be dragged past its edges.
  *
- * It takes the keyboard focus: the arrows (and Home, End) move the selected cell and
- * report it as hovered; Enter or Space activates it.
+ * It takes the keyboard focus: the arrows (and Home, End) move the selected cell (the
+ * figure pans to keep it on screen) and report it as hovered; Enter or Space activates it.
  *
  * Signals:
  *   "cell-hovered"   (int row, int col)  the cell under the pointer; -1, -1 when none
