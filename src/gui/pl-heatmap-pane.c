@@ -1,64 +1,23 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
  * pl-heatmap-pane.c: PlHeatmapPane: the figure (live or finished), its hover line and
- * the stale mark.
+ * the stale mark. A set of pairs' mean, std and per-pair list: pl-heatmap-pane-sets.c.
  */
 #include "config.h"
 
-#include "pl-heatmap-pane.h"
+#include "pl-heatmap-pane-private.h"
 
 #include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
 
-#include "pl-sweep-set-io.h"
 #include "pl-token-strip.h"
 
-struct _PlHeatmapPane {
-  GtkWidget      parent_instance;
-
-  PlHeatmapView *heatmap_view;
-  GtkLabel      *hover_label;
-  GtkWidget     *stale_box;
-  GtkWidget     *position_bar;
-  GtkDropDown   *position_dropdown;
-
-  float         *matrix;        /* (n_rows, n_cols): what the figure shows */
-  int            n_rows, n_cols;
-  char         **positions;     /* n_tokens: "␣was", or "␣Jones/␣Smith" where they differ */
-  int            n_tokens;
-  PlMetric       metric;
-  /* The shown result's shape (pl-heatmap.c draws head results): block sites
-   * layer × position; heads layer × head, or by position one row per (layer, head)
-   * against the positions. */
-  PlSite         site;
-  gboolean       by_position;
-  int            n_heads;
-  /* By position the figure is one position's layer × head grid (pos_shown); full is
-   * the whole (layer, position, head) matrix and pos_result a result of the shown
-   * shape whose matrix is that slice, for pl_heatmap_new_from_result. */
-  float         *full;
-  int            pos_shown;
-  PlSweepResult *pos_result;
-  char          *model_name;
-  double         range[2];   /* the live figure's unpatched ends (include_range) */
-  gboolean       stale;
-
-  /* Sets of pairs: see the section at the end. */
-  PlShared      *set;           /* of PlSetResult; NULL: a single pair's result */
-  gboolean       show_std;
-  GtkWidget     *pair_side;     /* the clicked cell's list, over the figure's right */
-  GtkWidget     *std_toggle;    /* mean or std, beside the hover line */
-  GtkListBox    *pair_list;
-};
 
 G_DEFINE_FINAL_TYPE (PlHeatmapPane, pl_heatmap_pane, GTK_TYPE_WIDGET)
 
 enum { SIGNAL_CELL_ACTIVATED, SIGNAL_CELL_OPENED, N_SIGNALS };
 static guint signals[N_SIGNALS];
-static guint pair_activated_signal;   /* sets of pairs: the section at the end */
-
-static void setup_sets (PlHeatmapPane *self);
 
 static void
 set_hover_hint (PlHeatmapPane *self)
@@ -299,10 +258,10 @@ describe_head_cell (PlHeatmapPane *self,
   return g_strdup_printf ("%s · %s = %.4f", where, pl_metric_to_string (self->metric), v);
 }
 
-static void
-show_heatmap (PlHeatmapPane       *self,
-              PlHeatmap           *hm,
-              const PlSweepResult *r)
+void
+pl_heatmap_pane_show_heatmap (PlHeatmapPane       *self,
+                              PlHeatmap           *hm,
+                              const PlSweepResult *r)
 {
   if (hm != NULL)
     pl_heatmap_pane_dress (hm, r);
@@ -364,10 +323,10 @@ pl_heatmap_pane_show_live_sweep (PlHeatmapPane        *self,
       PlHeatmap *hm = pl_heatmap_new_from_result (&skeleton);
 
       pl_heatmap_set_values (hm, self->matrix);
-      show_heatmap (self, hm, &skeleton);
+      pl_heatmap_pane_show_heatmap (self, hm, &skeleton);
     }
   else
-    show_heatmap (self, NULL, &skeleton);
+    pl_heatmap_pane_show_heatmap (self, NULL, &skeleton);
   pl_heatmap_pane_set_stale (self, FALSE);
 }
 
@@ -401,7 +360,7 @@ pl_heatmap_pane_show_result (PlHeatmapPane       *self,
   begin_by_position (self, r);
   if (r == NULL || self->n_rows == 0)
     {
-      show_heatmap (self, NULL, r);
+      pl_heatmap_pane_show_heatmap (self, NULL, r);
       return;
     }
   self->metric = r->metric;
@@ -409,7 +368,7 @@ pl_heatmap_pane_show_result (PlHeatmapPane       *self,
   if (self->by_position)
     pl_heatmap_view_set_heatmap (self->heatmap_view, new_position_figure (self));
   else
-    show_heatmap (self, pl_heatmap_new_from_result (r), r);
+    pl_heatmap_pane_show_heatmap (self, pl_heatmap_new_from_result (r), r);
 }
 
 void
@@ -595,8 +554,7 @@ pl_heatmap_pane_class_init (PlHeatmapPaneClass *klass)
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 
   /* Sets of pairs: a pair picked in a cell's side list (its index in the set). */
-  pair_activated_signal =
-    g_signal_new ("pair-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+  g_signal_new ("pair-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
 }
 
@@ -604,321 +562,10 @@ static void
 pl_heatmap_pane_init (PlHeatmapPane *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  setup_sets (self);
+  pl_heatmap_pane_setup_sets (self);
   g_signal_connect (self->heatmap_view, "cell-hovered", G_CALLBACK (on_cell_hovered), self);
   g_signal_connect (self->heatmap_view, "cell-activated", G_CALLBACK (on_cell_activated), self);
   g_signal_connect (self->heatmap_view, "cell-opened", G_CALLBACK (on_cell_opened), self);
   g_signal_connect_swapped (self->position_dropdown, "notify::selected",
                             G_CALLBACK (on_position_selected), self);
-}
-
-/* ---- sets of pairs ---- */
-
-static void close_pair_side (PlHeatmapPane *self);
-
-static PlSetResult *
-shown_set (PlHeatmapPane *self)
-{
-  return self->set ? pl_shared_get (self->set) : NULL;
-}
-
-static void
-set_hover_hint_for_set (PlHeatmapPane *self)
-{
-  gtk_label_set_text (self->hover_label,
-                      _("Hover a cell for its mean ± std; click it for each pair's value."));
-}
-
-/* The mean (or the std) of the set as the figure. The summary with the matrix shown is
- * drawn as any result is (pl_heatmap_pane_show_result: the grid, the values under the
- * pointer; it leaves self->set), then its figure is replaced by the set's, titled
- * "mean of N pairs" as the CLI's (or "std of N pairs"). */
-static void
-show_set_figure (PlHeatmapPane *self)
-{
-  PlSetResult *r = shown_set (self);
-  PlSweepResult shown = *r->summary;   /* borrowed members: not freed */
-  PlHeatmap *hm;
-  g_autofree char *title = NULL;
-
-  close_pair_side (self);
-  if (self->show_std)
-    shown.matrix = r->std;
-  pl_heatmap_pane_show_result (self, &shown);
-  set_hover_hint_for_set (self);
-  if (self->by_position)
-    return;   /* one position's slice: the pane's own figure of it */
-  if (!self->show_std)
-    {
-      show_heatmap (self, pl_set_result_heatmap (r), &shown);
-      return;
-    }
-  hm = pl_heatmap_new_from_result (&shown);
-  /* Translators: the title of the standard deviation's heatmap: site, model, N */
-  title = g_strdup_printf (_("Activation patching · %s · %s · std of %d pairs"),
-                           pl_site_to_string (shown.site),
-                           shown.model_name ? shown.model_name : "", r->n_pairs);
-  pl_heatmap_set_title (hm, title);
-  show_heatmap (self, hm, &shown);
-}
-
-/* The set's cell under the figure's (row, col): the result's cell order (by position,
- * the figure is the shown position's layer × head slice). */
-static gsize
-set_cell_index (PlHeatmapPane *self,
-                int            row,
-                int            col)
-{
-  if (self->by_position)
-    return ((gsize) row * self->n_tokens + self->pos_shown) * self->n_heads + col;
-  return (gsize) row * self->n_cols + col;
-}
-
-/* "Std", beside the hover line, shown with a set's result only. */
-static void
-add_std_toggle (PlHeatmapPane *self)
-{
-  GtkWidget *row = gtk_widget_get_parent (GTK_WIDGET (self->hover_label));
-
-  self->std_toggle = gtk_toggle_button_new_with_mnemonic (_("_Std"));
-  gtk_widget_set_tooltip_text (self->std_toggle,
-                               _("Show the Standard Deviation over the Pairs instead of the Mean"));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->std_toggle), "win.show-std");
-  gtk_widget_add_css_class (self->std_toggle, "flat");
-  gtk_widget_set_visible (self->std_toggle, FALSE);
-  gtk_box_insert_child_after (GTK_BOX (row), self->std_toggle, GTK_WIDGET (self->hover_label));
-}
-
-void
-pl_heatmap_pane_show_set (PlHeatmapPane *self,
-                          PlShared      *set_result)
-{
-  if (set_result != NULL)
-    pl_shared_ref (set_result);
-  g_clear_pointer (&self->set, pl_shared_unref);
-  self->set = set_result;
-  gtk_widget_set_visible (self->std_toggle, set_result != NULL);
-  close_pair_side (self);
-  if (set_result != NULL)
-    show_set_figure (self);
-}
-
-void
-pl_heatmap_pane_set_show_std (PlHeatmapPane *self,
-                              gboolean       show_std)
-{
-  if (show_std == self->show_std)
-    return;
-  self->show_std = show_std;
-  if (self->set != NULL)
-    show_set_figure (self);
-}
-
-gboolean
-pl_heatmap_pane_get_show_std (PlHeatmapPane *self)
-{
-  return self->show_std;
-}
-
-GtkListBox *
-pl_heatmap_pane_get_pair_list (PlHeatmapPane *self)
-{
-  return self->pair_side != NULL ? self->pair_list : NULL;
-}
-
-/* Where a cell of the set's figure is, for its hover line and its list's heading. */
-static char *
-set_cell_place (PlHeatmapPane *self,
-                int            row,
-                int            col)
-{
-  if (self->by_position)
-    return g_strdup_printf (_("Layer %d · head H%d · position %d “%s”"), row, col,
-                            self->pos_shown, self->positions[self->pos_shown]);
-  if (pl_site_is_head (self->site))
-    return g_strdup_printf (_("Layer %d · head H%d (all positions)"), row, col);
-  /* Translators: a cell of a set's heatmap: layer, position, token */
-  return g_strdup_printf (_("Layer %d · position %d “%s”"), row, col, self->positions[col]);
-}
-
-/* "mean ± std (N = n)" for a cell of the set's figure; after the pane's own handler, so
- * this line is the one shown. */
-static void
-on_set_cell_hovered (PlHeatmapView *view,
-                     int            row,
-                     int            col,
-                     PlHeatmapPane *self)
-{
-  PlSetResult *r = shown_set (self);
-  gsize cell = set_cell_index (self, row, col);
-  g_autofree char *text = NULL, *place = NULL;
-
-  if (r == NULL)
-    return;
-  if (row < 0 || col < 0 || row >= self->n_rows || col >= self->n_cols
-      || cell >= (gsize) r->n_cells)
-    {
-      set_hover_hint_for_set (self);
-      return;
-    }
-  place = set_cell_place (self, row, col);
-  /* Translators: hover line over a set's heatmap: the cell ("Layer 3 · position 5
-   * “␣Mary”"), metric, mean, standard deviation, number of pairs */
-  text = g_strdup_printf (_("%s · %s = %.4f ± %.4f (N = %d)"), place,
-                          pl_metric_to_string (self->metric), r->mean[cell], r->std[cell],
-                          r->n_pairs);
-  gtk_label_set_text (self->hover_label, text);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->heatmap_view),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
-}
-
-static void
-close_pair_side (PlHeatmapPane *self)
-{
-  if (self->pair_side == NULL)
-    return;
-  gtk_overlay_remove_overlay (GTK_OVERLAY (gtk_widget_get_parent (GTK_WIDGET (self->heatmap_view))),
-                              self->pair_side);
-  self->pair_side = NULL;
-  self->pair_list = NULL;
-}
-
-typedef struct {
-  float value;
-  guint index;
-} PairValue;
-
-/* Highest first; NaN last. */
-static int
-compare_values (gconstpointer a,
-                gconstpointer b)
-{
-  float x = ((const PairValue *) a)->value, y = ((const PairValue *) b)->value;
-
-  if (isnan (x) || isnan (y))
-    return isnan (x) - isnan (y);
-  return x < y ? 1 : x > y ? -1 : 0;
-}
-
-static GtkWidget *
-pair_value_row (const PlSetResult *r,
-                const PairValue   *pv)
-{
-  const PlSetPair *p = &r->pairs[pv->index];
-  g_autofree char *value = g_strdup_printf ("%+.4f", pv->value);
-  g_autofree char *tip = g_strdup_printf ("%s\n%s", p->clean, p->corrupted);
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  GtkWidget *v = gtk_label_new (value);
-  GtkWidget *name = gtk_label_new (p->name ? p->name : p->clean);
-
-  gtk_widget_add_css_class (v, "numeric");
-  gtk_label_set_xalign (GTK_LABEL (name), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
-  gtk_widget_set_hexpand (name, TRUE);
-  gtk_box_append (GTK_BOX (box), v);
-  gtk_box_append (GTK_BOX (box), name);
-  gtk_widget_set_tooltip_text (box, tip);
-  gtk_widget_set_margin_start (box, 6);
-  gtk_widget_set_margin_end (box, 6);
-  gtk_widget_set_margin_top (box, 3);
-  gtk_widget_set_margin_bottom (box, 3);
-  g_object_set_data (G_OBJECT (box), "pair", GUINT_TO_POINTER (pv->index));
-  return box;
-}
-
-static void
-on_pair_row_activated (GtkListBox    *list,
-                       GtkListBoxRow *row,
-                       PlHeatmapPane *self)
-{
-  GtkWidget *child = gtk_list_box_row_get_child (row);
-
-  g_signal_emit (self, pair_activated_signal, 0,
-                 GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (child), "pair")));
-}
-
-static GtkWidget *
-pair_side_header (PlHeatmapPane *self,
-                  int            row,
-                  int            col)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  g_autofree char *text = set_cell_place (self, row, col);
-  GtkWidget *label = gtk_label_new (text);
-  GtkWidget *close = gtk_button_new_from_icon_name ("window-close-symbolic");
-
-  gtk_widget_add_css_class (label, "heading");
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_widget_set_hexpand (label, TRUE);
-  gtk_widget_add_css_class (close, "flat");
-  gtk_widget_set_tooltip_text (close, _("Close the List of Pairs"));
-  g_signal_connect_swapped (close, "clicked", G_CALLBACK (close_pair_side), self);
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_box_append (GTK_BOX (box), close);
-  return box;
-}
-
-/* The side list of the pairs' own values at a clicked cell, highest first. */
-static void
-on_set_cell_activated (PlHeatmapView *view,
-                       int            row,
-                       int            col,
-                       PlHeatmapPane *self)
-{
-  PlSetResult *r = shown_set (self);
-  gsize cell = set_cell_index (self, row, col);
-  g_autofree PairValue *values = NULL;
-  GtkWidget *side, *scroller, *hint;
-
-  if (r == NULL || row < 0 || col < 0 || row >= self->n_rows || col >= self->n_cols
-      || cell >= (gsize) r->n_cells)
-    return;
-  close_pair_side (self);
-  values = g_new (PairValue, r->n_pairs);
-  for (int i = 0; i < r->n_pairs; i++)
-    values[i] = (PairValue) { r->matrices[(gsize) i * r->n_cells + cell], (guint) i };
-  qsort (values, r->n_pairs, sizeof *values, compare_values);
-
-  side = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  gtk_widget_add_css_class (side, "pair-side");
-  gtk_widget_add_css_class (side, "card");
-  gtk_widget_set_halign (side, GTK_ALIGN_END);
-  gtk_widget_set_valign (side, GTK_ALIGN_FILL);
-  gtk_widget_set_size_request (side, 260, -1);
-  g_object_set (side, "margin-top", 12, "margin-bottom", 12, "margin-end", 12, NULL);
-  gtk_box_append (GTK_BOX (side), pair_side_header (self, row, col));
-  /* Translators: under the heading of a cell's list: what the list holds */
-  hint = gtk_label_new (_("Each pair's own value, highest first. Pick one to see it in the table."));
-  gtk_label_set_wrap (GTK_LABEL (hint), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (hint), 0);
-  gtk_widget_add_css_class (hint, "caption");
-  gtk_widget_add_css_class (hint, "dim-label");
-  g_object_set (hint, "margin-start", 6, "margin-end", 6, NULL);
-  gtk_box_append (GTK_BOX (side), hint);
-  self->pair_list = GTK_LIST_BOX (gtk_list_box_new ());
-  gtk_widget_add_css_class (GTK_WIDGET (self->pair_list), "navigation-sidebar");
-  for (int i = 0; i < r->n_pairs; i++)
-    gtk_list_box_append (self->pair_list, pair_value_row (r, &values[i]));
-  g_signal_connect (self->pair_list, "row-activated", G_CALLBACK (on_pair_row_activated), self);
-  scroller = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER,
-                                  GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (self->pair_list));
-  gtk_widget_set_vexpand (scroller, TRUE);
-  gtk_box_append (GTK_BOX (side), scroller);
-  self->pair_side = side;
-  gtk_overlay_add_overlay (GTK_OVERLAY (gtk_widget_get_parent (GTK_WIDGET (self->heatmap_view))),
-                           side);
-}
-
-/* From init: the Std toggle and the handlers that run after the pane's own. */
-static void
-setup_sets (PlHeatmapPane *self)
-{
-  add_std_toggle (self);
-  g_signal_connect_after (self->heatmap_view, "cell-hovered",
-                          G_CALLBACK (on_set_cell_hovered), self);
-  g_signal_connect_after (self->heatmap_view, "cell-activated",
-                          G_CALLBACK (on_set_cell_activated), self);
 }

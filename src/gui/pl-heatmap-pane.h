@@ -82,7 +82,7 @@ float          pl_heatmap_pane_get_value     (PlHeatmapPane  *self,
                                               int             row,
                                               int             col);
 
-/* ---- sets of pairs (pl-heatmap-pane.c, its own section) ----
+/* ---- sets of pairs (pl-heatmap-pane-sets.c) ----
  * The mean of a set's sweep, titled "mean of N pairs"; hovering says mean ± std and N;
  * clicking a cell opens a side list of the pairs' own values there, sorted, whose rows
  * emit "pair-activated" (guint index in the set). set_result: a PlShared of PlSetResult,
