@@ -5,7 +5,7 @@
 # build folder) under Xvfb at 1280x800 for the README: a random 12-layer, 12-head,
 # 192-wide GPT-2 made by tests/gen-model.py and found through $PATCHLENS_MODELS, the
 # Michelle prompts opened as an experiment, the page chosen with a click on its
-# switcher button and the pointer on the output row's last cell: docs/lens.png.
+# switcher button and the pointer on a cell of the output row: docs/lens.png.
 #
 #   docs/take-lens-screenshot.sh [BUILDDIR]      (default: build; built if needed)
 #
@@ -52,7 +52,8 @@ env DISPLAY="$display" GSETTINGS_BACKEND=keyfile GSETTINGS_SCHEMA_DIR="$build/da
     "$build/src/gui/patchlens" "$scratch/michelle.patchlens" >"$scratch/app.log" 2>&1 &
 app_pid=$!
 sleep 8
-# "Logit Lens" in the header, then the cell of row "out" at the last position.
-DISPLAY="$display" xdotool mousemove 296 27 click 1 sleep 6 mousemove 890 546 sleep 1
+# "Logit Lens" in the header, then a cell of row "out": the lens opens at its readable
+# zoom (the figure is wider than the page beside the next-token tables) from its left edge.
+DISPLAY="$display" xdotool mousemove 296 27 click 1 sleep 6 mousemove 890 561 sleep 1
 import -display "$display" -window root "$src/docs/lens.png"
 echo "wrote docs/lens.png"

@@ -14,6 +14,12 @@
  *   export          each page to PNG, SVG, PDF, CSV, JSON through the chooser seam; the
  *                   JSON equals the CLI's; an unwritable path is an error dialog
  *   close-mid-run   closing the window while the lens computes
+ *   zoom            win.zoom-in/-out/-fit act on the page shown (the lens view, the
+ *                   attribution figure), never the Patching pane's
+ *   readable        on a narrow window the lens opens at its readable minimum zoom
+ *                   (9 pt cell text at ≥ 8 px), wider than the page
+ *   presentation    win.presentation scales the lens page's fonts and the attribution
+ *   attribution-keys  the arrows move the selected head and the hover line names it
  * Runs under xvfb-run; with PL_SCREENSHOT_DIR set it writes lens.png there.
  */
 #include "config.h"
@@ -27,6 +33,7 @@
 #include "pl-gui-test-util.h"
 #include "pl-heatmap.h"
 #include "pl-heatmap-view.h"
+#include "pl-heatmap-view-private.h"
 #include "pl-test-util.h"
 #include "pl-topk.h"
 
@@ -260,6 +267,226 @@ test_lens_core (void)
   lens = pl_lens_view_get_lens (win->lens_view);
   g_assert_nonnull (lens);
   assert_lens_is_core (win, lens, MICHELLE_CORRUPTED);
+  pl_gui_test_close_window (win);
+}
+
+/* ---- zoom, readable default, presentation, keyboard ---- */
+
+#define LENS_READABLE_ZOOM 0.9   /* pl-lens-view.c's floor: 9 pt text at >= 8 px */
+
+static PlHeatmapView *
+lens_heatmap_view (PlWindow *win)
+{
+  return PL_HEATMAP_VIEW (pl_lens_view_get_heatmap_view (win->lens_view));
+}
+
+static gboolean
+press (GtkWidget *widget, guint keyval)
+{
+  GtkEventController *keys = NULL;
+  gboolean handled = FALSE;
+  GListModel *controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) c = g_list_model_get_item (controllers, i);
+      if (GTK_IS_EVENT_CONTROLLER_KEY (c))
+        keys = GTK_EVENT_CONTROLLER (c);
+    }
+  g_object_unref (controllers);
+  g_assert_nonnull (keys);
+  g_signal_emit_by_name (keys, "key-pressed", keyval, 0, (GdkModifierType) 0, &handled);
+  return handled;
+}
+
+static void
+test_zoom (void)
+{
+  PlWindow *win = window_with_model ();
+  PlHeatmapView *pane_view = pl_heatmap_pane_get_view (win->heatmap_pane);
+  double lens_zoom, pane_zoom, at_zoom;
+
+  pl_gui_test_set_michelle (win);
+  show_page (win, 1);
+  pl_gui_test_wait_for (lens_shown, win);
+  pl_gui_test_spin (100);   /* laid out and fitted */
+  lens_zoom = pl_heatmap_view_get_zoom (lens_heatmap_view (win));
+  pane_zoom = pl_heatmap_view_get_zoom (pane_view);
+  pl_gui_test_activate (win, "zoom-in");
+  g_assert_cmpfloat_with_epsilon (pl_heatmap_view_get_zoom (lens_heatmap_view (win)),
+                                  lens_zoom * 1.25, 1e-9);
+  g_assert_cmpfloat (pl_heatmap_view_get_zoom (pane_view), ==, pane_zoom);
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (win), "zoom-out"));
+  g_action_group_activate_action (G_ACTION_GROUP (win), "zoom-out", NULL);
+  g_action_group_activate_action (G_ACTION_GROUP (win), "zoom-out", NULL);
+  g_assert_cmpfloat_with_epsilon (pl_heatmap_view_get_zoom (lens_heatmap_view (win)),
+                                  lens_zoom / 1.25, 1e-9);
+  pl_gui_test_activate (win, "zoom-fit");
+  g_assert_cmpfloat_with_epsilon (pl_heatmap_view_get_zoom (lens_heatmap_view (win)),
+                                  lens_zoom, 1e-9);
+  g_assert_cmpfloat (pl_heatmap_view_get_zoom (pane_view), ==, pane_zoom);
+
+  /* The Attribution page zooms its own figure. */
+  show_page (win, 2);
+  pl_gui_test_wait_for (attribution_ready, win);
+  pl_gui_test_spin (100);
+  at_zoom = pl_attribution_view_get_zoom (win->attribution_view);
+  pl_gui_test_activate (win, "zoom-in");
+  pl_gui_test_spin (50);
+  g_assert_cmpfloat_with_epsilon (pl_attribution_view_get_zoom (win->attribution_view),
+                                  at_zoom * 1.25, 1e-9);
+  g_assert_cmpfloat_with_epsilon (pl_heatmap_view_get_zoom (lens_heatmap_view (win)),
+                                  lens_zoom, 1e-9);
+  pl_gui_test_activate (win, "zoom-fit");
+  pl_gui_test_spin (50);
+  g_assert_cmpfloat_with_epsilon (pl_attribution_view_get_zoom (win->attribution_view),
+                                  at_zoom, 1e-9);
+  g_assert_cmpfloat (pl_heatmap_view_get_zoom (pane_view), ==, pane_zoom);
+  pl_gui_test_close_window (win);
+}
+
+/* A narrow window: fitted, the figure would be drawn below the floor; it opens at it,
+ * wider than the page, its row labels' side on screen (dragging pans it: the heatmap
+ * view's own tests). */
+static void
+test_readable (void)
+{
+  PlWindow *win = window_with_model ();
+  PlHeatmapView *view = lens_heatmap_view (win);
+  double fw, fh, zoom, x0, y0, gx, gy, gw, gh, x1, y1;
+  GtkAdjustment *hadj;
+  int w;
+
+  gtk_window_set_default_size (GTK_WINDOW (win), 800, 600);
+  pl_gui_test_set_michelle (win);
+  show_page (win, 1);
+  pl_gui_test_wait_for (lens_shown, win);
+  pl_gui_test_spin (200);
+  zoom = pl_heatmap_view_get_zoom (view);
+  w = gtk_widget_get_width (GTK_WIDGET (view));
+  pl_heatmap_get_size (pl_heatmap_view_get_heatmap (view), &fw, &fh);
+  g_test_message ("view %d px wide, figure %.0f x %.0f pt, zoom %.3f", w, fw, fh, zoom);
+  g_assert_cmpfloat (zoom, >=, LENS_READABLE_ZOOM);
+  g_assert_cmpfloat (fw * LENS_READABLE_ZOOM, >, w);   /* the floor, not the fit, decided */
+  pl_heatmap_view_figure_to_widget (view, 0, 0, &x0, &y0);
+  g_assert_cmpfloat (x0, ==, 0.0);   /* the row labels' side is on screen */
+  /* The keys walk to the last position, off the page: the figure pans to show it. */
+  g_assert_true (press (GTK_WIDGET (view), GDK_KEY_Down));
+  g_assert_true (press (GTK_WIDGET (view), GDK_KEY_End));
+  g_assert_nonnull (strstr (pl_lens_view_get_hover_text (win->lens_view), "position 10"));
+  pl_heatmap_get_grid_rect (pl_heatmap_view_get_heatmap (view), &gx, &gy, &gw, &gh);
+  pl_heatmap_view_figure_to_widget (view, gx + gw * 10 / 11, gy, &x0, &y0);
+  pl_heatmap_view_figure_to_widget (view, gx + gw, gy, &x1, &y1);
+  g_assert_cmpfloat (x0, >=, 0.0);
+  g_assert_cmpfloat (x1, <=, w + 1e-9);
+
+  /* The attribution's head grid has the same 9 pt labels and the same floor. */
+  show_page (win, 2);
+  pl_gui_test_wait_for (attribution_ready, win);
+  pl_gui_test_spin (200);
+  g_test_message ("attribution zoom %.3f",
+                  pl_attribution_view_get_zoom (win->attribution_view));
+  g_assert_cmpfloat (pl_attribution_view_get_zoom (win->attribution_view), >=,
+                     LENS_READABLE_ZOOM);
+  /* Zoomed in, the last head is past the page's right edge: the keys scroll to it. */
+  for (int i = 0; i < 4; i++)
+    pl_gui_test_activate (win, "zoom-in");
+  pl_gui_test_spin (200);
+  hadj = gtk_scrolled_window_get_hadjustment (GTK_SCROLLED_WINDOW (
+      gtk_widget_get_ancestor (pl_attribution_view_get_figure_area (win->attribution_view),
+                               GTK_TYPE_SCROLLED_WINDOW)));
+  g_assert_cmpfloat (gtk_adjustment_get_value (hadj), ==, 0.0);
+  g_assert_true (press (pl_attribution_view_get_figure_area (win->attribution_view),
+                        GDK_KEY_Down));
+  g_assert_true (press (pl_attribution_view_get_figure_area (win->attribution_view),
+                        GDK_KEY_End));
+  g_test_message ("scrolled to %.0f of %.0f (page %.0f)", gtk_adjustment_get_value (hadj),
+                  gtk_adjustment_get_upper (hadj), gtk_adjustment_get_page_size (hadj));
+  g_assert_cmpfloat (gtk_adjustment_get_value (hadj), >, 0.0);
+  pl_gui_test_close_window (win);
+}
+
+static void
+test_presentation (void)
+{
+  PlWindow *win = window_with_model ();
+  double w0, h0, w1, h1;
+
+  pl_gui_test_set_michelle (win);
+  show_page (win, 1);
+  pl_gui_test_wait_for (lens_shown, win);
+  pl_heatmap_get_size (pl_heatmap_view_get_heatmap (lens_heatmap_view (win)), &w0, &h0);
+  pl_gui_test_activate (win, "presentation");
+  pl_gui_test_spin (100);
+  pl_heatmap_get_size (pl_heatmap_view_get_heatmap (lens_heatmap_view (win)), &w1, &h1);
+  g_test_message ("lens figure %.0f x %.0f pt, presented %.0f x %.0f", w0, h0, w1, h1);
+  /* Every text 1.6 times larger: the token-filled cells and the labels grow. */
+  g_assert_cmpfloat (w1, >, 1.4 * w0);
+  g_assert_cmpfloat (h1, >, h0);
+  g_assert_cmpfloat (pl_attribution_view_get_font_scale (win->attribution_view), ==, 1.6);
+  /* The attribution, laid out at one font size by the core, is drawn larger whole. */
+  show_page (win, 2);
+  pl_gui_test_wait_for (attribution_ready, win);
+  pl_gui_test_spin (200);
+  g_test_message ("attribution zoom presented %.3f",
+                  pl_attribution_view_get_zoom (win->attribution_view));
+  g_assert_cmpfloat (pl_attribution_view_get_zoom (win->attribution_view), >=,
+                     1.6 * LENS_READABLE_ZOOM - 1e-9);
+  show_page (win, 1);
+  /* A lens computed while presenting is drawn at the large size too. */
+  click (pl_lens_view_get_side_button (win->lens_view, PL_SIDE_CORRUPTED));
+  pl_gui_test_wait_for (lens_shown, win);
+  pl_heatmap_get_size (pl_heatmap_view_get_heatmap (lens_heatmap_view (win)), &w1, &h1);
+  g_assert_cmpfloat (w1, >, 1.4 * w0);
+  pl_gui_test_activate (win, "presentation");
+  pl_gui_test_spin (100);
+  click (pl_lens_view_get_side_button (win->lens_view, PL_SIDE_CLEAN));
+  pl_heatmap_get_size (pl_heatmap_view_get_heatmap (lens_heatmap_view (win)), &w1, &h1);
+  g_assert_cmpfloat_with_epsilon (w1, w0, 1e-6);
+  g_assert_cmpfloat (pl_attribution_view_get_font_scale (win->attribution_view), ==, 1.0);
+  pl_gui_test_close_window (win);
+}
+
+static void
+assert_hover_names_head (PlWindow *win, const PlAttribution *at, int layer, int head)
+{
+  g_autofree char *want = g_strdup_printf ("Head %d.%d: %+.4f", layer, head,
+                                           at->heads[layer * at->n_heads + head]);
+
+  g_assert_cmpstr (strstr (pl_attribution_view_get_hover_text (win->attribution_view), want),
+                   ==, pl_attribution_view_get_hover_text (win->attribution_view));
+}
+
+static void
+test_attribution_keys (void)
+{
+  PlWindow *win = window_with_model ();
+  GtkWidget *area = pl_attribution_view_get_figure_area (win->attribution_view);
+  const PlAttribution *at;
+
+  pl_gui_test_set_michelle (win);
+  show_page (win, 2);
+  pl_gui_test_wait_for (attribution_ready, win);
+  at = pl_attribution_view_get_attribution (win->attribution_view);
+  g_assert_nonnull (at);
+  pl_gui_test_spin (50);
+  g_assert_true (gtk_widget_get_focusable (area));
+  g_assert_true (gtk_widget_grab_focus (area));
+  g_assert_true (press (area, GDK_KEY_Down));   /* the first press: the top-left head */
+  assert_hover_names_head (win, at, 0, 0);
+  g_assert_true (press (area, GDK_KEY_Right));
+  assert_hover_names_head (win, at, 0, 1);
+  g_assert_true (press (area, GDK_KEY_Down));
+  assert_hover_names_head (win, at, 1, 1);
+  g_assert_true (press (area, GDK_KEY_End));
+  assert_hover_names_head (win, at, 1, at->n_heads - 1);
+  g_assert_true (press (area, GDK_KEY_Right));   /* held at the edge */
+  assert_hover_names_head (win, at, 1, at->n_heads - 1);
+  g_assert_true (press (area, GDK_KEY_Up));
+  g_assert_true (press (area, GDK_KEY_Up));
+  g_assert_true (press (area, GDK_KEY_Home));
+  assert_hover_names_head (win, at, 0, 0);
+  g_assert_false (press (area, GDK_KEY_a));
   pl_gui_test_close_window (win);
 }
 
@@ -571,6 +798,10 @@ main (int   argc,
   g_test_add_func ("/Patchlens/Lens/errors", test_errors);
   g_test_add_func ("/Patchlens/Lens/export", test_export);
   g_test_add_func ("/Patchlens/Lens/close-mid-run", test_close_mid_run);
+  g_test_add_func ("/Patchlens/Lens/zoom", test_zoom);
+  g_test_add_func ("/Patchlens/Lens/readable", test_readable);
+  g_test_add_func ("/Patchlens/Lens/presentation", test_presentation);
+  g_test_add_func ("/Patchlens/Lens/attribution-keys", test_attribution_keys);
   ret = g_test_run ();
   g_free (model_dir);
   g_free (model2_dir);

@@ -10,7 +10,9 @@
  *   pl_attribution_view_set_model (view, model);
  *   pl_attribution_view_export_data (view, "dla.json", &error);
  *
- * Computed like the lens page (pl-analysis-runner.h), with the same states.
+ * Computed like the lens page (pl-analysis-runner.h), with the same states. The head
+ * grid takes the keyboard focus: the arrows move a selected head and the hover line
+ * names it.
  */
 #pragma once
 
@@ -36,6 +38,18 @@ gboolean             pl_attribution_view_export_figure (PlAttributionView *self,
 gboolean             pl_attribution_view_export_data   (PlAttributionView *self,
                                                         const char        *path,
                                                         GError           **error);
+
+/* Zoom (win.zoom-in, -out, -fit act on the page shown): fitted to the page by default,
+ * never below a readable size (the page scrolls then); get_zoom is pixels per figure
+ * point as drawn. The font scale (presentation mode, 1.6) grows the whole figure, since
+ * the core lays it out at one size. */
+void                 pl_attribution_view_zoom_in       (PlAttributionView *self);
+void                 pl_attribution_view_zoom_out      (PlAttributionView *self);
+void                 pl_attribution_view_zoom_fit      (PlAttributionView *self);
+double               pl_attribution_view_get_zoom      (PlAttributionView *self);
+void                 pl_attribution_view_set_font_scale (PlAttributionView *self,
+                                                         double             scale);
+double               pl_attribution_view_get_font_scale (PlAttributionView *self);
 
 /* What the user sees, for tests: the attribution shown (NULL unless current), whether
  * a run is pending, the status page's text when shown (else NULL), the line with the

@@ -31,6 +31,7 @@ struct _PlHeatmapView
   double      zoom;             /* widget pixels per figure point */
   double      pan_x, pan_y;     /* widget position of the figure's origin */
   gboolean    fit;              /* refit on every resize until the user zooms or pans */
+  double      min_fit_zoom;     /* fitting never goes below it (0: no floor) */
 
   int         hover_row, hover_col;   /* -1, -1 when the pointer is on no cell */
   gboolean    has_pointer;
@@ -82,8 +83,8 @@ fit_zoom (PlHeatmapView *self)
    * labels too small to read: fit the height instead, down to a readable size, and let
    * the user pan along the positions. */
   if (MIN (w / fw, h / fh) < READABLE_ZOOM)
-    return MIN (h / fh, READABLE_ZOOM);
-  return MIN (w / fw, h / fh);
+    return MAX (MIN (h / fh, READABLE_ZOOM), self->min_fit_zoom);
+  return MAX (MIN (w / fw, h / fh), self->min_fit_zoom);
 }
 
 static double
@@ -194,6 +195,31 @@ select_cell (PlHeatmapView *self, int row, int col)
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+/* Pans the least that brings cell (row, col) wholly on screen (when it fits), so the
+ * keyboard's selection is never off the page of a figure larger than the view. */
+static void
+pan_to_cell (PlHeatmapView *self, int row, int col)
+{
+  double gx, gy, gw, gh, x, y, cw, ch;
+  int w = gtk_widget_get_width (GTK_WIDGET (self));
+  int h = gtk_widget_get_height (GTK_WIDGET (self));
+
+  pl_heatmap_get_grid_rect (self->hm, &gx, &gy, &gw, &gh);
+  cw = gw / pl_heatmap_get_n_cols (self->hm) * self->zoom;
+  ch = gh / pl_heatmap_get_n_rows (self->hm) * self->zoom;
+  x = self->pan_x + (gx + col * gw / pl_heatmap_get_n_cols (self->hm)) * self->zoom;
+  y = self->pan_y + (gy + row * gh / pl_heatmap_get_n_rows (self->hm)) * self->zoom;
+  if (x < 0 || cw > w)
+    self->pan_x -= x;
+  else if (x + cw > w)
+    self->pan_x -= x + cw - w;
+  if (y < 0 || ch > h)
+    self->pan_y -= y;
+  else if (y + ch > h)
+    self->pan_y -= y + ch - h;
+  clamp_pan (self);
+}
+
 /* Arrows move the selection (the first press selects the top-left cell) and show it as
  * the hovered cell, so the hover line and the accessible description name it; Enter or
  * Space activates it, as a click does. */
@@ -227,6 +253,7 @@ on_key_pressed (GtkEventControllerKey *key, guint keyval, guint keycode,
   if (self->sel_row < 0)
     row = col = 0;
   select_cell (self, CLAMP (row, 0, n_rows - 1), CLAMP (col, 0, n_cols - 1));
+  pan_to_cell (self, self->sel_row, self->sel_col);
   self->hover_row = self->sel_row;
   self->hover_col = self->sel_col;
   g_signal_emit (self, signals[CELL_HOVERED], 0, self->sel_row, self->sel_col);
@@ -572,6 +599,14 @@ pl_heatmap_view_zoom_fit (PlHeatmapView *self)
 {
   g_return_if_fail (PL_IS_HEATMAP_VIEW (self));
   self->fit = TRUE;
+  relayout (self);
+}
+
+void
+pl_heatmap_view_set_min_fit_zoom (PlHeatmapView *self, double zoom)
+{
+  g_return_if_fail (PL_IS_HEATMAP_VIEW (self));
+  self->min_fit_zoom = zoom;
   relayout (self);
 }
 

@@ -13,8 +13,8 @@
  * is kept on screen: when smaller than the widget it is centred, when larger it cannot
  * be dragged past its edges.
  *
- * It takes the keyboard focus: the arrows (and Home, End) move the selected cell and
- * report it as hovered; Enter or Space activates it.
+ * It takes the keyboard focus: the arrows (and Home, End) move the selected cell (the
+ * figure pans to keep it on screen) and report it as hovered; Enter or Space activates it.
  *
  * Signals:
  *   "cell-hovered"   (int row, int col)  the cell under the pointer; -1, -1 when none
@@ -51,6 +51,11 @@ void       pl_heatmap_view_zoom_in        (PlHeatmapView *self);
 void       pl_heatmap_view_zoom_out       (PlHeatmapView *self);
 void       pl_heatmap_view_zoom_fit       (PlHeatmapView *self);
 double     pl_heatmap_view_get_zoom       (PlHeatmapView *self);
+/* Fitting never draws the figure below this zoom (a figure whose cells hold text must
+ * stay readable): a larger figure opens at it, panned to its top-left corner, and the
+ * user pans. 0 (the default): no floor. */
+void       pl_heatmap_view_set_min_fit_zoom (PlHeatmapView *self,
+                                             double         zoom);
 
 /* The selected row (layer), and its column in *col; -1 when none. */
 int        pl_heatmap_view_get_selected   (PlHeatmapView *self,

@@ -16,6 +16,11 @@
 #include "pl-heatmap-view.h"
 #include "pl-lens-figure.h"
 
+/* Each cell holds its top token in the figure's 9 pt tick font: fitting the figure into
+ * a narrow page must not draw that text below 8 px, so the view opens at this zoom and
+ * the user pans (dragging, scrolling) or zooms out. */
+#define READABLE_ZOOM 0.9
+
 struct _PlLensView {
   GtkWidget         parent_instance;
 
@@ -364,5 +369,6 @@ pl_lens_view_init (PlLensView *self)
   g_signal_connect_swapped (self->color_dropdown, "notify::selected", G_CALLBACK (update),
                             self);
   g_signal_connect (self->heatmap_view, "cell-hovered", G_CALLBACK (on_cell_hovered), self);
+  pl_heatmap_view_set_min_fit_zoom (self->heatmap_view, READABLE_ZOOM);
   update (GTK_WIDGET (self));
 }

@@ -55,22 +55,51 @@ cancel_download (GSimpleAction *action, GVariant *param, gpointer data)
   pl_window_cancel_download (data);
 }
 
+/* The zoom acts on the figure of the page shown: its PlHeatmapView, or NULL on the
+ * Attribution page, whose figure is not a heatmap view and zooms by itself. */
+static PlHeatmapView *
+shown_heatmap_view (PlWindow *self)
+{
+  GtkWidget *page = pl_window_analysis_page (self);
+
+  if (page == GTK_WIDGET (self->lens_view))
+    return PL_HEATMAP_VIEW (pl_lens_view_get_heatmap_view (self->lens_view));
+  if (page == GTK_WIDGET (self->attribution_view))
+    return NULL;
+  return pl_heatmap_pane_get_view (self->heatmap_pane);
+}
+
 static void
 zoom_in (GSimpleAction *action, GVariant *param, gpointer data)
 {
-  pl_heatmap_view_zoom_in (pl_heatmap_pane_get_view (PL_WINDOW (data)->heatmap_pane));
+  PlHeatmapView *view = shown_heatmap_view (data);
+
+  if (view != NULL)
+    pl_heatmap_view_zoom_in (view);
+  else
+    pl_attribution_view_zoom_in (PL_WINDOW (data)->attribution_view);
 }
 
 static void
 zoom_out (GSimpleAction *action, GVariant *param, gpointer data)
 {
-  pl_heatmap_view_zoom_out (pl_heatmap_pane_get_view (PL_WINDOW (data)->heatmap_pane));
+  PlHeatmapView *view = shown_heatmap_view (data);
+
+  if (view != NULL)
+    pl_heatmap_view_zoom_out (view);
+  else
+    pl_attribution_view_zoom_out (PL_WINDOW (data)->attribution_view);
 }
 
 static void
 zoom_fit (GSimpleAction *action, GVariant *param, gpointer data)
 {
-  pl_heatmap_view_zoom_fit (pl_heatmap_pane_get_view (PL_WINDOW (data)->heatmap_pane));
+  PlHeatmapView *view = shown_heatmap_view (data);
+
+  if (view != NULL)
+    pl_heatmap_view_zoom_fit (view);
+  else
+    pl_attribution_view_zoom_fit (PL_WINDOW (data)->attribution_view);
 }
 
 static void
@@ -104,6 +133,9 @@ set_presentation (PlWindow *self,
   g_action_group_change_action_state (G_ACTION_GROUP (self), "show-topk",
                                       g_variant_new_boolean (show_topk));
   pl_heatmap_view_set_font_scale (pl_heatmap_pane_get_view (self->heatmap_pane), on ? 1.6 : 1.0);
+  pl_heatmap_view_set_font_scale (PL_HEATMAP_VIEW (pl_lens_view_get_heatmap_view (self->lens_view)),
+                                  on ? 1.6 : 1.0);
+  pl_attribution_view_set_font_scale (self->attribution_view, on ? 1.6 : 1.0);
 }
 
 static void
@@ -179,7 +211,9 @@ void
 pl_window_update_actions (PlWindow *self)
 {
   gboolean has_result = pl_window_has_shown_result (self);
-  gboolean has_figure = pl_heatmap_pane_has_figure (self->heatmap_pane);
+  /* The analysis pages' zoom is harmless while they show a status page. */
+  gboolean has_figure = pl_window_analysis_page (self) != NULL ||
+                        pl_heatmap_pane_has_figure (self->heatmap_pane);
 
   set_enabled (self, "run", self->model != NULL && !self->model_loading &&
                pl_window_inputs_ready (self));
