@@ -25,6 +25,24 @@ pl_gui_test_init (int    *argc,
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 }
 
+char *
+pl_gui_test_init_private (int        *argc,
+                          char     ***argv,
+                          const char *name)
+{
+  g_autofree char *template = g_strdup_printf ("patchlens-%s-XXXXXX", name);
+  char *dir = g_dir_make_tmp (template, NULL);
+
+  g_assert_nonnull (dir);
+  g_setenv ("PATCHLENS_MODELS", dir, TRUE);
+  g_setenv ("HF_HOME", dir, TRUE);
+  g_setenv ("HF_HUB_CACHE", dir, TRUE);
+  g_setenv ("XDG_DATA_HOME", dir, TRUE);
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
+  pl_gui_test_init (argc, argv);
+  return dir;
+}
+
 static gboolean
 timed_out (gpointer data)
 {

@@ -29,6 +29,12 @@ G_BEGIN_DECLS
  * from the resources. */
 void pl_gui_test_init (int    *argc,
                        char ***argv);
+/* pl_gui_test_init in a private world: a new folder /tmp/patchlens-NAME-XXXXXX (returned)
+ * holds the model searches, the hub cache and the recent files, and GTK draws with
+ * cairo unless GSK_RENDERER says otherwise. */
+char *pl_gui_test_init_private (int        *argc,
+                                char     ***argv,
+                                const char *name);
 
 /* Iterates the main context until cond (data) holds; fails, naming what, after
  * PL_GUI_TEST_WAIT_SECONDS. */

@@ -483,15 +483,8 @@ main (int   argc,
 {
   int ret;
 
-  tmp_dir = g_dir_make_tmp ("patchlens-doc-XXXXXX", NULL);
-  g_assert_nonnull (tmp_dir);
   /* Model searches and recent files stay inside tmp_dir. */
-  g_setenv ("PATCHLENS_MODELS", tmp_dir, TRUE);
-  g_setenv ("HF_HOME", tmp_dir, TRUE);
-  g_setenv ("HF_HUB_CACHE", tmp_dir, TRUE);
-  g_setenv ("XDG_DATA_HOME", tmp_dir, TRUE);
-  g_setenv ("GSK_RENDERER", "cairo", FALSE);
-  pl_gui_test_init (&argc, &argv);
+  tmp_dir = pl_gui_test_init_private (&argc, &argv, "doc");
   model_dir = g_build_filename (tmp_dir, "gpt2-seed1234", NULL);
   pl_gui_test_gen_model (model_dir, "3", "--seed", "1234", NULL);
 

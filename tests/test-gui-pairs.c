@@ -767,14 +767,8 @@ main (int   argc,
 {
   int ret;
 
-  tmp_dir = g_dir_make_tmp ("patchlens-pairs-XXXXXX", NULL);
-  g_assert_nonnull (tmp_dir);
-  g_setenv ("PATCHLENS_MODELS", tmp_dir, TRUE);
-  g_setenv ("HF_HOME", tmp_dir, TRUE);
-  g_setenv ("HF_HUB_CACHE", tmp_dir, TRUE);
-  g_setenv ("XDG_DATA_HOME", tmp_dir, TRUE);
-  g_setenv ("GSK_RENDERER", "cairo", FALSE);
-  pl_gui_test_init (&argc, &argv);
+  /* Model searches and recent files stay inside tmp_dir. */
+  tmp_dir = pl_gui_test_init_private (&argc, &argv, "pairs");
   if (g_getenv ("PL_PAIRS_MODEL") != NULL)   /* screenshots only: the counts differ */
     model_dir = g_strdup (g_getenv ("PL_PAIRS_MODEL"));
   else

@@ -510,16 +510,8 @@ main (int   argc,
 {
   int ret;
 
-  tmp_dir = g_dir_make_tmp ("patchlens-gui-XXXXXX", NULL);
-  g_assert_nonnull (tmp_dir);
   /* Model searches and recent files stay inside tmp_dir. */
-  g_setenv ("PATCHLENS_MODELS", tmp_dir, TRUE);
-  g_setenv ("HF_HOME", tmp_dir, TRUE);
-  g_setenv ("HF_HUB_CACHE", tmp_dir, TRUE);
-  g_setenv ("XDG_DATA_HOME", tmp_dir, TRUE);
-  g_setenv ("GSK_RENDERER", "cairo", FALSE);
-
-  pl_gui_test_init (&argc, &argv);
+  tmp_dir = pl_gui_test_init_private (&argc, &argv, "gui");
   generate_model ();
 
   g_test_add_func ("/Patchlens/TopkTable/copy", test_topk_table);
