@@ -363,6 +363,32 @@ test_json_heads (void)
                    2 * 11 * sizeof (float));
 }
 
+/* Every Export Data picks the format by the name's extension, in any case. */
+static void
+test_data_format (void)
+{
+  static const struct { const char *path; int format; } cases[] = {
+    { "a.json", PL_DATA_JSON }, { "dir/B.JSON", PL_DATA_JSON }, { "x.Csv", PL_DATA_CSV },
+    { "a.csv.json", PL_DATA_JSON }, { "report.pdf", -1 }, { "json", -1 }, { "a.jsonl", -1 },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      PlDataFormat format = -1;
+      gboolean ok = pl_data_format_from_path (cases[i].path, &format, &error);
+
+      g_assert_cmpint (ok, ==, cases[i].format >= 0);
+      if (ok)
+        g_assert_cmpint (format, ==, cases[i].format);
+      else
+        {
+          g_assert_error (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT);
+          g_assert_nonnull (strstr (error->message, ".csv or .json"));
+        }
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -375,5 +401,6 @@ main (int argc, char **argv)
   g_test_add_func ("/Patchlens/ResultIO/csv-quoting", test_csv_quoting);
   g_test_add_func ("/Patchlens/ResultIO/csv-nan", test_csv_nan);
   g_test_add_func ("/Patchlens/ResultIO/atomic-write", test_atomic_write);
+  g_test_add_func ("/Patchlens/ResultIO/data-format", test_data_format);
   return g_test_run ();
 }

@@ -171,3 +171,22 @@ pl_write_file_atomic (const char  *path,
   target = resolve_links (path);
   return write_atomic (target, exists ? &st : NULL, data, length, error);
 }
+
+gboolean
+pl_data_format_from_path (const char   *path,
+                          PlDataFormat *format,
+                          GError      **error)
+{
+  g_autofree char *lower = g_ascii_strdown (path, -1);
+  g_autofree char *base = NULL;
+
+  if (g_str_has_suffix (lower, ".json") || g_str_has_suffix (lower, ".csv"))
+    {
+      *format = g_str_has_suffix (lower, ".json") ? PL_DATA_JSON : PL_DATA_CSV;
+      return TRUE;
+    }
+  base = g_path_get_basename (path);
+  g_set_error (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT,
+               _("“%s” does not end in .csv or .json."), base);
+  return FALSE;
+}

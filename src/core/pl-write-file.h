@@ -22,4 +22,14 @@ gboolean pl_write_file_atomic (const char  *path,
                                gsize        length,
                                GError     **error);
 
+/* The data formats a result is exported to. */
+typedef enum { PL_DATA_JSON, PL_DATA_CSV } PlDataFormat;
+
+/* The format path's extension names (.json or .csv, any case); FALSE with a
+ * PL_ERROR_INVALID_ARGUMENT naming the file otherwise. Every "Export Data" uses it, so
+ * they all accept and refuse the same names. */
+gboolean pl_data_format_from_path (const char   *path,
+                                   PlDataFormat *format,
+                                   GError      **error);
+
 G_END_DECLS

@@ -181,20 +181,14 @@ pl_analysis_write_data (const char  *path,
                         const char  *csv,
                         GError     **error)
 {
-  g_autofree char *lower = g_ascii_strdown (path, -1);
-  g_autofree char *base = NULL;
+  PlDataFormat format;
+  gsize length;
+  g_autofree char *text = NULL;
 
-  if (g_str_has_suffix (lower, ".json"))
-    {
-      gsize length;
-      g_autofree char *text = pl_json_node_to_string (json, &length);
-
-      return pl_write_file_atomic (path, text, length, error);
-    }
-  if (g_str_has_suffix (lower, ".csv"))
+  if (!pl_data_format_from_path (path, &format, error))
+    return FALSE;
+  if (format == PL_DATA_CSV)
     return pl_write_file_atomic (path, csv, strlen (csv), error);
-  base = g_path_get_basename (path);
-  g_set_error (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT,
-               _("“%s” does not end in .csv or .json."), base);
-  return FALSE;
+  text = pl_json_node_to_string (json, &length);
+  return pl_write_file_atomic (path, text, length, error);
 }

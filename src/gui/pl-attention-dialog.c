@@ -337,13 +337,14 @@ pl_attention_dialog_export_data_to (PlAttentionDialog *self,
 {
   const PlPrompt *prompt = run_prompt (self, self->run);
   const PlSweepResult *r = get_result (self);
-  g_autofree char *text = NULL, *lower = g_ascii_strdown (path, -1);
+  g_autofree char *text = NULL;
+  PlDataFormat format;
 
-  if (!check_shown (self, error))
+  if (!check_shown (self, error) || !pl_data_format_from_path (path, &format, error))
     return FALSE;
-  if (g_str_has_suffix (lower, ".csv"))
+  if (format == PL_DATA_CSV)
     text = pl_pattern_to_csv (self->patterns[self->run], prompt);
-  else if (g_str_has_suffix (lower, ".json"))
+  else
     {
       g_autoptr(JsonNode) node = pl_pattern_to_json_node (self->patterns[self->run], prompt,
                                                           self->layer, self->head,
@@ -360,13 +361,6 @@ pl_attention_dialog_export_data_to (PlAttentionDialog *self,
             json_object_set_int_member (o, "position", self->position);
         }
       text = pl_json_node_to_string (node, NULL);
-    }
-  else
-    {
-      g_autofree char *base = g_path_get_basename (path);
-      g_set_error (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT,
-                   _("“%s” does not end in .csv or .json."), base);
-      return FALSE;
     }
   return pl_write_file_atomic (path, text, strlen (text), error);
 }

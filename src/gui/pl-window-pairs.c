@@ -470,6 +470,7 @@ pl_window_export_set_data_to (PlWindow   *self,
                               GError    **error)
 {
   PlSetResult *r = pl_document_get_set_result (self->document);
+  PlDataFormat format;
 
   if (r == NULL)
     {
@@ -477,16 +478,10 @@ pl_window_export_set_data_to (PlWindow   *self,
                            _("There is no finished sweep to export yet."));
       return FALSE;
     }
-  if (g_str_has_suffix (path, ".json") || g_str_has_suffix (path, ".JSON"))
-    return pl_set_result_save_json (r, path, error);
-  if (g_str_has_suffix (path, ".csv") || g_str_has_suffix (path, ".CSV"))
-    return pl_set_result_save_csv (r, path, error);
-  {
-    g_autofree char *base = g_path_get_basename (path);
-    g_set_error (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT,
-                 _("“%s” does not end in .csv or .json."), base);
-  }
-  return FALSE;
+  if (!pl_data_format_from_path (path, &format, error))
+    return FALSE;
+  return format == PL_DATA_JSON ? pl_set_result_save_json (r, path, error)
+                                : pl_set_result_save_csv (r, path, error);
 }
 
 /* ---- wiring ---- */
