@@ -16,21 +16,17 @@
 /* ---- the figure and the data ---- */
 
 gboolean
-pl_window_export_figure_to (PlWindow   *self,
-                            const char *path,
-                            double      scale,
-                            GError    **error)
+pl_window_export_heatmap (PlWindow   *self,
+                          PlHeatmap  *figure,
+                          const char *path,
+                          double      scale,
+                          GError    **error)
 {
-  PlSweepResult *r = pl_document_get_result (self->document);
-  g_autoptr(PlHeatmap) hm = NULL;
+  g_autoptr(PlHeatmap) hm = figure;
   g_autofree char *colormap = NULL;
   PlFigureFormat format;
 
-  if (pl_window_analysis_page (self) != NULL)
-    return pl_window_analysis_export_figure (self, path, scale, error);
-  if (pl_window_pairs_mode (self))
-    return pl_window_export_set_figure_to (self, path, scale, error);
-  if (r == NULL)
+  if (hm == NULL)
     {
       g_set_error_literal (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT,
                            _("There is no finished sweep to export yet."));
@@ -43,14 +39,33 @@ pl_window_export_figure_to (PlWindow   *self,
                    _("“%s” does not end in .png, .svg or .pdf."), base);
       return FALSE;
     }
-  /* A fresh figure in export colours (black text), not the screen's themed one. */
-  hm = pl_heatmap_new_from_result (r);
-  pl_heatmap_pane_dress (hm, r);
   if (self->settings != NULL)
     colormap = g_settings_get_string (self->settings, "colormap");   /* a copy: ours */
   if (g_strcmp0 (colormap, "viridis") == 0)
     pl_heatmap_set_colormap (hm, PL_COLORMAP_VIRIDIS);
   return pl_heatmap_export (hm, format, path, scale, error);
+}
+
+gboolean
+pl_window_export_figure_to (PlWindow   *self,
+                            const char *path,
+                            double      scale,
+                            GError    **error)
+{
+  PlSweepResult *r = pl_document_get_result (self->document);
+  PlHeatmap *hm = NULL;
+
+  if (pl_window_analysis_page (self) != NULL)
+    return pl_window_analysis_export_figure (self, path, scale, error);
+  if (pl_window_pairs_mode (self))
+    return pl_window_export_set_figure_to (self, path, scale, error);
+  if (r != NULL)
+    {
+      /* A fresh figure in export colours (black text), not the screen's themed one. */
+      hm = pl_heatmap_new_from_result (r);
+      pl_heatmap_pane_dress (hm, r);
+    }
+  return pl_window_export_heatmap (self, hm, path, scale, error);
 }
 
 gboolean

@@ -438,30 +438,10 @@ pl_window_export_set_figure_to (PlWindow   *self,
                                 GError    **error)
 {
   PlSetResult *r = pl_document_get_set_result (self->document);
-  g_autoptr(PlHeatmap) hm = NULL;
-  g_autofree char *colormap = NULL;
-  PlFigureFormat format;
 
-  if (r == NULL)
-    {
-      g_set_error_literal (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT,
-                           _("There is no finished sweep to export yet."));
-      return FALSE;
-    }
-  if (!pl_figure_format_from_path (path, &format))
-    {
-      g_autofree char *base = g_path_get_basename (path);
-      g_set_error (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT,
-                   _("“%s” does not end in .png, .svg or .pdf."), base);
-      return FALSE;
-    }
   /* The CLI's figure of the mean (pl_set_result_heatmap), in the user's colours. */
-  hm = pl_set_result_heatmap (r);
-  if (self->settings != NULL)
-    colormap = g_settings_get_string (self->settings, "colormap");
-  if (g_strcmp0 (colormap, "viridis") == 0)
-    pl_heatmap_set_colormap (hm, PL_COLORMAP_VIRIDIS);
-  return pl_heatmap_export (hm, format, path, scale, error);
+  return pl_window_export_heatmap (self, r ? pl_set_result_heatmap (r) : NULL, path, scale,
+                                   error);
 }
 
 gboolean

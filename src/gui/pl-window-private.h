@@ -172,6 +172,13 @@ void           pl_window_show_set_result (PlWindow    *self);
 gboolean       pl_window_open_pairs      (PlWindow    *self,
                                           const char  *path,
                                           GError     **error);
+/* The figure hm (taken; NULL: no result yet) to path in the user's colours: the
+ * single pair's and the set's Export Figure (pl-window-export.c). */
+gboolean       pl_window_export_heatmap  (PlWindow   *self,
+                                          PlHeatmap  *hm,
+                                          const char *path,
+                                          double      scale,
+                                          GError    **error);
 gboolean       pl_window_export_set_figure_to (PlWindow   *self,
                                                const char *path,
                                                double      scale,
