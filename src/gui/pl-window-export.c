@@ -16,6 +16,17 @@
 /* ---- the figure and the data ---- */
 
 gboolean
+pl_window_has_result_to_export (gconstpointer   result,
+                                GError        **error)
+{
+  if (result != NULL)
+    return TRUE;
+  g_set_error_literal (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT,
+                       _("There is no finished sweep to export yet."));
+  return FALSE;
+}
+
+gboolean
 pl_window_export_heatmap (PlWindow   *self,
                           PlHeatmap  *figure,
                           const char *path,
@@ -26,12 +37,8 @@ pl_window_export_heatmap (PlWindow   *self,
   g_autofree char *colormap = NULL;
   PlFigureFormat format;
 
-  if (hm == NULL)
-    {
-      g_set_error_literal (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT,
-                           _("There is no finished sweep to export yet."));
-      return FALSE;
-    }
+  if (!pl_window_has_result_to_export (hm, error))
+    return FALSE;
   if (!pl_figure_format_from_path (path, &format))
     {
       g_autofree char *base = g_path_get_basename (path);
@@ -80,12 +87,8 @@ pl_window_export_data_to (PlWindow   *self,
     return pl_window_analysis_export_data (self, path, error);
   if (pl_window_pairs_mode (self))
     return pl_window_export_set_data_to (self, path, error);
-  if (r == NULL)
-    {
-      g_set_error_literal (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT,
-                           _("There is no finished sweep to export yet."));
-      return FALSE;
-    }
+  if (!pl_window_has_result_to_export (r, error))
+    return FALSE;
   if (!pl_data_format_from_path (path, &format, error))
     return FALSE;
   return format == PL_DATA_JSON ? pl_result_save_json (r, path, error)

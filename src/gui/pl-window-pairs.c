@@ -452,12 +452,8 @@ pl_window_export_set_data_to (PlWindow   *self,
   PlSetResult *r = pl_document_get_set_result (self->document);
   PlDataFormat format;
 
-  if (r == NULL)
-    {
-      g_set_error_literal (error, PL_ERROR, PL_ERROR_INVALID_ARGUMENT,
-                           _("There is no finished sweep to export yet."));
-      return FALSE;
-    }
+  if (!pl_window_has_result_to_export (r, error))
+    return FALSE;
   if (!pl_data_format_from_path (path, &format, error))
     return FALSE;
   return format == PL_DATA_JSON ? pl_set_result_save_json (r, path, error)

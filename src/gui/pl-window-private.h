@@ -172,6 +172,9 @@ void           pl_window_show_set_result (PlWindow    *self);
 gboolean       pl_window_open_pairs      (PlWindow    *self,
                                           const char  *path,
                                           GError     **error);
+/* FALSE, with the error every Export gives, when result is NULL (pl-window-export.c). */
+gboolean       pl_window_has_result_to_export (gconstpointer   result,
+                                               GError        **error);
 /* The figure hm (taken; NULL: no result yet) to path in the user's colours: the
  * single pair's and the set's Export Figure (pl-window-export.c). */
 gboolean       pl_window_export_heatmap  (PlWindow   *self,
