@@ -9,7 +9,8 @@
  * run's residual stream, with row p replaced; its attention reads the base run's keys
  * and values for positions < p. Many such runs, of one pair or of several, are stacked
  * into one batch so each weight is applied by one large matrix product (pl-forward.h);
- * the first batch also carries the unpatched runs themselves.
+ * the first batch also carries the unpatched runs themselves. A patch before the first
+ * differing token is no run at all: its cell is the base run's (layer_cells).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -25,34 +26,36 @@ start_block (const Sweep *sw, int layer)
 }
 
 /* start_rows[l][p]: the residual row at position p entering block start_block (l) in
- * the run patched at (l, p). */
+ * the run patched at (l, p), for p >= sw->shared (the cells before are never run). */
 static void
 prepare_layer (Sweep *sw, int l, PlScratch *s)
 {
-  int T = sw->T, C = sw->C;
-  gsize n = (gsize) T * C;
-  float *dst = at (sw->start_rows, T, C, l, 0);
-  const float *pre = at (sw->base->resid, T, C, l, 0);
+  int T = sw->T, C = sw->C, p0 = sw->shared;
+  gsize n = (gsize) (T - p0) * C;
+  float *dst = at (sw->start_rows, T, C, l, p0);
+  const float *pre = at (sw->base->resid, T, C, l, p0);
 
+  if (n == 0)
+    return;
   switch (sw->opt->site)
     {
     case PL_SITE_RESID_PRE:
-      memcpy (dst, at (sw->src->resid, T, C, l, 0), sizeof (float) * n);
+      memcpy (dst, at (sw->src->resid, T, C, l, p0), sizeof (float) * n);
       break;
     case PL_SITE_RESID_POST:
-      memcpy (dst, at (sw->src->resid, T, C, l + 1, 0), sizeof (float) * n);
+      memcpy (dst, at (sw->src->resid, T, C, l + 1, p0), sizeof (float) * n);
       break;
     case PL_SITE_ATTN_OUT:  /* base input + source attention, then block l's MLP */
       for (gsize i = 0; i < n; i++)
-        dst[i] = pre[i] + at (sw->src->attn_out, T, C, l, 0)[i];
-      pl_block_mlp (sw->model, l, dst, T, s);
+        dst[i] = pre[i] + at (sw->src->attn_out, T, C, l, p0)[i];
+      pl_block_mlp (sw->model, l, dst, T - p0, s);
       for (gsize i = 0; i < n; i++)
         dst[i] += s->mlp[i];
       break;
     case PL_SITE_MLP_OUT:   /* base input + base attention + source MLP */
       for (gsize i = 0; i < n; i++)
-        dst[i] = (pre[i] + at (sw->base->attn_out, T, C, l, 0)[i])
-                 + at (sw->src->mlp_out, T, C, l, 0)[i];
+        dst[i] = (pre[i] + at (sw->base->attn_out, T, C, l, p0)[i])
+                 + at (sw->src->mlp_out, T, C, l, p0)[i];
       break;
     default:   /* head sites: pl-sweep-heads.c */
       g_return_if_reached ();
@@ -67,7 +70,10 @@ prepare_start_rows (Sweep *sw, PlScratch *s)
 }
 
 /* A patch that writes the value already there leaves the base run as it is: its cell
- * is the base run's (every position before the first differing token). Sorts layer l's
+ * is the base run's. Before the first differing token that holds by causality, so
+ * those cells are not even compared (nor their start rows made): they are the base
+ * run's whatever the kernels' rounding. Later a patch can still write the same bits
+ * (resid_pre of layer 0 at a token both prompts share: its embedding). Sorts layer l's
  * cells into those (appended to same) and the rest (to cells), in position order. */
 static void
 layer_cells (Sweep *sw, int l, int *cells, int *n, int *same, int *n_same)
@@ -76,23 +82,14 @@ layer_cells (Sweep *sw, int l, int *cells, int *n, int *same, int *n_same)
 
   for (int p = 0; p < T; p++)
     {
-      if (memcmp (at (sw->start_rows, T, C, l, p),
-                  at (sw->base->resid, T, C, start_block (sw, l), p), sizeof (float) * C) == 0)
+      if (p < sw->shared
+          || memcmp (at (sw->start_rows, T, C, l, p),
+                     at (sw->base->resid, T, C, start_block (sw, l), p),
+                     sizeof (float) * C) == 0)
         same[(*n_same)++] = l * T + p;
       else
         cells[(*n)++] = l * T + p;
     }
-}
-
-/* Gives the cells listed the base run's final state and reports them. */
-static void
-finish_same (Sweep *sw, const int *same, int n_same)
-{
-  for (int i = 0; i < n_same; i++)
-    memcpy (sw->result->final_hidden + (gsize) same[i] * sw->C, sw->base->final_h,
-            sizeof (float) * sw->C);
-  if (n_same > 0)
-    pl_sweep_finish_cells (sw, same, n_same);
 }
 
 /* A patched run of a set's fast schedule: pair sws[pair], matrix cell cell. */
@@ -188,7 +185,7 @@ cells_to_run (Sweep *sw, int *cells)
 
   for (int l = 0; l < sw->L; l++)
     layer_cells (sw, l, cells, &n, same, &n_same);
-  finish_same (sw, same, n_same);
+  pl_sweep_finish_unchanged (sw, same, n_same);
   return n;
 }
 
@@ -424,7 +421,7 @@ pass_finish (Pass *ps)
           cells[m++] = ps->jobs[i].cell;
       if (g_cancellable_is_cancelled (sw->cancellable))
         return FALSE;
-      finish_same (sw, ps->same + (gsize) k * ps->L * ps->T, ps->n_same[k]);
+      pl_sweep_finish_unchanged (sw, ps->same + (gsize) k * ps->L * ps->T, ps->n_same[k]);
       if (g_cancellable_is_cancelled (sw->cancellable))
         return FALSE;
       if (m > 0)

@@ -23,7 +23,8 @@
  * The segment then enters block l + 1. At all positions p0 is the first position where
  * the source and base activation differ (before it patching writes what is already
  * there); by position p0 = p, and a patch that writes what is there is skipped: its cell
- * is the base run's. Cells are batched as in pl-sweep.c, one segment each, ordered by
+ * is the base run's (every position before the first differing token id, known without
+ * comparing, by causality). Cells are batched as in pl-sweep.c, one segment each, ordered by
  * layer so the runs active at a block are a prefix of the batch.
  *
  * The naive path runs one full forward per cell, block l included, with an attention
@@ -206,6 +207,8 @@ first_changed (const Sweep *sw, int cell)
   const RunCache *a = sw->src, *b = sw->base;
   int from = MAX (c.p, 0), p;
 
+  if (c.p >= 0 && c.p < sw->shared)   /* by causality the runs agree there: no compare */
+    return -1;
   switch (sw->opt->site)
     {
     case PL_SITE_HEAD_OUT:
@@ -246,16 +249,13 @@ cells_to_run (Sweep *sw, int *cells, int *p0)
 
       if (p < 0)
         {
-          memcpy (sw->result->final_hidden + (gsize) cell * sw->C, sw->base->final_h,
-                  sizeof (float) * sw->C);
           same[n_same++] = cell;
           continue;
         }
       cells[n] = cell;
       p0[n++] = p;
     }
-  if (n_same > 0)
-    pl_sweep_finish_cells (sw, same, n_same);
+  pl_sweep_finish_unchanged (sw, same, n_same);
   return n;
 }
 

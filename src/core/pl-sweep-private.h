@@ -34,6 +34,10 @@ typedef struct {
   RunCache              clean, corr;
   RunCache             *base, *src;   /* the run patched, the run patches come from */
   const gint32         *base_ids;     /* (T) */
+  /* Positions before the first where the prompts' token ids differ (T if none): by
+   * causality every activation there is the same in both runs, so a patch there
+   * writes what is already there and its cell is the base run's, with no patched run. */
+  int                   shared;
   float                *start_rows;   /* block sites: (L, T, C), row p of the run patched at (l, p) */
   PlSweepResult        *result;
   double                d_clean, d_corr;   /* logit-diff of the unpatched runs */
@@ -62,6 +66,11 @@ gboolean pl_sweep_summarize_unpatched (Sweep *const *sws,
                                        int           n,
                                        int          *failed,
                                        GError      **error);
+/* Gives the n cells listed the base run's final state (their patch changes nothing),
+ * counts them as skipped and reports them. */
+void     pl_sweep_finish_unchanged (Sweep     *sw,
+                                    const int *cells,
+                                    int        n);
 /* Fills the matrix for the n cells listed (indices in the matrix's order), whose final
  * hidden states are in result->final_hidden, and reports progress. */
 void     pl_sweep_finish_cells (Sweep     *sw,

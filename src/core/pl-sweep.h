@@ -17,8 +17,11 @@
  * axes and pl_sweep_result_n_cells counts the cells. The fast schedule recomputes only what a patch can
  * change (blocks after the patch, positions from the patched one on, keys and values of
  * earlier positions reused from the corrupted run) and batches many patched runs into
- * each matrix product; opt.naive runs one full forward per patch instead, as a baseline
- * and a cross-check (same matrix within fp32 rounding).
+ * each matrix product. Position-specific patches (block sites, head sites by position)
+ * before the first position where the prompts' token ids differ run nothing: by
+ * causality both runs agree there, so such a cell is the base run's metric
+ * (result->cells_skipped counts them). opt.naive runs one full forward per patch
+ * instead, as a baseline and a cross-check (same matrix within fp32 rounding).
  *
  * pl_sweep_run blocks: call it from a worker thread. progress is called on that thread
  * after each batch of cells; it must copy what it keeps (the GUI hands a copy to the
@@ -139,6 +142,10 @@ typedef struct {
   PlDirection direction;
   gboolean  by_position;
   int       n_heads;
+  /* Cells given the base run's value with no patched run, since their patch changes
+   * nothing: every position before the first differing token id (by causality), and
+   * any other patch that writes bitwise the value already there. 0 with naive. */
+  int       cells_skipped;
 } PlSweepResult;
 
 /* Cells in result->matrix. */
