@@ -14,7 +14,9 @@ cells within 1e-4 / min(1, |d_corr - d_clean|), since that metric divides by it)
 Head sites (head_out, head_q, head_k, head_v, head_pattern, at all positions and
 --by-position) and both directions are compared the same way on the Michelle pair of
 every model (the reference patches the maths, one full forward per patch), with fast
-and --naive also compared with each other.
+and --naive also compared with each other. In every position-specific fast sweep the
+cells before the first differing token must also equal the engine's own unpatched
+(base) run's metric, since the engine runs no patch there.
 Prints `ok N - ...` / `not ok N - ...` lines, then the plan.
 """
 
@@ -358,7 +360,24 @@ def sweep_case(tap, cli, d, tag, texts, ids, ref, site, metric, naive, den,
                         if isinstance(worst, tuple) else worst)
     tap.ok(not problems, "%s: max cell err %.1e (tol %.0e), prob err %.1e, logit err %.1e%s"
            % (case, err, tol, ep, el, ("; " + "; ".join(problems)) if problems else ""))
+    if not naive and (by_position or site in R.SITES):
+        shared_cells(tap, case, out, clean, corr, direction)
     return out["matrix"]
+
+
+def shared_cells(tap, case, out, clean, corr, direction):
+    """Cells before the first differing token (d) are the unpatched base run's metric:
+    the engine runs no patch there (test-sweep-shared.c counts that), and sweep_case
+    has compared the same cells with the reference. Position is the matrix's axis 1."""
+    d = next((p for p, (a, b) in enumerate(zip(clean, corr)) if a != b), len(clean))
+    if d == 0:
+        return
+    base = out["clean" if direction == "noise" else "corrupted"]["metric"]
+    cells = np.array(out["matrix"], dtype=float)[:, :d]
+    err = float(np.abs(cells - base).max())
+    tap.ok(err <= 1e-6 * max(1.0, abs(base)),
+           "%s: the %d cells before the first differing token (%d) are the unpatched "
+           "run's metric (max diff %.1e)" % (case, cells.size, d, err))
 
 
 def head_checks(tap, cli, d, m, name, model_index):
