@@ -16,8 +16,16 @@
  *
  * --loads N only loads the model N times and prints each load's time, the best and
  * the median (the load is a large part of a short CLI run).
+ *
+ * Loads: Patchlens maps its own aligned copy of the weights (pl-weights-cache.h), made by
+ * a model's first load. The bench uses a cache folder of its own, emptied at the start,
+ * so it measures, in the same run: the load reading the file (the copy off, the
+ * baseline), the first load (which makes the copy), and the later loads; and the whole
+ * CLI process with the copy (as every run after the first) and without it.
  */
 #include <math.h>
+#include <stdlib.h>
+#include <time.h>
 #include <stdio.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -84,6 +92,13 @@ print_load (const char *when)
     printf ("load average %s: %s", when, text);
 }
 
+static int
+cmp_double (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
 /* Runs the CLI's sweep as a user does; wall seconds and peak RSS (KiB) of the child. */
 static double
 cli_run (const char *cli, const char *model, const char *clean, const char *corrupted,
@@ -112,22 +127,37 @@ cli_run (const char *cli, const char *model, const char *clean, const char *corr
 }
 
 static void
-bench_cli (const char *cli, PlModel *model, const char *label, const char *clean,
-           const char *corrupted, int T)
+bench_cli_once (const char *cli, PlModel *model, const char *label, const char *clean,
+                const char *corrupted, int T, gboolean copy)
 {
   double best = INFINITY;
   long rss = 0, r;
-  int runs = T <= 16 ? 3 : 1;
+  int runs = T <= 16 ? 5 : 1;
+  g_autofree double *t = g_new (double, runs);
 
+  g_setenv ("PATCHLENS_WEIGHTS_CACHE", copy ? "1" : "0", TRUE);
   for (int i = 0; i < runs; i++)
     {
-      best = MIN (best, cli_run (cli, pl_model_path (model), clean, corrupted, &r));
+      t[i] = cli_run (cli, pl_model_path (model), clean, corrupted, &r);
+      best = MIN (best, t[i]);
       rss = MAX (rss, r);
     }
-  printf ("%-22s %2d x %-3d  whole process (patchlens-cli sweep, best of %d) %6.3f s, "
-          "peak RSS %.0f MiB = %.2fx the %.0f MiB file\n", label,
-          pl_model_config (model)->n_layer, T, runs, best, rss / 1024.0,
-          rss * 1024.0 / pl_model_file_size (model), pl_model_file_size (model) / 1048576.0);
+  g_unsetenv ("PATCHLENS_WEIGHTS_CACHE");
+  qsort (t, runs, sizeof (double), cmp_double);
+  printf ("%-22s %2d x %-3d  whole process (patchlens-cli sweep, %s) best of %d %6.3f s, "
+          "median %6.3f s, peak RSS %.0f MiB = %.2fx the %.0f MiB file\n", label,
+          pl_model_config (model)->n_layer, T, copy ? "aligned copy" : "copy off, reads the file",
+          runs, best, t[runs / 2], rss / 1024.0, rss * 1024.0 / pl_model_file_size (model),
+          pl_model_file_size (model) / 1048576.0);
+}
+
+/* The whole process with the aligned copy, and without it as the baseline. */
+static void
+bench_cli (const char *cli, PlModel *model, const char *label, const char *clean,
+           const char *corrupted, int T)
+{
+  bench_cli_once (cli, model, label, clean, corrupted, T, TRUE);
+  bench_cli_once (cli, model, label, clean, corrupted, T, FALSE);
 }
 
 static PlSweepResult *
@@ -199,11 +229,65 @@ bench_blas (void)
   printf ("BLAS sgemm 1024^3: %.1f GFLOP/s (the machine's ceiling)\n", 5 * 2.0 * n * n * n / s / 1e9);
 }
 
-static int
-cmp_double (gconstpointer a, gconstpointer b)
+/* A cache folder of the bench's own (children inherit it), so the first load below
+ * makes the aligned copy whatever the user's cache holds. */
+static char *
+own_cache_folder (void)
 {
-  double x = *(const double *) a, y = *(const double *) b;
-  return (x > y) - (x < y);
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("pl-bench-cache-XXXXXX", &error);
+
+  if (dir == NULL)
+    g_error ("%s", error->message);
+  g_setenv ("XDG_CACHE_HOME", dir, TRUE);
+  return dir;
+}
+
+static void
+remove_folder (const char *dir)
+{
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", dir);
+
+  if (system (cmd) != 0)
+    g_warning ("could not remove %s", dir);
+}
+
+/* One load, timed; whether it used the aligned copy. */
+static double
+timed_load (const char *dir, gboolean *copy)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 t0 = g_get_monotonic_time ();
+  PlModel *model = pl_model_load (dir, &error);
+  double s = (g_get_monotonic_time () - t0) / 1e6;
+
+  if (model == NULL)
+    g_error ("%s", error->message);
+  *copy = pl_model_uses_cache (model);
+  pl_model_free (model);
+  return s;
+}
+
+/* The load reading the file (the baseline), the first load making the aligned copy
+ * (the source must be a second old for that), and a load from the copy. */
+static void
+bench_load_kinds (const char *dir)
+{
+  g_autofree char *weights = g_build_filename (dir, "model.safetensors", NULL);
+  double read_s, first_s, later_s;
+  gboolean copy[3];
+  GStatBuf st;
+
+  if (g_stat (weights, &st) == 0 && time (NULL) - st.st_ctime < 2)
+    g_usleep (2 * G_USEC_PER_SEC);
+  g_setenv ("PATCHLENS_WEIGHTS_CACHE", "0", TRUE);
+  read_s = timed_load (dir, &copy[0]);
+  g_unsetenv ("PATCHLENS_WEIGHTS_CACHE");
+  first_s = timed_load (dir, &copy[1]);
+  later_s = timed_load (dir, &copy[2]);
+  printf ("load reading the file %.3f s; first load, making the aligned copy %.3f s%s; "
+          "load from the copy %.3f s%s\n", read_s, first_s,
+          copy[1] ? "" : " (NOT MADE)", later_s, copy[2] ? "" : " (NOT USED)");
 }
 
 /* Loads the model n times; prints each time, the best and the median. */
@@ -244,6 +328,7 @@ main (int argc, char **argv)
   gint64 t0;
 
   g_autofree char *blas = NULL;
+  g_autofree char *cache = NULL;
 
   pl_blas_init (argv);
   setvbuf (stdout, NULL, _IOLBF, 0);   /* figures appear as they are measured */
@@ -270,22 +355,26 @@ main (int argc, char **argv)
   printf ("%s; attention: %s\n", blas, pl_attention_path ());
   print_load ("at start");
   bench_blas ();
+  cache = own_cache_folder ();
+  bench_load_kinds (argv[1]);
   t0 = g_get_monotonic_time ();
   model = pl_model_load (argv[1], &error);
   if (model == NULL)
     g_error ("%s", error->message);
   getrusage (RUSAGE_SELF, &ru);
-  printf ("model %s: %d layers, %d dims, %.0f MiB file; loaded in %.3f s, peak RSS after "
-          "the load %.0f MiB = %.2fx the file\n", argv[1], pl_model_config (model)->n_layer,
-          pl_model_config (model)->n_embd, pl_model_file_size (model) / 1048576.0,
-          (g_get_monotonic_time () - t0) / 1e6, ru.ru_maxrss / 1024.0,
-          ru.ru_maxrss * 1024.0 / pl_model_file_size (model));
+  printf ("model %s: %d layers, %d dims, %.0f MiB file; loaded in %.3f s (%s), peak RSS "
+          "of the process so far %.0f MiB = %.2fx the file\n", argv[1],
+          pl_model_config (model)->n_layer, pl_model_config (model)->n_embd,
+          pl_model_file_size (model) / 1048576.0, (g_get_monotonic_time () - t0) / 1e6,
+          pl_model_uses_cache (model) ? "from the aligned copy" : "read",
+          ru.ru_maxrss / 1024.0, ru.ru_maxrss * 1024.0 / pl_model_file_size (model));
 
   bench_pair (model, "assignment (11 tok)", "Michelle Jones was a top-notch student. Michelle",
               "Michelle Smith was a top-notch student. Michelle", naive_11, cli);
   if (!long_64)
     {
       print_load ("at the end");
+      remove_folder (cache);
       return 0;
     }
   /* A 64-token pair: the same sentences, with the same filler words between them. */
@@ -303,5 +392,6 @@ main (int argc, char **argv)
   g_string_append (long_corrupted, " Michelle");
   bench_pair (model, "long pair", long_clean->str, long_corrupted->str, naive_64, cli);
   print_load ("at the end");
+  remove_folder (cache);
   return 0;
 }

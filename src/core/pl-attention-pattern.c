@@ -57,6 +57,8 @@ pl_attention_pattern (PlModel      *model,
       for (int j = 0; j <= t; j++)
         pattern[(gsize) t * T + j] = row[j];
     }
+  if (!pl_model_check_intact (model, error))
+    g_clear_pointer (&pattern, g_free);
   return pattern;
 }
 
@@ -162,5 +164,7 @@ pl_attention_pattern_patched (PlModel      *model,
   for (int t = 0; t < T; t++)
     patched_row (model, target, source, &q_target, &q_source, layer, head, t, site,
                  position, row, pattern);
+  if (!pl_model_check_intact (model, error))
+    g_clear_pointer (&pattern, g_free);
   return pattern;
 }

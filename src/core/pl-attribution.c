@@ -189,6 +189,8 @@ pl_attribution_run (PlModel      *model,
     at->ln_f_bias += (double) w->ln_f_b[i]
                      * ((double) w->wte[(gsize) answer_b * C + i] - w->wte[(gsize) answer_a * C + i]);
   g_free (r.dir);
+  if (!pl_model_check_intact (model, error))
+    g_clear_pointer (&at, pl_attribution_free);
   return at;
 }
 

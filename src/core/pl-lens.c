@@ -129,6 +129,8 @@ pl_lens_run (PlModel      *model,
   pl_final_norm (model, pl_capture_resid (cap, L) + (gsize) (T - 1) * C, h);
   pl_lm_head (model, h, logits);
   read_row (lens, L, T - 1, logits, V);
+  if (!pl_model_check_intact (model, error))
+    g_clear_pointer (&lens, pl_lens_free);
   return lens;
 }
 

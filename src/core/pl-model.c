@@ -10,16 +10,18 @@
 #include "pl-model.h"
 #include "pl-tensor-read.h"
 #include "pl-model-check.h"
+#include "pl-weights-cache.h"
 
 struct _PlModel {
   char          *path;
   char          *name;
   PlConfig       cfg;
   PlTensorFile  *file;      /* open only while loading */
+  PlTensorFile  *cache;     /* the mapped aligned copy the weights point into, or NULL */
   GArray        *reads;     /* of PlTensorRead: what to load, while loading */
   GPtrArray     *slots;     /* const float ** for each read, while loading */
   PlWeights      w;
-  float         *buf;       /* every tensor, F32, one owned 2 MiB-aligned block */
+  float         *buf;       /* without a cache: every tensor, F32, one owned block */
   gsize          buf_bytes;
   guint64        file_size;
   PlTokenizer   *tok;
@@ -150,13 +152,39 @@ check_unused (PlModel *m, GHashTable *used, GError **error)
   return TRUE;
 }
 
+/* Points the weights into the mapped aligned copy, when there is one. */
+static gboolean
+use_cache (PlModel *m, const char *weights)
+{
+  PlTensorRead *reads = (PlTensorRead *) m->reads->data;
+  const guint8 *map;
+  PlSafetensors *h;
+
+  m->cache = pl_weights_cache_open (m->file, weights, reads, m->reads->len);
+  if (m->cache == NULL)
+    return FALSE;
+  map = pl_tensor_file_mapping (m->cache);
+  h = pl_tensor_file_header (m->cache);
+  for (guint i = 0; i < m->reads->len; i++)
+    {
+      const PlTensorInfo *t = pl_safetensors_find (h, reads[i].info->name);
+
+      /* 64-byte aligned: checked by pl_weights_cache_open. */
+      *(const float **) g_ptr_array_index (m->slots, i)
+        = (const float *) (gconstpointer) (map + pl_safetensors_data_offset (h) + t->begin);
+    }
+  return TRUE;
+}
+
 /* Lays the listed tensors out in one buffer and reads them into it. */
 static gboolean
-read_tensors (PlModel *m, GError **error)
+read_tensors (PlModel *m, const char *weights, GError **error)
 {
   PlTensorRead *reads = (PlTensorRead *) m->reads->data;
   gsize n_floats = 0;
 
+  if (use_cache (m, weights))
+    return TRUE;
   for (guint i = 0; i < m->reads->len; i++)
     n_floats += (reads[i].info->n_elements + TENSOR_ALIGN_FLOATS - 1)
                 / TENSOR_ALIGN_FLOATS * TENSOR_ALIGN_FLOATS;
@@ -179,7 +207,7 @@ read_tensors (PlModel *m, GError **error)
 }
 
 static gboolean
-load_weights (PlModel *m, GError **error)
+load_weights (PlModel *m, const char *weights, GError **error)
 {
   g_autoptr(GHashTable) used = g_hash_table_new (NULL, NULL);
   gint64 C = m->cfg.n_embd;
@@ -195,7 +223,7 @@ load_weights (PlModel *m, GError **error)
   for (int b = 0; b < m->cfg.n_layer; b++)
     if (!load_block (m, used, b, error))
       return FALSE;
-  return check_unused (m, used, error) && read_tensors (m, error);
+  return check_unused (m, used, error) && read_tensors (m, weights, error);
 }
 
 /* ---- the folder ---- */
@@ -271,9 +299,10 @@ pl_model_load (const char *dir, GError **error)
   if (m->file == NULL)
     return NULL;
   tok_thread = g_thread_new ("pl-tokenizer", read_tokenizer, m);
-  ok = load_weights (m, error);
+  ok = load_weights (m, weights, error);
   g_thread_join (tok_thread);
-  /* Nothing refers to the file from here: it may be replaced or truncated freely. */
+  /* Nothing refers to the file from here: it may be replaced or truncated freely (the
+   * weights are in memory we own or in Patchlens' own copy). */
   m->file_size = pl_tensor_file_size (m->file);
   g_clear_pointer (&m->file, pl_tensor_file_free);
   g_clear_pointer (&m->reads, g_array_unref);
@@ -289,6 +318,7 @@ pl_model_free (PlModel *m)
   if (m == NULL)
     return;
   g_clear_pointer (&m->file, pl_tensor_file_free);
+  g_clear_pointer (&m->cache, pl_tensor_file_free);
   g_clear_pointer (&m->reads, g_array_unref);
   g_clear_pointer (&m->slots, g_ptr_array_unref);
   pl_aligned_free (m->buf, m->buf_bytes);
@@ -307,6 +337,16 @@ const char *pl_model_name (PlModel *m) { return m->name; }
 const char *pl_model_path (PlModel *m) { return m->path; }
 guint64 pl_model_n_params (PlModel *m) { return m->n_params; }
 guint64 pl_model_file_size (PlModel *m) { return m->file_size; }
+gboolean pl_model_uses_cache (PlModel *m) { return m->cache != NULL; }
+
+gboolean
+pl_model_check_intact (PlModel *m, GError **error)
+{
+  if (m->cache == NULL || pl_tensor_file_check (m->cache, error))
+    return TRUE;
+  g_prefix_error (error, "Patchlens' aligned copy of %s/model.safetensors: ", m->path);
+  return FALSE;
+}
 
 /* ---- the plain forward pass ---- */
 
@@ -360,5 +400,5 @@ pl_model_last_logits (PlModel      *m,
   pl_final_norm (m, x + (gsize) (n_ids - 1) * C, h);
   pl_lm_head (m, h, logits);
   pl_scratch_free (s);
-  return TRUE;
+  return pl_model_check_intact (m, error);
 }

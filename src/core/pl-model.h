@@ -62,6 +62,14 @@ const char      *pl_model_path         (PlModel    *model);
 guint64          pl_model_n_params     (PlModel    *model);
 /* Size of model.safetensors in bytes. */
 guint64          pl_model_file_size    (PlModel    *model);
+/* TRUE when the weights are used in place from Patchlens' aligned copy
+ * (pl-weights-cache.h) rather than read into memory. */
+gboolean         pl_model_uses_cache   (PlModel    *model);
+/* FALSE, saying why, when that copy was truncated or written by another program since
+ * the load: a result computed from it is garbage. Every computation that returns numbers
+ * checks it before it returns them. */
+gboolean         pl_model_check_intact (PlModel    *model,
+                                        GError    **error);
 
 /* Next-token logits (V) at the last of the n_ids positions. */
 gboolean         pl_model_last_logits  (PlModel      *model,

@@ -535,7 +535,7 @@ pl_sweep_run_many (PlModel               *model,
       if (!ok)
         *failed = ready;
     }
-  ok = ok && sweep_many (sws, n, failed, error);
+  ok = ok && sweep_many (sws, n, failed, error) && pl_model_check_intact (model, error);
   for (int i = 0; i < ready; i++)
     {
       if (ok)

@@ -15,6 +15,7 @@
 #include <sys/inotify.h>
 #endif
 
+#include "pl-bus-guard.h"
 #include "pl-error.h"
 #include "pl-read-file.h"
 #include "pl-tensor-read.h"
@@ -34,6 +35,10 @@ struct _PlTensorFile {
   char          *display;   /* the path, for messages */
   struct stat    before;    /* fstat when opened */
   PlSafetensors *header;
+  guint8        *map;       /* pl_tensor_file_map's, or NULL */
+  gsize          map_len;
+  int            guard;     /* the mapping's pl-bus-guard */
+  gboolean       changed;   /* seen changed once: inotify tells only once */
 };
 
 /* ---- opening ---- */
@@ -134,7 +139,7 @@ pl_tensor_file_open (const char *path, GError **error)
   g_autoptr(PlTensorFile) f = g_new0 (PlTensorFile, 1);
 
   f->watch = -1;
-
+  f->guard = -1;
   f->display = g_filename_display_name (path);
   /* O_NONBLOCK: opening a FIFO must not wait for a writer before we can refuse it. */
   f->fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
@@ -169,6 +174,9 @@ pl_tensor_file_free (PlTensorFile *f)
 {
   if (f == NULL)
     return;
+  pl_bus_guard_remove (f->guard);
+  if (f->map != NULL)
+    munmap (f->map, f->map_len);
   if (f->fd >= 0)
     close (f->fd);
   if (f->watch >= 0)
@@ -180,6 +188,9 @@ pl_tensor_file_free (PlTensorFile *f)
 
 PlSafetensors *pl_tensor_file_header (PlTensorFile *f) { return f->header; }
 guint64 pl_tensor_file_size (PlTensorFile *f) { return f->before.st_size; }
+int pl_tensor_file_fd (PlTensorFile *f) { return f->fd; }
+const guint8 *pl_tensor_file_mapping (PlTensorFile *f) { return f->map; }
+const struct stat *pl_tensor_file_stat (PlTensorFile *f) { return &f->before; }
 
 /* ---- F16 and BF16 ---- */
 
@@ -360,14 +371,22 @@ split (const PlTensorRead *reads, int n, guint64 total, Range *ranges, Job jobs[
 }
 
 static gboolean
-unchanged (PlTensorFile *f, GError **error)
+changed_since_open (PlTensorFile *f)
 {
   struct stat now;
 
-  if (written_since_open (f) || fstat (f->fd, &now) != 0
-      || now.st_size != f->before.st_size
-      || now.st_mtim.tv_sec != f->before.st_mtim.tv_sec
-      || now.st_mtim.tv_nsec != f->before.st_mtim.tv_nsec)
+  if (!f->changed)
+    f->changed = written_since_open (f) || fstat (f->fd, &now) != 0
+                 || now.st_size != f->before.st_size
+                 || now.st_mtim.tv_sec != f->before.st_mtim.tv_sec
+                 || now.st_mtim.tv_nsec != f->before.st_mtim.tv_nsec;
+  return f->changed;
+}
+
+static gboolean
+unchanged (PlTensorFile *f, GError **error)
+{
+  if (changed_since_open (f))
     {
       pl_set_file_error (error, PL_ERROR_IO, f->display, "the file changed while it was "
                          "being read (another program is writing it): load the model "
@@ -407,6 +426,59 @@ pl_tensor_file_read (PlTensorFile *f, PlTensorRead *reads, int n, GError **error
       return FALSE;
     }
   return unchanged (f, error);
+}
+
+/* ---- in place ---- */
+
+const guint8 *
+pl_tensor_file_map (PlTensorFile *f, GError **error)
+{
+  gsize len = f->before.st_size;
+  void *p;
+
+  g_return_val_if_fail (f->map == NULL, f->map);
+  if (len == 0 || (guint64) len != (guint64) f->before.st_size)
+    {
+      pl_set_file_error (error, PL_ERROR_IO, f->display, "cannot be mapped (%" G_GUINT64_FORMAT
+                         " bytes)", (guint64) f->before.st_size);
+      return NULL;
+    }
+  /* MAP_POPULATE: the page-cache pages are mapped in one call, not faulted one by one. */
+  p = mmap (NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, f->fd, 0);
+  if (p == MAP_FAILED)
+    {
+      int e = errno;
+      pl_set_file_error (error, PL_ERROR_IO, f->display, "cannot be mapped: %s",
+                         g_strerror (e));
+      return NULL;
+    }
+  f->guard = pl_bus_guard_add (p, len);
+  if (f->guard < 0)
+    {
+      munmap (p, len);
+      pl_set_file_error (error, PL_ERROR_IO, f->display, "cannot be mapped safely (too "
+                         "many files mapped at once)");
+      return NULL;
+    }
+  f->map = p;
+  f->map_len = len;
+  /* Written between the header's read and the mapping: what we map may be a mix. */
+  if (!unchanged (f, error))
+    return NULL;
+  return f->map;
+}
+
+gboolean
+pl_tensor_file_check (PlTensorFile *f, GError **error)
+{
+  if ((f->map != NULL && pl_bus_guard_lost (f->guard)) || changed_since_open (f))
+    {
+      pl_set_file_error (error, PL_ERROR_IO, f->display, "another program truncated or "
+                         "wrote this file while Patchlens was using it, so this result is "
+                         "discarded: load the model again");
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* ---- aligned memory ---- */

@@ -26,6 +26,7 @@
 #pragma once
 
 #include <glib.h>
+#include <sys/stat.h>
 
 #include "pl-safetensors.h"
 
@@ -50,6 +51,22 @@ gboolean       pl_tensor_file_read   (PlTensorFile       *f,
                                       PlTensorRead       *reads,
                                       int                 n,
                                       GError            **error);
+
+/* Maps the whole file read-only (page-cache pages, no copy), guarded by pl-bus-guard:
+ * a file truncated later reads as zeros instead of raising SIGBUS. The mapping lives as
+ * long as f. For Patchlens' own aligned copies of the weights (pl-weights-cache.h),
+ * never for a user's file, which must stay free to change once loaded. */
+const guint8  *pl_tensor_file_map    (PlTensorFile       *f,
+                                      GError            **error);
+/* TRUE while the file is as it was when opened (not written, same size and time, no
+ * page of the mapping lost); else an error saying results computed from it are void. */
+gboolean       pl_tensor_file_check  (PlTensorFile       *f,
+                                      GError            **error);
+/* pl_tensor_file_map's mapping, or NULL */
+const guint8  *pl_tensor_file_mapping (PlTensorFile      *f);
+int            pl_tensor_file_fd     (PlTensorFile       *f);
+/* fstat when opened */
+const struct stat *pl_tensor_file_stat (PlTensorFile     *f);
 
 /* Zeroed memory aligned to 2 MiB (not marked for huge pages: see the .c file); NULL
  * when out of memory. Free with the same size. */

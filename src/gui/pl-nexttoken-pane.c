@@ -110,10 +110,17 @@ cell_thread (GTask        *task,
              GCancellable *cancellable)
 {
   CellData *d = task_data;
-  PlTopK *top = pl_sweep_cell_topk (pl_loaded_model_get (d->model),
-                                    pl_shared_result_get (d->result), d->layer, d->pos, d->k);
+  PlModel *model = pl_loaded_model_get (d->model);
+  PlTopK *top = pl_sweep_cell_topk (model, pl_shared_result_get (d->result), d->layer,
+                                    d->pos, d->k);
+  GError *error = NULL;
 
-  if (top == NULL)
+  if (!pl_model_check_intact (model, &error))
+    {
+      g_clear_pointer (&top, pl_topk_free);
+      g_task_return_error (task, error);
+    }
+  else if (top == NULL)
     g_task_return_new_error (task, PL_ERROR, PL_ERROR_INVALID_ARGUMENT,
                              _("No predictions for layer %d, position %d."), d->layer, d->pos);
   else
