@@ -191,7 +191,8 @@ bench_pair (PlModel *model, const char *label, const char *clean, const char *co
     g_error ("%s", error->message);
   d = first_difference (in);
   flops = min_flops (cfg, in->clean.n_tokens, d, PL_SITE_RESID_POST);
-  pl_sweep_result_free (timed_sweep (model, in, FALSE));   /* warm-up: page in the weights */
+  /* warm-up: page in the weights, start BLAS threads */
+  pl_sweep_result_free (timed_sweep (model, in, FALSE));
   fast = timed_sweep (model, in, FALSE);
   printf ("%-22s %2d x %-3d  minimum %.1f GFLOP (first differing token at %d: the %d "
           "cells before it cost nothing; %d of %d cells run no patch)\n", label, cfg->n_layer,
