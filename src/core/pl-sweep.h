@@ -144,7 +144,8 @@ typedef struct {
   int       n_heads;
   /* Cells given the base run's value with no patched run, since their patch changes
    * nothing: every position before the first differing token id (by causality), and
-   * any other patch that writes bitwise the value already there. 0 with naive. */
+   * any other patch that writes bitwise the value already there. 0 with naive, and
+   * in a result read from a file (not saved). */
   int       cells_skipped;
 } PlSweepResult;
 
