@@ -65,6 +65,7 @@ gboolean       pl_tensor_file_check  (PlTensorFile       *f,
 /* pl_tensor_file_map's mapping, or NULL */
 const guint8  *pl_tensor_file_mapping (PlTensorFile      *f);
 int            pl_tensor_file_fd     (PlTensorFile       *f);
+const char    *pl_tensor_file_path   (PlTensorFile       *f);
 /* fstat when opened */
 const struct stat *pl_tensor_file_stat (PlTensorFile     *f);
 
