@@ -280,8 +280,14 @@ test_foreign_copy_replaced (void)
       c = copies (&f);
       g_assert_no_errno (g_unlink (c->pdata[0]));
       if (how == 0)
-        g_assert_true (g_file_set_contents (c->pdata[0], "\x10\0\0\0\0\0\0\0{\"a\":", 14,
-                                            NULL));
+        {
+          g_autofree char *idp = g_strconcat (c->pdata[0], ".id", NULL);
+
+          g_assert_true (g_file_set_contents (c->pdata[0], "\x10\0\0\0\0\0\0\0{\"a\":",
+                                              14, NULL));
+          g_assert_no_errno (g_unlink (idp));
+          g_assert_no_errno (mkfifo (idp, 0644));   /* would block a plain read */
+        }
       else
         pl_test_write_in_place (c->pdata[0], f.b, 1 << 20);   /* not a copy of A */
       {
