@@ -2,7 +2,9 @@
  *
  * pl-test-util.c: temporary folders and generated models for the C tests.
  */
+#include <fcntl.h>
 #include <glib/gstdio.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 
@@ -86,4 +88,22 @@ pl_test_make_model (const char *name, ...)
   if (!g_spawn_check_wait_status (status, NULL))
     g_error ("gen-model.py failed for %s:\n%s%s", name, out, err);
   return g_steal_pointer (&dir);
+}
+
+void
+pl_test_write_in_place (const char *path, GBytes *bytes, gsize chunk)
+{
+  int fd = open (path, O_WRONLY | O_CREAT, 0644);
+  gsize n, done = 0;
+  const guint8 *p = g_bytes_get_data (bytes, &n);
+
+  g_assert_cmpint (fd, >=, 0);
+  while (done < n)
+    {
+      ssize_t w = pwrite (fd, p + done, MIN (chunk, n - done), done);
+      g_assert_cmpint (w, >, 0);
+      done += w;
+    }
+  g_assert_no_errno (ftruncate (fd, n));
+  close (fd);
 }

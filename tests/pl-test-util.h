@@ -21,6 +21,12 @@ char *pl_test_make_model (const char *name,
 /* A temporary folder removed when the program exits. */
 const char *pl_test_tmpdir (void);
 
+/* Writes bytes over path's own bytes, chunk bytes per write (the same inode, as a
+ * program rewriting a file in place does), then cuts it to their length. */
+void        pl_test_write_in_place (const char *path,
+                                    GBytes     *bytes,
+                                    gsize       chunk);
+
 /* Removes path and everything below it, ignoring errors (test teardown). */
 void        pl_test_remove_tree (const char *path);
 

@@ -11,6 +11,10 @@ random length, to nothing) or overwritten in place with version B (another valid
 of the same shapes). Every run must end either with exit 0 and the matrix of version A
 or B exactly (the whole file as it was at one moment), or with exit 1 and a message
 naming model.safetensors; never a signal (SIGBUS was the bug) and never a mixed result.
+
+Then 6 runs attack Patchlens' own aligned copy of the weights (pl-weights-cache.h),
+which a run maps: truncated or scribbled on during the sweep, the run ends with the
+matrix of A or with exit 1 naming the aligned copy; never a signal, never garbage.
 The models are in the padded layout, whose aligned F32 tensors the old loader used in
 place from a mapping (test-model-file.c covers the hub's layout in-process).
 """
@@ -28,6 +32,7 @@ CLI = os.path.abspath(sys.argv[1])
 SRCDIR = Path(os.environ.get("G_TEST_SRCDIR", Path(__file__).resolve().parent))
 GEN_MODEL = SRCDIR / "gen-model.py"
 N_RUNS = 20
+N_COPY_RUNS = 6
 ARGS = ["sweep", "--naive", "--clean", "Michelle Jones was a top-notch student. Michelle",
         "--corrupted", "Michelle Smith was a top-notch student. Michelle",
         "--clean-answer", " Jones", "--corrupted-answer", " Smith"]
@@ -60,7 +65,7 @@ def sweep(model, out):
 def main():
     rng = random.Random(11)
     ok = True
-    print("1..%d" % (N_RUNS + 1), flush=True)
+    print("1..%d" % (N_RUNS + 1 + N_COPY_RUNS), flush=True)
     with tempfile.TemporaryDirectory(prefix="patchlens-model-file-") as t:
         tmp = Path(t)
         gen(tmp / "a", 3)
@@ -110,7 +115,51 @@ def main():
             print("%s %d - %s after %.0f ms: %s" % ("ok" if good else "not ok", run + 2,
                                                      what, delay * 1e3, verdict), flush=True)
             ok &= good
+        ok &= attack_copies(rng, tmp, matrix_a, duration)
     return 0 if ok else 1
+
+
+def attack_copies(rng, tmp, matrix_a, duration):
+    """The aligned copy truncated or written while a sweep maps it."""
+    ok = True
+    cache = tmp / "cache"
+    env = dict(os.environ, XDG_CACHE_HOME=str(cache))
+    subprocess.run(["cp", "-r", str(tmp / "a"), str(tmp / "copied")], check=True)
+    time.sleep(1.2)   # copies are made of sources a second old
+    for run in range(N_COPY_RUNS):
+        out = tmp / "copy.json"
+        out.unlink(missing_ok=True)
+        first = subprocess.run([CLI, *ARGS, "--model", str(tmp / "copied"), "--json",
+                                str(out)], env=env, capture_output=True)
+        copies = list((cache / "patchlens" / "weights").glob("*.safetensors"))
+        assert first.returncode == 0 and len(copies) == 1, first.stderr
+        p = subprocess.Popen([CLI, *ARGS, "--model", str(tmp / "copied"), "--json",
+                              str(out)], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        delay = rng.uniform(0, duration * 0.9)
+        time.sleep(delay)
+        os.chmod(copies[0], 0o644)
+        if run % 2 == 0:
+            os.truncate(copies[0], rng.randrange(os.path.getsize(copies[0]) // 2))
+        else:
+            with open(copies[0], "r+b") as f:
+                f.seek(os.path.getsize(copies[0]) // 2)
+                f.write(b"garbage!" * 512)
+        _, err = p.communicate(timeout=120)
+        err = err.decode("utf-8", "replace").strip()
+        what = ("truncate", "scribble on")[run % 2]
+        if p.returncode == 0:
+            matrix = json.loads(out.read_text())["matrix"]
+            good = matrix == matrix_a
+            verdict = "exit 0, matrix of %s" % ("A" if good else "GARBAGE")
+        else:
+            good = p.returncode == 1 and "aligned copy" in err
+            verdict = "exit %d: %s" % (p.returncode, err)
+        print("%s %d - %s the aligned copy after %.0f ms: %s" % (
+            "ok" if good else "not ok", N_RUNS + 2 + run, what, delay * 1e3, verdict),
+            flush=True)
+        ok &= good
+    return ok
 
 
 if __name__ == "__main__":

@@ -34,24 +34,6 @@ typedef struct {
   int     V;
 } Fixture;
 
-static void
-write_in_place (const char *path, GBytes *bytes, gsize chunk)
-{
-  int fd = open (path, O_WRONLY | O_CREAT, 0644);
-  gsize n, done = 0;
-  const guint8 *p = g_bytes_get_data (bytes, &n);
-
-  g_assert_cmpint (fd, >=, 0);
-  while (done < n)
-    {
-      ssize_t w = pwrite (fd, p + done, MIN (chunk, n - done), done);
-      g_assert_cmpint (w, >, 0);
-      done += w;
-    }
-  g_assert_no_errno (ftruncate (fd, n));
-  close (fd);
-}
-
 static float *
 logits_of (const char *dir, int *V)
 {
@@ -122,20 +104,20 @@ test_changed_after_load (void)
       g_autofree float *logits = g_new (float, f.V);
       gsize size = g_bytes_get_size (f.a);
 
-      write_in_place (f.path, f.a, 1 << 20);
+      pl_test_write_in_place (f.path, f.a, 1 << 20);
       m = pl_model_load (f.dir, &error);
       g_assert_no_error (error);
       switch (run % 4)
         {
         case 0: g_assert_no_errno (truncate (f.path, 0)); break;
         case 1: g_assert_no_errno (truncate (f.path, g_test_rand_int_range (1, size))); break;
-        case 2: write_in_place (f.path, f.b, 1 << 20); break;
+        case 2: pl_test_write_in_place (f.path, f.b, 1 << 20); break;
         default: g_assert_no_errno (g_unlink (f.path)); break;
         }
       g_assert_true (pl_model_last_logits (m, ids, G_N_ELEMENTS (ids), logits, &error));
       g_assert_cmpmem (logits, sizeof (float) * f.V, f.logits_a, sizeof (float) * f.V);
     }
-  write_in_place (f.path, f.a, 1 << 20);
+  pl_test_write_in_place (f.path, f.a, 1 << 20);
   fixture_clear (&f);
 }
 
@@ -157,7 +139,7 @@ attack (gpointer data)
   else if (at->op == 1)
     g_assert_no_errno (truncate (at->f->path, g_test_rand_int_range (0, size)));
   else
-    write_in_place (at->f->path, at->f->b, 64 << 10);   /* slowly, in small writes */
+    pl_test_write_in_place (at->f->path, at->f->b, 64 << 10);   /* slowly, in small writes */
   return NULL;
 }
 
@@ -176,7 +158,7 @@ test_changed_during_load (void)
       Attack at = { &f, run % 3, g_test_rand_int_range (0, 3000) };
       GThread *t;
 
-      write_in_place (f.path, f.a, 1 << 20);
+      pl_test_write_in_place (f.path, f.a, 1 << 20);
       t = g_thread_new ("attack", attack, &at);
       m = pl_model_load (f.dir, &error);
       g_thread_join (t);
@@ -203,7 +185,7 @@ test_changed_during_load (void)
     }
   g_test_message ("%d runs: %d clear errors, %d loaded version A, %d version B", N_RUNS,
                   n_errors, n_a, n_b);
-  write_in_place (f.path, f.a, 1 << 20);
+  pl_test_write_in_place (f.path, f.a, 1 << 20);
   fixture_clear (&f);
 }
 

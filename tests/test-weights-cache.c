@@ -44,19 +44,6 @@ read_bytes (const char *dir)
   return g_bytes_new_take (contents, n);
 }
 
-static void
-write_in_place (const char *path, GBytes *bytes)
-{
-  int fd = open (path, O_WRONLY | O_CREAT, 0644);
-  gsize n;
-  const guint8 *p = g_bytes_get_data (bytes, &n);
-
-  g_assert_cmpint (fd, >=, 0);
-  g_assert_cmpint (pwrite (fd, p, n, 0), ==, (ssize_t) n);
-  g_assert_no_errno (ftruncate (fd, n));
-  close (fd);
-}
-
 /* Waits until a file changed now may be copied. */
 static void
 settle (void)
@@ -119,7 +106,7 @@ fixture_init (Fixture *f, const char *name)
   g_assert_cmpint (system (cmd), ==, 0);
   f->a = read_bytes (a);
   f->b = read_bytes (b);
-  write_in_place (f->path, f->a);
+  pl_test_write_in_place (f->path, f->a, 1 << 20);
   g_setenv ("XDG_CACHE_HOME", f->cache, TRUE);
   f->logits_a = uncached_logits (a, &f->V);
   f->logits_b = uncached_logits (b, &f->V);
@@ -212,7 +199,7 @@ test_source_changed (void)
   {
     g_autoptr(PlModel) m = load (f.dir);
     g_assert_true (pl_model_uses_cache (m));
-    write_in_place (f.path, f.b);   /* while A's copy is in use: A stays A */
+    pl_test_write_in_place (f.path, f.b, 1 << 20);   /* while A's copy is in use: A stays A */
     assert_logits (m, f.logits_a, f.V);
   }
   {
@@ -293,10 +280,16 @@ test_foreign_copy_replaced (void)
       c = copies (&f);
       g_assert_no_errno (g_unlink (c->pdata[0]));
       if (how == 0)
-        g_assert_true (g_file_set_contents (c->pdata[0], "\x10\0\0\0\0\0\0\0{\"a\":", 14,
-                                            NULL));
+        {
+          g_autofree char *idp = g_strconcat (c->pdata[0], ".id", NULL);
+
+          g_assert_true (g_file_set_contents (c->pdata[0], "\x10\0\0\0\0\0\0\0{\"a\":",
+                                              14, NULL));
+          g_assert_no_errno (g_unlink (idp));
+          g_assert_no_errno (mkfifo (idp, 0644));   /* would block a plain read */
+        }
       else
-        write_in_place (c->pdata[0], f.b);   /* safetensors, but not a copy of A */
+        pl_test_write_in_place (c->pdata[0], f.b, 1 << 20);   /* not a copy of A */
       {
         g_autoptr(PlModel) m = load (f.dir);
         g_assert_true (pl_model_uses_cache (m));

@@ -342,9 +342,14 @@ gboolean pl_model_uses_cache (PlModel *m) { return m->cache != NULL; }
 gboolean
 pl_model_check_intact (PlModel *m, GError **error)
 {
-  if (m->cache == NULL || pl_tensor_file_check (m->cache, error))
+  g_autofree char *copy = NULL;
+
+  if (m->cache == NULL || pl_tensor_file_check (m->cache, NULL))
     return TRUE;
-  g_prefix_error (error, "Patchlens' aligned copy of %s/model.safetensors: ", m->path);
+  copy = g_filename_display_name (pl_tensor_file_path (m->cache));
+  g_set_error (error, PL_ERROR, PL_ERROR_IO, "Another program truncated or wrote %s, "
+               "Patchlens' aligned copy of %s/model.safetensors, while it was in use, so "
+               "this result is discarded: load the model again", copy, m->path);
   return FALSE;
 }
 

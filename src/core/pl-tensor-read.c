@@ -32,6 +32,7 @@
 struct _PlTensorFile {
   int            fd;
   int            watch;     /* inotify on the file while it is read, or -1 */
+  char          *path;
   char          *display;   /* the path, for messages */
   struct stat    before;    /* fstat when opened */
   PlSafetensors *header;
@@ -140,6 +141,7 @@ pl_tensor_file_open (const char *path, GError **error)
 
   f->watch = -1;
   f->guard = -1;
+  f->path = g_strdup (path);
   f->display = g_filename_display_name (path);
   /* O_NONBLOCK: opening a FIFO must not wait for a writer before we can refuse it. */
   f->fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
@@ -182,6 +184,7 @@ pl_tensor_file_free (PlTensorFile *f)
   if (f->watch >= 0)
     close (f->watch);
   g_clear_pointer (&f->header, pl_safetensors_free);
+  g_free (f->path);
   g_free (f->display);
   g_free (f);
 }
@@ -189,6 +192,7 @@ pl_tensor_file_free (PlTensorFile *f)
 PlSafetensors *pl_tensor_file_header (PlTensorFile *f) { return f->header; }
 guint64 pl_tensor_file_size (PlTensorFile *f) { return f->before.st_size; }
 int pl_tensor_file_fd (PlTensorFile *f) { return f->fd; }
+const char *pl_tensor_file_path (PlTensorFile *f) { return f->path; }
 const guint8 *pl_tensor_file_mapping (PlTensorFile *f) { return f->map; }
 const struct stat *pl_tensor_file_stat (PlTensorFile *f) { return &f->before; }
 

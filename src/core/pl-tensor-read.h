@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
  * pl-tensor-read.h: reading a safetensors file's tensors into memory the caller owns,
- * as F32, so nothing stays mapped from the file once it is loaded.
+ * as F32, so nothing stays mapped from the file once it is loaded; or, for Patchlens'
+ * own aligned copies only (pl-weights-cache.h), mapping the file, guarded.
  *
  *   g_autoptr(PlTensorFile) f = pl_tensor_file_open (path, &error);   // header only
  *   const PlTensorInfo *t = pl_safetensors_find (pl_tensor_file_header (f), "wte.weight");
@@ -65,6 +66,7 @@ gboolean       pl_tensor_file_check  (PlTensorFile       *f,
 /* pl_tensor_file_map's mapping, or NULL */
 const guint8  *pl_tensor_file_mapping (PlTensorFile      *f);
 int            pl_tensor_file_fd     (PlTensorFile       *f);
+const char    *pl_tensor_file_path   (PlTensorFile       *f);
 /* fstat when opened */
 const struct stat *pl_tensor_file_stat (PlTensorFile     *f);
 

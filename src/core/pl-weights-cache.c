@@ -17,6 +17,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "pl-read-file.h"
 #include "pl-weights-cache.h"
 
 #define VERSION "1"
@@ -112,9 +113,11 @@ open_copy (const char *path, const char *ident, const PlTensorRead *reads, int n
 {
   g_autoptr(PlTensorFile) f = pl_tensor_file_open (path, NULL);
   g_autofree char *idp = id_path (path), *written = NULL, *now = NULL;
+  gsize len;
   PlSafetensors *h;
 
-  if (f == NULL || !g_file_get_contents (idp, &written, NULL, NULL))
+  /* Bounded, regular files only: a FIFO put there must not block the load. */
+  if (f == NULL || !pl_read_file_bounded (idp, 256, "an identity file", &written, &len, NULL))
     return NULL;
   now = identity (pl_tensor_file_stat (f));
   if (strcmp (now, written) != 0)
