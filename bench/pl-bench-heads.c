@@ -96,21 +96,13 @@ max_abs_diff (const PlSweepResult *a, const PlSweepResult *b)
   return m;
 }
 
-static int
-first_difference (const PlInputs *in)
-{
-  for (int p = 0; p < in->clean.n_tokens; p++)
-    if (in->clean.ids[p] != in->corrupted.ids[p])
-      return p;
-  return in->clean.n_tokens;
-}
-
 static void
 bench_sweep (PlModel *model, PlInputs *in, gboolean by_position, gboolean with_naive)
 {
   const PlConfig *cfg = pl_model_config (model);
   const char *label = by_position ? "head_out by position" : "head_out all positions";
-  double flops = min_flops (cfg, in->clean.n_tokens, first_difference (in), by_position);
+  double flops = min_flops (cfg, in->clean.n_tokens, pl_inputs_first_difference (in),
+                            by_position);
   g_autoptr(PlSweepResult) fast = NULL;
   g_autoptr(PlSweepResult) naive = NULL;
   double cpu_fast, cpu_naive;

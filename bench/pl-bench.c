@@ -63,16 +63,6 @@ min_flops (const PlConfig *cfg, int T, int d, PlSite site)
   return f;
 }
 
-/* The first position where the prompts' token ids differ (T if none). */
-static int
-first_difference (const PlInputs *in)
-{
-  for (int p = 0; p < in->clean.n_tokens; p++)
-    if (in->clean.ids[p] != in->corrupted.ids[p])
-      return p;
-  return in->clean.n_tokens;
-}
-
 static double
 max_abs_diff (const PlSweepResult *a, const PlSweepResult *b)
 {
@@ -189,7 +179,7 @@ bench_pair (PlModel *model, const char *label, const char *clean, const char *co
 
   if (in == NULL)
     g_error ("%s", error->message);
-  d = first_difference (in);
+  d = pl_inputs_first_difference (in);
   flops = min_flops (cfg, in->clean.n_tokens, d, PL_SITE_RESID_POST);
   /* warm-up: page in the weights, start BLAS threads */
   pl_sweep_result_free (timed_sweep (model, in, FALSE));

@@ -200,6 +200,16 @@ pl_inputs_copy (const PlInputs *in)
   return copy;
 }
 
+int
+pl_inputs_first_difference (const PlInputs *in)
+{
+  int p = 0;
+
+  while (p < in->clean.n_tokens && in->clean.ids[p] == in->corrupted.ids[p])
+    p++;
+  return p;
+}
+
 void
 pl_inputs_free (PlInputs *in)
 {

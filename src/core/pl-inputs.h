@@ -69,6 +69,10 @@ PlInputs *pl_inputs_prepare   (PlTokenizer *tok,
                                const char  *corrupted_answer,
                                GError     **error);
 PlInputs *pl_inputs_copy      (const PlInputs *in);
+/* The first position where the two prompts' token ids differ, or the token count when
+ * none does. Ids, not text: only the same token at the same position gives the same
+ * activations, so patches before it change nothing. */
+int       pl_inputs_first_difference (const PlInputs *in);
 void      pl_inputs_free      (PlInputs    *in);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PlInputs, pl_inputs_free)

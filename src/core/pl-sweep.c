@@ -193,18 +193,6 @@ pl_sweep_finish_unchanged (Sweep *sw, const int *cells, int n)
 
 /* ---- set-up ---- */
 
-/* The first position where the two prompts' token ids differ, or T. Ids, not text:
- * only the same token at the same position gives the same activations. */
-static int
-first_differing_token (const PlInputs *in)
-{
-  int p = 0;
-
-  while (p < in->clean.n_tokens && in->clean.ids[p] == in->corrupted.ids[p])
-    p++;
-  return p;
-}
-
 static gboolean
 check_inputs (PlModel *model, const PlInputs *in, GError **error)
 {
@@ -434,7 +422,7 @@ sweep_init (Sweep *sw, PlModel *model, const PlInputs *inputs, const PlSweepOpti
   sw->base = noise ? &sw->clean : &sw->corr;
   sw->src = noise ? &sw->corr : &sw->clean;
   sw->base_ids = noise ? sw->result->inputs->clean.ids : sw->result->inputs->corrupted.ids;
-  sw->shared = first_differing_token (inputs);
+  sw->shared = pl_inputs_first_difference (inputs);
   cache_init (&sw->clean, sw->L, sw->T, sw->C, heads);
   cache_init (&sw->corr, sw->L, sw->T, sw->C, heads);
   sw->start_rows = heads ? NULL : g_new (float, (gsize) sw->L * sw->T * sw->C);

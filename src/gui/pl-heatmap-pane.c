@@ -114,16 +114,6 @@ copy_to_display (PlHeatmapPane *self,
   slice_position (self);
 }
 
-/* The first position where the prompts differ (where patching can matter first). */
-static int
-first_difference (const PlInputs *in)
-{
-  for (int p = 0; p < in->clean.n_tokens; p++)
-    if (in->clean.ids[p] != in->corrupted.ids[p])
-      return p;
-  return in->clean.n_tokens - 1;
-}
-
 /* Starts the by-position state for a result of r's shape (values from copy_to_display):
  * the positions in the drop-down, the first difference shown. */
 static void
@@ -155,7 +145,9 @@ begin_by_position (PlHeatmapPane       *self,
       g_autofree char *name = g_strdup_printf ("%d · %s", p, self->positions[p]);
       gtk_string_list_append (names, name);
     }
-  self->pos_shown = first_difference (r->inputs);
+  /* where patching can matter first (the last position when the prompts are equal) */
+  self->pos_shown = MIN (pl_inputs_first_difference (r->inputs),
+                         r->inputs->clean.n_tokens - 1);
   g_signal_handlers_block_matched (self->position_dropdown, G_SIGNAL_MATCH_DATA, 0, 0,
                                    NULL, NULL, self);
   gtk_drop_down_set_model (self->position_dropdown, G_LIST_MODEL (names));
