@@ -15,6 +15,8 @@
  *                  the JSON export equals `patchlens-cli sweep --pairs --json`
  *   save-open      an experiment keeps the set, the mode and the result
  *   cancel         cancelling a set's sweep leaves no result
+ *   running-mean   during a set's sweep the figure is the core's running mean, titled
+ *                  so, with each cell's count on hover; at the end the set's mean
  *   template       the dialog makes what pl-template.c makes; a refused filler says why
  *   paste          tab-separated lines from the clipboard become rows; an example
  *                  from the menu returns to the single pair
@@ -147,9 +149,12 @@ cell_shown (gpointer data)
   return s->found != NULL;
 }
 
-/* The sweep the window must have made: the core's, on the set the table holds. */
+/* The sweep the window must have made: the core's, on the set the table holds, with
+ * progress (may be NULL) watching it. */
 static PlSetResult *
-core_result (PlWindow *win)
+core_result_watched (PlWindow          *win,
+                     PlSetProgressFunc  progress,
+                     gpointer           data)
 {
   PlModel *model = pl_loaded_model_get (win->model);
   PlDocument *doc = pl_window_get_document (win);
@@ -167,9 +172,15 @@ core_result (PlWindow *win)
   opt.top_k = pl_document_get_top_k (doc);
   opt.direction = pl_document_get_direction (doc);
   opt.by_position = pl_site_is_head (opt.site) && pl_document_get_by_position (doc);
-  r = pl_sweep_set_run (model, set, &opt, NULL, NULL, NULL, &error);
+  r = pl_sweep_set_run (model, set, &opt, progress, data, NULL, &error);
   g_assert_no_error (error);
   return r;
+}
+
+static PlSetResult *
+core_result (PlWindow *win)
+{
+  return core_result_watched (win, NULL, NULL);
 }
 
 static void
@@ -441,6 +452,24 @@ test_save_open (void)
 
 /* ---- cancel ---- */
 
+/* 1,000 pairs (the names set 50 times), opened: a sweep long enough to be seen
+ * running (see test_cancel). */
+static void
+open_thousand (PlWindow *win)
+{
+  g_autofree char *names = g_build_filename (pl_data_dir (), "pairs", "names.jsonl", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GString) big = g_string_new (NULL);
+  g_autofree char *path = g_build_filename (tmp_dir, "thousand.jsonl", NULL);
+
+  g_assert_true (g_file_get_contents (names, &text, NULL, NULL));
+  for (int i = 0; i < 50; i++)
+    g_string_append (big, text);
+  g_assert_true (g_file_set_contents (path, big->str, -1, NULL));
+  set_chosen ("thousand.jsonl");
+  pl_gui_test_activate (win, "open-pairs");
+}
+
 /* Cells done, or the job gone (then the test fails saying so, rather than waiting). */
 static gboolean
 some_cells_done (PlWindow *win)
@@ -453,25 +482,17 @@ some_cells_done (PlWindow *win)
   return done > 0;
 }
 
-/* 1,000 pairs (the names set 50 times): a sweep that cannot end before its first
- * progress arrives, however loaded the machine. */
+/* A sweep of 1,000 pairs cannot end before its first progress arrives, however
+ * loaded the machine. */
 static void
 test_cancel (void)
 {
   PlWindow *win = window_with_model ();
   PlDocument *doc = pl_window_get_document (win);
-  g_autofree char *names = g_build_filename (pl_data_dir (), "pairs", "names.jsonl", NULL);
-  g_autofree char *text = NULL;
-  g_autoptr(GString) big = g_string_new (NULL);
-  g_autofree char *path = g_build_filename (tmp_dir, "thousand.jsonl", NULL);
   int done = 0, total = 0;
+  PlHeatmap *hm;
 
-  g_assert_true (g_file_get_contents (names, &text, NULL, NULL));
-  for (int i = 0; i < 50; i++)
-    g_string_append (big, text);
-  g_assert_true (g_file_set_contents (path, big->str, -1, NULL));
-  set_chosen ("thousand.jsonl");
-  pl_gui_test_activate (win, "open-pairs");
+  open_thousand (win);
   pl_gui_test_run (win);
   pl_gui_test_wait_for (some_cells_done, win);
   g_assert_nonnull (win->job);   /* still running: it has 33,000 cells */
@@ -482,7 +503,137 @@ test_cancel (void)
   pl_gui_test_activate (win, "cancel");
   g_assert_false (pl_window_is_sweeping (win));
   g_assert_null (pl_document_get_set_result (doc));
+  /* The partial running mean is gone, never left looking like a result. */
+  hm = pl_heatmap_view_get_heatmap (pl_heatmap_pane_get_view (win->heatmap_pane));
+  g_assert_true (hm == NULL || strstr (pl_heatmap_get_title (hm), "running") == NULL);
+  g_assert_false (pl_heatmap_pane_has_figure (win->heatmap_pane));
   g_assert_true (run_enabled (win));
+  pl_gui_test_close_window (win);
+}
+
+/* ---- the running mean ---- */
+
+/* The core's running mean at each report, by the set's cells done (reports with the
+ * same count hold the same cells). */
+typedef struct {
+  float *mean;
+  int   *count;
+} Snapshot;
+
+static void
+snapshot_free (gpointer p)
+{
+  Snapshot *s = p;
+
+  g_free (s->mean);
+  g_free (s->count);
+  g_free (s);
+}
+
+static void
+on_core_report (const PlSetProgress *p,
+                gpointer             data)
+{
+  const PlRunningMean *rm = p->running;
+  Snapshot *s = g_new (Snapshot, 1);
+
+  if (rm->n_cells == 0)
+    {
+      g_free (s);
+      return;
+    }
+  s->mean = g_memdup2 (rm->mean, sizeof (float) * rm->n_cells);
+  s->count = g_memdup2 (rm->count, sizeof (int) * rm->n_cells);
+  g_hash_table_replace (data, GINT_TO_POINTER (p->cells_done), s);
+}
+
+typedef struct {
+  PlWindow   *win;
+  GHashTable *core;       /* cells done -> Snapshot */
+  int         n_partial;  /* checked while some cells held fewer pairs than the set */
+  gboolean    hovered;
+} LiveWatch;
+
+/* A filled cell, hovered: its running mean and count. */
+static void
+hover_running_cell (LiveWatch *w, const Snapshot *s, int n_pairs, int n_cols, int cell)
+{
+  g_autofree char *want = g_strdup_printf ("= %.4f (running mean, N = %d of %d pairs)",
+                                           s->mean[cell], s->count[cell], n_pairs);
+  double x, y;
+
+  pl_gui_test_cell_center (w->win, cell / n_cols, cell % n_cols, &x, &y);
+  pl_heatmap_view_hover_at (pl_heatmap_pane_get_view (w->win->heatmap_pane), x, y);
+  g_assert_nonnull (strstr (pl_heatmap_pane_get_hover_text (w->win->heatmap_pane), want));
+  w->hovered = TRUE;
+}
+
+/* After the window's own handler: the figure shows the core's running mean at the
+ * report the job delivered, and its title says so. */
+static void
+on_live_progress (PlSweepJob *job,
+                  LiveWatch  *w)
+{
+  PlHeatmap *hm = pl_heatmap_view_get_heatmap (pl_heatmap_pane_get_view (w->win->heatmap_pane));
+  int done, total, n_pairs, n_cols = 11, filled = -1, partial = 0;
+  const int *counts;
+  const Snapshot *s;
+
+  pl_sweep_job_get_matrix (job, &done, &total, NULL);
+  counts = pl_sweep_job_get_counts (job, &n_pairs);
+  s = g_hash_table_lookup (w->core, GINT_TO_POINTER (done));
+  if (counts == NULL || s == NULL)
+    {
+      g_assert_cmpint (done, ==, 0);   /* only before any cell */
+      return;
+    }
+  g_assert_cmpint (n_pairs, ==, 1000);
+  g_assert_nonnull (strstr (pl_heatmap_get_title (hm), "running mean of "));
+  for (int c = 0; c < 3 * n_cols; c++)
+    {
+      float v = pl_heatmap_pane_get_value (w->win->heatmap_pane, c / n_cols, c % n_cols);
+
+      g_assert_cmpint (counts[c], ==, s->count[c]);
+      if (s->count[c] == 0)
+        g_assert_true (isnan (v));   /* drawn as a cell not computed yet */
+      else
+        assert_close (v, s->mean[c]), filled = c;
+      partial |= s->count[c] < n_pairs;
+    }
+  if (!partial || filled < 0)
+    return;
+  w->n_partial++;
+  if (!w->hovered)
+    hover_running_cell (w, s, n_pairs, n_cols, filled);
+}
+
+static void
+test_running_mean (void)
+{
+  PlWindow *win = window_with_model ();
+  g_autoptr(GHashTable) core = g_hash_table_new_full (NULL, NULL, NULL, snapshot_free);
+  LiveWatch w = { win, core, 0, FALSE };
+  g_autoptr(PlSetResult) want = NULL;
+  PlHeatmap *hm;
+
+  open_thousand (win);
+  want = core_result_watched (win, on_core_report, core);
+  pl_gui_test_run (win);
+  g_signal_connect_after (win->job, "progress", G_CALLBACK (on_live_progress), &w);
+  pl_gui_test_wait_for (not_busy, win);
+  g_assert_cmpint (w.n_partial, >, 0);
+  g_assert_true (w.hovered);
+  /* At the end: the set's mean, as today's final figure. */
+  hm = pl_heatmap_view_get_heatmap (pl_heatmap_pane_get_view (win->heatmap_pane));
+  g_assert_nonnull (strstr (pl_heatmap_get_title (hm), "· mean of 1000 pairs"));
+  g_assert_null (strstr (pl_heatmap_get_title (hm), "running"));
+  for (int c = 0; c < want->n_cells; c++)
+    {
+      g_assert_cmpfloat (pl_heatmap_pane_get_value (win->heatmap_pane, c / 11, c % 11), ==,
+                         pl_document_get_set_result (pl_window_get_document (win))->mean[c]);
+      assert_close (pl_heatmap_pane_get_value (win->heatmap_pane, c / 11, c % 11),
+                    want->mean[c]);
+    }
   pl_gui_test_close_window (win);
 }
 
@@ -780,6 +931,7 @@ main (int   argc,
   g_test_add_func ("/Patchlens/Pairs/validate-run", test_validate_run);
   g_test_add_func ("/Patchlens/Pairs/save-open", test_save_open);
   g_test_add_func ("/Patchlens/Pairs/cancel", test_cancel);
+  g_test_add_func ("/Patchlens/Pairs/running-mean", test_running_mean);
   g_test_add_func ("/Patchlens/Pairs/template", test_template);
   g_test_add_func ("/Patchlens/Pairs/paste", test_paste);
   g_test_add_func ("/Patchlens/Pairs/many", test_many);

@@ -262,6 +262,13 @@ pl_heatmap_set_title (PlHeatmap  *hm,
   set_text (hm, &hm->title, title);
 }
 
+const char *
+pl_heatmap_get_title (PlHeatmap *hm)
+{
+  g_return_val_if_fail (hm != NULL, NULL);
+  return hm->title;
+}
+
 void
 pl_heatmap_set_value_label (PlHeatmap  *hm,
                             const char *label)

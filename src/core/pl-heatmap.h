@@ -53,6 +53,8 @@ void       pl_heatmap_set_row_label   (PlHeatmap   *hm,
                                        const char  *label);
 void       pl_heatmap_set_title       (PlHeatmap   *hm,
                                        const char  *title);
+/* The title drawn above the figure (NULL when none). */
+const char *pl_heatmap_get_title      (PlHeatmap   *hm);
 void       pl_heatmap_set_value_label (PlHeatmap   *hm,
                                        const char  *label);
 void       pl_heatmap_set_row_title   (PlHeatmap   *hm,

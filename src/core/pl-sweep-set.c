@@ -27,12 +27,14 @@ typedef struct {
   int               cells_done;       /* over all pairs */
   int               cells_per_pair;   /* 0 until the first pair reports */
   gint64            t0;
+  PlRunningMean    *running;          /* owned */
 } SetRun;
 
 /* What the set knows of one pair's progress. */
 typedef struct {
   SetRun *run;
   int     done;
+  int     index;   /* in the set */
 } PairWatch;
 
 /* A pair's progress as the set's: cells over all pairs. Pairs swept together report
@@ -51,11 +53,12 @@ on_pair_progress (const PlSweepProgress *p,
     run->pairs_done++;
   w->done = p->cells_done;
   if (run->progress == NULL)
-    return;
+    return;   /* no one to show the running mean to: not kept */
+  pl_running_mean_add (run->running, w->index, p);
   sp = (PlSetProgress) {
     run->cells_done, run->n_pairs * p->cells_total,
     run->pairs_done - (p->cells_done == p->cells_total), run->n_pairs,
-    (g_get_monotonic_time () - run->t0) / 1e6, p,
+    (g_get_monotonic_time () - run->t0) / 1e6, p, run->running,
   };
   run->progress (&sp, run->user_data);
 }
@@ -225,7 +228,9 @@ pl_sweep_set_run (PlModel               *model,
                   GError               **error)
 {
   g_autoptr(PlSetResult) out = g_new0 (PlSetResult, 1);
-  SetRun run = { progress, user_data, 0, set->n_pairs, 0, 0, g_get_monotonic_time () };
+  SetRun run = { progress, user_data, 0, set->n_pairs, 0, 0, g_get_monotonic_time (),
+                 NULL };
+  g_autoptr(PlRunningMean) running = NULL;
   g_autofree PairWatch *watch = NULL;
   int per_batch, n_batches;
 
@@ -233,7 +238,9 @@ pl_sweep_set_run (PlModel               *model,
   out->pairs = g_new0 (PlSetPair, set->n_pairs);
   watch = g_new0 (PairWatch, set->n_pairs);
   for (int i = 0; i < set->n_pairs; i++)
-    watch[i].run = &run;
+    watch[i] = (PairWatch) { &run, 0, i };
+  if (progress != NULL)
+    run.running = running = pl_running_mean_new (set->n_pairs);
   /* batches of equal size, each as large as the memory for pairs allows */
   per_batch = pl_sweep_pairs_per_batch (model, set->n_tokens, options);
   n_batches = (set->n_pairs + per_batch - 1) / per_batch;

@@ -21,7 +21,7 @@
  * Writing it as JSON, CSV and a figure: pl-sweep-set-io.h.
  *
  * pl_sweep_set_run blocks: call it from a worker thread. progress counts the cells of
- * all pairs; a cancelled run returns NULL with G_IO_ERROR_CANCELLED. An error in one
+ * all pairs and gives their running mean (the live figure's); a cancelled run returns NULL with G_IO_ERROR_CANCELLED. An error in one
  * pair (e.g. restored undefined) names the pair and its line.
  */
 #pragma once
@@ -30,6 +30,7 @@
 
 #include "pl-model.h"
 #include "pl-pair-set.h"
+#include "pl-running-mean.h"
 #include "pl-sweep.h"
 
 G_BEGIN_DECLS
@@ -41,6 +42,10 @@ typedef struct {
   int                    n_pairs;
   double                 elapsed;       /* seconds since the run started */
   const PlSweepProgress *pair;          /* the progress of the pair being swept */
+  /* The running mean of every cell over the pairs that have computed it, with this
+   * report's cells in it (pl-running-mean.h); after the last report it is the set's
+   * mean to float rounding. Like pair, valid during the call only. */
+  const PlRunningMean   *running;
 } PlSetProgress;
 
 typedef void (*PlSetProgressFunc) (const PlSetProgress *progress,

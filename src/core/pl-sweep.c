@@ -134,6 +134,7 @@ pl_sweep_report (Sweep *sw)
 {
   PlSweepProgress p = {
     sw->done, (int) sw->n_cells, (g_get_monotonic_time () - sw->t0) / 1e6, sw->result->matrix,
+    sw->result->clean_value, sw->result->corrupted_value,
   };
 
   if (sw->progress)
@@ -312,6 +313,7 @@ result_new (Sweep *sw, const PlInputs *inputs)
   r->naive = sw->opt->naive;
   r->direction = sw->opt->direction;
   r->by_position = sw->opt->by_position;
+  r->clean_value = r->corrupted_value = NAN;   /* unknown until the unpatched runs */
   r->n_heads = sw->H;
   r->matrix = g_new (float, cells);
   for (gsize i = 0; i < cells; i++)

@@ -110,6 +110,10 @@ typedef struct {
   int          cells_total;
   double       elapsed;   /* seconds since the sweep started */
   const float *matrix;    /* the result's matrix shape; NAN where not computed yet */
+  /* The metric of the unpatched clean and corrupted runs: NAN until they are done
+   * (every sweep reports once right after them, before any patched cell). */
+  double       clean_value;
+  double       corrupted_value;
 } PlSweepProgress;
 
 typedef void (*PlSweepProgressFunc) (const PlSweepProgress *progress,

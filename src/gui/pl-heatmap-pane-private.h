@@ -45,12 +45,21 @@ struct _PlHeatmapPane {
   GtkWidget     *pair_side;     /* the clicked cell's list, over the figure's right */
   GtkWidget     *std_toggle;    /* mean or std, beside the hover line */
   GtkListBox    *pair_list;
+  /* A set's sweep running: each cell's count of pairs in the running mean shown (the
+   * result's order; NULL otherwise), out of running_pairs, and the title's note. */
+  int           *running_counts;
+  int            running_pairs;
+  char          *running_note;
 };
 
 /* The figure, dressed with r's labels (hm taken; NULL clears). */
 void pl_heatmap_pane_show_heatmap (PlHeatmapPane       *self,
                                    PlHeatmap           *hm,
                                    const PlSweepResult *r);
+/* By position: the shown position's figure, made afresh. */
+void pl_heatmap_pane_show_position_figure (PlHeatmapPane  *self);
+/* Forgets the running mean (a new figure replaces it). */
+void pl_heatmap_pane_clear_running (PlHeatmapPane      *self);
 /* From init: the Std toggle and the sets' hover and click handlers. */
 void pl_heatmap_pane_setup_sets   (PlHeatmapPane       *self);
 

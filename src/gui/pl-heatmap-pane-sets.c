@@ -3,7 +3,8 @@
  * pl-heatmap-pane-sets.c: PlHeatmapPane with a set of pairs: the mean (or, with the Std
  * toggle, the standard deviation) as the figure, "mean ± std (N)" on hover, and a
  * clicked cell's per-pair values in a side list, sorted, whose rows emit
- * "pair-activated" with the pair's index in the set.
+ * "pair-activated" with the pair's index in the set. While a set's sweep runs: its
+ * running mean, titled with how many pairs it holds, and each cell's count on hover.
  */
 #include "config.h"
 
@@ -142,6 +143,133 @@ set_cell_place (PlHeatmapPane *self,
   return g_strdup_printf (_("Layer %d · position %d “%s”"), row, col, self->positions[col]);
 }
 
+/* ---- the running mean, while a set's sweep runs ---- */
+
+/* Cells of the result's matrix the figure comes from (by position: every position's). */
+static gsize
+result_cells (PlHeatmapPane *self)
+{
+  if (self->by_position)
+    return (gsize) self->n_rows * self->n_tokens * self->n_heads;
+  return (gsize) self->n_rows * self->n_cols;
+}
+
+void
+pl_heatmap_pane_clear_running (PlHeatmapPane *self)
+{
+  g_clear_pointer (&self->running_counts, g_free);
+  g_clear_pointer (&self->running_note, g_free);
+  self->running_pairs = 0;
+}
+
+/* "running mean of 7 of 24 pairs", or "of 6–7 of 24" while cells hold different
+ * counts (pairs swept together fill their cells in turns). */
+static char *
+running_note (const int *counts,
+              gsize      n_cells,
+              int        n_pairs)
+{
+  int lo = G_MAXINT, hi = 0;
+
+  for (gsize c = 0; c < n_cells; c++)
+    if (counts[c] > 0)
+      lo = MIN (lo, counts[c]), hi = MAX (hi, counts[c]);
+  if (hi == 0)
+    lo = 0;
+  if (lo == hi)
+    /* Translators: a live figure's title ends so: the pairs in the running mean so far,
+     * of all the set's pairs */
+    return g_strdup_printf (ngettext ("running mean of %d of %d pair",
+                                      "running mean of %d of %d pairs", n_pairs), lo, n_pairs);
+  /* Translators: the same while cells hold different numbers of pairs: "6–7 of 24" */
+  return g_strdup_printf (ngettext ("running mean of %d–%d of %d pair",
+                                    "running mean of %d–%d of %d pairs", n_pairs),
+                          lo, hi, n_pairs);
+}
+
+/* The title of the figure shown, as the mean's will read when the sweep ends
+ * (pl_set_result_heatmap's) with the note in place of "mean of N pairs" (by position,
+ * new_position_figure adds the note instead). */
+static void
+retitle_running (PlHeatmapPane *self)
+{
+  PlHeatmap *hm = pl_heatmap_view_get_heatmap (self->heatmap_view);
+  g_autofree char *title = NULL;
+
+  if (hm == NULL)
+    return;
+  if (self->model_name != NULL && *self->model_name != '\0')
+    /* Translators: a set's live figure: site, model, "running mean of 7 of 24 pairs" */
+    title = g_strdup_printf (_("Activation patching · %s · %s · %s"),
+                             pl_site_to_string (self->site), self->model_name,
+                             self->running_note);
+  else
+    title = g_strdup_printf (_("Activation patching · %s · %s"),
+                             pl_site_to_string (self->site), self->running_note);
+  pl_heatmap_set_title (hm, title);
+}
+
+void
+pl_heatmap_pane_show_running_mean (PlHeatmapPane *self,
+                                   const float   *mean,
+                                   const int     *counts,
+                                   int            n_pairs)
+{
+  gsize n = result_cells (self);
+  g_autofree char *note = NULL;
+  gboolean new_note;
+
+  if (self->n_rows == 0 || self->set != NULL)
+    return;
+  if (self->running_counts == NULL)
+    self->running_counts = g_new (int, n);
+  memcpy (self->running_counts, counts, n * sizeof (int));
+  self->running_pairs = n_pairs;
+  note = running_note (counts, n, n_pairs);
+  new_note = g_strcmp0 (note, self->running_note) != 0;
+  if (new_note)
+    {
+      g_free (self->running_note);
+      self->running_note = g_steal_pointer (&note);
+      if (!self->by_position)
+        retitle_running (self);   /* before the values: they lay the figure out again */
+    }
+  pl_heatmap_pane_update_values (self, mean);
+  if (new_note && self->by_position)   /* rebuilt only when its title changes */
+    pl_heatmap_pane_show_position_figure (self);
+}
+
+/* A cell of the running mean: its value and how many pairs it holds (after the pane's
+ * own line, which says when it is not computed yet). */
+static void
+describe_running_cell (PlHeatmapPane *self,
+                       int            row,
+                       int            col)
+{
+  g_autofree char *text = NULL, *place = NULL;
+  gsize cell;
+  float v;
+
+  if (self->running_counts == NULL || row < 0 || col < 0 || row >= self->n_rows
+      || col >= self->n_cols)
+    return;
+  cell = set_cell_index (self, row, col);
+  v = self->matrix[row * self->n_cols + col];
+  if (self->running_counts[cell] == 0 || isnan (v))
+    return;
+  place = set_cell_place (self, row, col);
+  /* Translators: hover line over a set's live figure: the cell, metric, the running
+   * mean, the pairs in it of all the set's pairs */
+  text = g_strdup_printf (ngettext ("%s · %s = %.4f (running mean, N = %d of %d pair)",
+                                    "%s · %s = %.4f (running mean, N = %d of %d pairs)",
+                                    self->running_pairs),
+                          place, pl_metric_to_string (self->metric), v,
+                          self->running_counts[cell], self->running_pairs);
+  gtk_label_set_text (self->hover_label, text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->heatmap_view),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
+}
+
 /* "mean ± std (N = n)" for a cell of the set's figure; after the pane's own handler, so
  * this line is the one shown. */
 static void
@@ -155,7 +283,10 @@ on_set_cell_hovered (PlHeatmapView *view,
   g_autofree char *text = NULL, *place = NULL;
 
   if (r == NULL)
-    return;
+    {
+      describe_running_cell (self, row, col);
+      return;
+    }
   if (row < 0 || col < 0 || row >= self->n_rows || col >= self->n_cols
       || cell >= (gsize) r->n_cells)
     {

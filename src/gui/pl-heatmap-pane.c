@@ -44,6 +44,7 @@ set_grid (PlHeatmapPane  *self,
 
   g_clear_pointer (&self->matrix, g_free);
   g_clear_pointer (&self->positions, g_strfreev);
+  pl_heatmap_pane_clear_running (self);
   self->n_rows = n_tokens > 0 && n_cols > 0 ? n_rows : 0;
   self->n_cols = n_cols;
   self->n_tokens = n_tokens;
@@ -171,6 +172,13 @@ new_position_figure (PlHeatmapPane *self)
    * position shown: "gpt2 · position 9 “␣John/␣Mary”" */
   r->model_name = g_strdup_printf (_("%s · position %d “%s”"), self->model_name,
                                    self->pos_shown, self->positions[self->pos_shown]);
+  if (self->running_note != NULL)   /* a set's sweep: what the values are */
+    {
+      char *with_note = g_strdup_printf ("%s · %s", r->model_name, self->running_note);
+
+      g_free (r->model_name);
+      r->model_name = with_note;
+    }
   hm = pl_heatmap_new_from_result (r);
   pl_heatmap_pane_dress (hm, r);
   if (isfinite (self->range[0]) && isfinite (self->range[1]))
@@ -187,6 +195,12 @@ on_position_selected (PlHeatmapPane *self)
     return;
   self->pos_shown = p;
   slice_position (self);
+  pl_heatmap_pane_show_position_figure (self);
+}
+
+void
+pl_heatmap_pane_show_position_figure (PlHeatmapPane *self)
+{
   pl_heatmap_view_set_heatmap (self->heatmap_view, new_position_figure (self));
 }
 
@@ -513,6 +527,7 @@ pl_heatmap_pane_finalize (GObject *object)
   PlHeatmapPane *self = PL_HEATMAP_PANE (object);
 
   g_clear_pointer (&self->set, pl_shared_unref);
+  pl_heatmap_pane_clear_running (self);
   g_free (self->matrix);
   g_strfreev (self->positions);
   g_free (self->full);

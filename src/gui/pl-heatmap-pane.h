@@ -89,6 +89,14 @@ float          pl_heatmap_pane_get_value     (PlHeatmapPane  *self,
  * ref'd; NULL returns to single results. */
 void           pl_heatmap_pane_show_set      (PlHeatmapPane  *self,
                                               PlShared       *set_result);
+/* During a set's sweep (after pl_heatmap_pane_show_live_sweep): the running mean,
+ * NAN where no pair has the cell yet, and counts[cell] the pairs in each cell's mean
+ * (pl-running-mean.h; both in the result's order, borrowed). The title says "running
+ * mean of n of N pairs" (a range of n where cells differ); hovering, a cell's count. */
+void           pl_heatmap_pane_show_running_mean (PlHeatmapPane *self,
+                                                  const float   *mean,
+                                                  const int     *counts,
+                                                  int            n_pairs);
 /* The standard deviation as its own heatmap instead of the mean. */
 void           pl_heatmap_pane_set_show_std  (PlHeatmapPane  *self,
                                               gboolean        show_std);

@@ -49,6 +49,7 @@ struct _PlSweepJob {
   /* Written by the worker, read on the main thread, under lock. */
   GMutex          lock;
   float          *pending;      /* (n_layers, n_positions) latest snapshot */
+  int            *pending_counts;   /* a set's: the pairs in each cell's running mean */
   gsize           n_cells;
   int             pending_done, pending_total;
   double          pending_elapsed;
@@ -58,6 +59,7 @@ struct _PlSweepJob {
 
   /* Main thread copy handed to "progress" handlers. */
   float          *shown;
+  int            *shown_counts;
   int             shown_done, shown_total;
   double          shown_elapsed;
   double          shown_ends[2];
@@ -69,7 +71,6 @@ struct _PlSweepJob {
   /* A set's sweep: the set (a copy) and its result. */
   PlPairSet      *set;
   PlShared       *set_result;
-  const float    *live_pair;    /* worker only: the matrix of the pair shown live */
 };
 
 G_DEFINE_FINAL_TYPE (PlSweepJob, pl_sweep_job, G_TYPE_OBJECT)
@@ -89,6 +90,8 @@ pl_sweep_job_finalize (GObject *object)
   g_mutex_clear (&self->lock);
   g_free (self->pending);
   g_free (self->shown);
+  g_free (self->pending_counts);
+  g_free (self->shown_counts);
   g_clear_pointer (&self->result, pl_shared_result_unref);
   g_clear_error (&self->error);
   g_clear_pointer (&self->set, pl_pair_set_free);
@@ -145,6 +148,12 @@ emit_progress (gpointer data)
   if (self->shown == NULL)
     self->shown = g_new (float, self->n_cells);
   memcpy (self->shown, self->pending, self->n_cells * sizeof (float));
+  if (self->pending_counts != NULL)
+    {
+      if (self->shown_counts == NULL)
+        self->shown_counts = g_new (int, self->n_cells);
+      memcpy (self->shown_counts, self->pending_counts, self->n_cells * sizeof (int));
+    }
   self->shown_done = self->pending_done;
   self->shown_total = self->pending_total;
   self->shown_elapsed = self->pending_elapsed;
@@ -168,7 +177,7 @@ on_sweep_progress (const PlSweepProgress *progress,
   gboolean queue;
 
   g_mutex_lock (&self->lock);
-  if (progress->matrix != NULL)   /* a set's pair other than the one shown: counts only */
+  if (progress->matrix != NULL)   /* a set's before any cell: counts only */
     memcpy (self->pending, progress->matrix, self->n_cells * sizeof (float));
   self->pending_done = progress->cells_done;
   self->pending_total = progress->cells_total;
@@ -320,27 +329,32 @@ pl_sweep_job_get_set_result (PlSweepJob *self)
   return self->set_result;
 }
 
-/* Worker: the counts are the whole set's; the snapshot is one pair's at a time. Pairs
- * swept together report in turns, so the figure follows the first to report until it
- * is complete, then the next (a pair is known by its matrix), rather than jumping from
- * one pair's cells to another's. */
+/* Worker: the snapshot of a set's sweep is its running mean (one pair's matrix would
+ * jump from pair to pair and mean nothing as a whole), with each cell's count and the
+ * running mean of the unpatched runs' metric as the colour scale's ends; the counts
+ * of cells are the whole set's. */
 static void
 on_set_progress (const PlSetProgress *progress,
                  gpointer             user_data)
 {
   PlSweepJob *self = user_data;
-  const PlSweepProgress *pair = progress->pair;
-  PlSweepProgress p = *pair;
+  const PlRunningMean *rm = progress->running;
+  gboolean has_cells = rm->n_cells > 0 && (gsize) rm->n_cells == self->n_cells;
+  PlSweepProgress p = {
+    progress->cells_done, progress->cells_total, progress->elapsed,
+    has_cells ? rm->mean : NULL, rm->clean_value, rm->corrupted_value,
+  };
 
-  if (self->live_pair == NULL)
-    self->live_pair = pair->matrix;
-  if (pair->matrix != self->live_pair)
-    p.matrix = NULL;
-  else if (pair->cells_done == pair->cells_total)
-    self->live_pair = NULL;   /* complete: the next pair to report is shown */
-  p.cells_done = progress->cells_done;
-  p.cells_total = progress->cells_total;
-  p.elapsed = progress->elapsed;
+  g_mutex_lock (&self->lock);
+  if (has_cells)
+    memcpy (self->pending_counts, rm->count, self->n_cells * sizeof (int));
+  if (rm->n_ends > 0)
+    {
+      self->pending_ends[0] = rm->clean_value;
+      self->pending_ends[1] = rm->corrupted_value;
+      self->pending_has_ends = TRUE;
+    }
+  g_mutex_unlock (&self->lock);
   on_sweep_progress (&p, self);
 }
 
@@ -405,6 +419,8 @@ pl_sweep_job_start (PlSweepJob *self)
   for (gsize i = 0; i < self->n_cells; i++)
     self->pending[i] = NAN;
   self->pending_total = (int) self->n_cells * (self->set ? self->set->n_pairs : 1);
+  if (self->set != NULL)
+    self->pending_counts = g_new0 (int, self->n_cells);
   self->running = TRUE;
   thread = g_thread_new ("pl-sweep", sweep_thread, g_object_ref (self));
   g_thread_unref (thread);
@@ -445,6 +461,14 @@ pl_sweep_job_get_matrix (PlSweepJob *self,
   if (elapsed)
     *elapsed = self->shown_elapsed;
   return self->shown;
+}
+
+const int *
+pl_sweep_job_get_counts (PlSweepJob *self,
+                         int        *n_pairs)
+{
+  *n_pairs = self->set ? self->set->n_pairs : 1;
+  return self->shown_counts;
 }
 
 PlSharedResult *

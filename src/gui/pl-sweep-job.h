@@ -57,12 +57,18 @@ const float    *pl_sweep_job_get_matrix (PlSweepJob           *self,
                                          int                  *cells_total,
                                          double               *elapsed);
 /* A sweep over a set of pairs (pl_sweep_set_run; set is copied): "progress" counts the
- * cells of all pairs, and its matrix is the pair being swept; after "finished",
- * pl_sweep_job_get_set_result. */
+ * cells of all pairs, its matrix is their running mean (pl-running-mean.h: NAN where
+ * no pair has the cell yet), its ends the running mean of the unpatched runs' metric;
+ * after "finished", pl_sweep_job_get_set_result. */
 PlSweepJob     *pl_sweep_job_new_set    (PlLoadedModel        *model,
                                          const PlPairSet      *set,
                                          const PlSweepOptions *options);
 gboolean        pl_sweep_job_is_set     (PlSweepJob           *self);
+/* A set's job: how many pairs each cell of pl_sweep_job_get_matrix's running mean
+ * holds, of *n_pairs (NULL before the first "progress", and for a single pair); valid
+ * in a "progress" handler. */
+const int      *pl_sweep_job_get_counts (PlSweepJob           *self,
+                                         int                  *n_pairs);
 /* After "finished" of a set's job: a PlShared of PlSetResult (NULL on error). */
 PlShared       *pl_sweep_job_get_set_result (PlSweepJob       *self);
 /* After "finished": the result (NULL on error) or the error. */

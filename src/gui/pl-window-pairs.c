@@ -322,12 +322,19 @@ on_set_job_progress (PlSweepJob *job,
                      PlWindow   *self)
 {
   int done, total;
-  double elapsed;
+  double elapsed, ends[2];
   const float *m = pl_sweep_job_get_matrix (job, &done, &total, &elapsed);
+  int n_pairs;
+  const int *counts = pl_sweep_job_get_counts (job, &n_pairs);
 
   if (m == NULL || total <= 0)
     return;
-  pl_heatmap_pane_update_values (self->heatmap_pane, m);
+  /* The final mean's colour scale spans the set's mean of the unpatched runs' metric:
+   * the live one the mean of those known so far. */
+  if (pl_sweep_job_get_ends (job, &ends[0], &ends[1]))
+    pl_heatmap_pane_include_range (self->heatmap_pane, ends[0], ends[1]);
+  if (counts != NULL)
+    pl_heatmap_pane_show_running_mean (self->heatmap_pane, m, counts, n_pairs);
   pl_run_bar_progress (self->run_bar, done, total, elapsed);
 }
 
@@ -382,8 +389,9 @@ pl_window_run_set (PlWindow *self)
   model = pl_loaded_model_get (self->model);
   set_sweep_options (self, &opt);
   self->job = pl_sweep_job_new_set (self->model, set, &opt);
-  /* The live figure is the pair being swept (no set's statistics yet); the bar counts
-   * the whole set's cells. */
+  /* The live figure is the running mean, drawn as the first pair's figure until its
+   * first values (pl_heatmap_pane_show_running_mean titles it); the bar counts the
+   * whole set's cells. */
   pl_heatmap_pane_show_set (self->heatmap_pane, NULL);
   pl_heatmap_pane_show_live_sweep (self->heatmap_pane, pl_model_name (model), set->pairs[0],
                                    &opt, pl_model_config (model)->n_layer,
