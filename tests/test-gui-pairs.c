@@ -619,6 +619,8 @@ test_running_mean (void)
   open_thousand (win);
   want = core_result_watched (win, on_core_report, core);
   pl_gui_test_run (win);
+  hm = pl_heatmap_view_get_heatmap (pl_heatmap_pane_get_view (win->heatmap_pane));
+  g_assert_nonnull (strstr (pl_heatmap_get_title (hm), "· running mean of 0 of 1000 pairs"));
   g_signal_connect_after (win->job, "progress", G_CALLBACK (on_live_progress), &w);
   pl_gui_test_wait_for (not_busy, win);
   g_assert_cmpint (w.n_partial, >, 0);

@@ -197,6 +197,23 @@ on_mean_progress (const PlSetProgress *p,
   w->last_ends[1] = p->running->corrupted_value;
 }
 
+/* The live figure's labels are the summary's: nothing moves when the sweep ends. */
+static void
+check_labels (const PlPairSet *set, const PlSetResult *r)
+{
+  g_autoptr(PlInputs) labels = pl_sweep_set_labels (set);
+  const PlInputs *want = r->summary->inputs;
+
+  for (int p = 0; p < want->clean.n_tokens; p++)
+    {
+      g_assert_cmpstr (labels->clean.pieces[p], ==, want->clean.pieces[p]);
+      g_assert_cmpstr (labels->corrupted.pieces[p], ==, want->corrupted.pieces[p]);
+    }
+  g_assert_cmpstr (labels->clean_answer, ==, want->clean_answer);
+  g_assert_cmpstr (labels->corrupted_answer, ==, want->corrupted_answer);
+  g_assert_nonnull (strstr (labels->clean.pieces[1], "…"));   /* " Mary" / " Anna" … */
+}
+
 /* The running mean, report by report, for a block site (pairs swept together, their
  * cells arriving in turns) and a head site (one pair after another). */
 static void
@@ -226,6 +243,7 @@ test_running_mean (void)
                                         1e-6 * MAX (1.0, fabs (r->mean[c])));
       g_assert_cmpfloat_with_epsilon (w.last_ends[0], r->summary->clean_value, 1e-9);
       g_assert_cmpfloat_with_epsilon (w.last_ends[1], r->summary->corrupted_value, 1e-9);
+      check_labels (set, r);
       g_hash_table_unref (w.live);
       g_ptr_array_unref (w.done);
       g_free (w.last_mean);

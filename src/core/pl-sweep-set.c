@@ -109,12 +109,10 @@ set_answer (const PlPairSet *set, gboolean corrupted)
                              : set->pairs[0]->clean_answer);
 }
 
-/* The first pair's result becomes the summary: inputs labelled for the whole set. */
+/* in (a copy of the first pair's) labelled for the whole set. */
 static void
-make_summary (PlSweepResult *r, const PlPairSet *set)
+label_for_set (PlInputs *in, const PlPairSet *set)
 {
-  PlInputs *in = r->inputs;
-
   for (int p = 0; p < in->clean.n_tokens; p++)
     {
       g_free (in->clean.pieces[p]);
@@ -126,6 +124,24 @@ make_summary (PlSweepResult *r, const PlPairSet *set)
   in->clean_answer = set_answer (set, FALSE);
   g_free (in->corrupted_answer);
   in->corrupted_answer = set_answer (set, TRUE);
+}
+
+PlInputs *
+pl_sweep_set_labels (const PlPairSet *set)
+{
+  PlInputs *in;
+
+  g_return_val_if_fail (set != NULL && set->n_pairs > 0, NULL);
+  in = pl_inputs_copy (set->pairs[0]);
+  label_for_set (in, set);
+  return in;
+}
+
+/* The first pair's result becomes the summary: inputs labelled for the whole set. */
+static void
+make_summary (PlSweepResult *r, const PlPairSet *set)
+{
+  label_for_set (r->inputs, set);
   g_clear_pointer (&r->final_hidden, g_free);
 }
 

@@ -87,6 +87,9 @@ PlSetResult *pl_sweep_set_run     (PlModel               *model,
                                    GCancellable          *cancellable,
                                    GError               **error);
 void         pl_set_result_free   (PlSetResult           *result);
+/* The first pair's inputs labelled for the whole set, as the summary's are: what a live
+ * figure of the set's sweep is labelled with, so that nothing moves when it ends. */
+PlInputs    *pl_sweep_set_labels  (const PlPairSet       *set);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PlSetResult, pl_set_result_free)
 

@@ -239,6 +239,19 @@ pl_heatmap_pane_show_running_mean (PlHeatmapPane *self,
     pl_heatmap_pane_show_position_figure (self);
 }
 
+void
+pl_heatmap_pane_begin_running_mean (PlHeatmapPane *self,
+                                    int            n_pairs)
+{
+  gsize n = result_cells (self);
+  g_autofree int *none = g_new0 (int, n);
+  g_autofree float *empty = g_new (float, n);
+
+  for (gsize c = 0; c < n; c++)
+    empty[c] = NAN;
+  pl_heatmap_pane_show_running_mean (self, empty, none, n_pairs);
+}
+
 /* A cell of the running mean: its value and how many pairs it holds (after the pane's
  * own line, which says when it is not computed yet). */
 static void

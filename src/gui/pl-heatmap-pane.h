@@ -97,6 +97,9 @@ void           pl_heatmap_pane_show_running_mean (PlHeatmapPane *self,
                                                   const float   *mean,
                                                   const int     *counts,
                                                   int            n_pairs);
+/* The same before any value: every cell empty, titled "running mean of 0 of N pairs". */
+void           pl_heatmap_pane_begin_running_mean (PlHeatmapPane *self,
+                                                   int            n_pairs);
 /* The standard deviation as its own heatmap instead of the mean. */
 void           pl_heatmap_pane_set_show_std  (PlHeatmapPane  *self,
                                               gboolean        show_std);

@@ -578,6 +578,10 @@ pl_heatmap_view_update_values (PlHeatmapView *self, const float *matrix)
     return;
   pl_heatmap_set_values (self->hm, matrix);
   relayout (self);   /* the colour bar's labels may have changed width */
+  /* The hover line of a cell under a still pointer says its new value (during a
+   * sweep, "not computed yet" would outlive the value's arrival). */
+  if (self->hover_row >= 0 && self->hover_col >= 0)
+    g_signal_emit (self, signals[CELL_HOVERED], 0, self->hover_row, self->hover_col);
 }
 
 void

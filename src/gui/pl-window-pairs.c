@@ -381,6 +381,7 @@ pl_window_run_set (PlWindow *self)
 {
   const PlPairSet *set = pl_pairs_panel_get_set (self->pairs_panel);
   PlSweepOptions opt = PL_SWEEP_OPTIONS_INIT;
+  g_autoptr(PlInputs) labels = NULL;
   PlModel *model;
 
   if (self->model == NULL || self->model_loading || set == NULL)
@@ -389,13 +390,14 @@ pl_window_run_set (PlWindow *self)
   model = pl_loaded_model_get (self->model);
   set_sweep_options (self, &opt);
   self->job = pl_sweep_job_new_set (self->model, set, &opt);
-  /* The live figure is the running mean, drawn as the first pair's figure until its
-   * first values (pl_heatmap_pane_show_running_mean titles it); the bar counts the
-   * whole set's cells. */
+  /* The live figure is the running mean (empty until the first cells), labelled and
+   * laid out as the mean's will be; the bar counts the whole set's cells. */
   pl_heatmap_pane_show_set (self->heatmap_pane, NULL);
-  pl_heatmap_pane_show_live_sweep (self->heatmap_pane, pl_model_name (model), set->pairs[0],
-                                   &opt, pl_model_config (model)->n_layer,
+  labels = pl_sweep_set_labels (set);
+  pl_heatmap_pane_show_live_sweep (self->heatmap_pane, pl_model_name (model), labels, &opt,
+                                   pl_model_config (model)->n_layer,
                                    pl_model_config (model)->n_head);
+  pl_heatmap_pane_begin_running_mean (self->heatmap_pane, set->n_pairs);
   pl_window_show_center_page (self);
   g_signal_connect (self->job, "progress", G_CALLBACK (on_set_job_progress), self);
   g_signal_connect (self->job, "finished", G_CALLBACK (on_set_job_finished), self);
