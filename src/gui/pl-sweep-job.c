@@ -167,18 +167,28 @@ emit_progress (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Worker thread: copy the snapshot; queue at most one emission at a time so a fast
- * sweep cannot flood the main loop. */
+/* Worker thread: copy the snapshot (and a set's running mean's counts and ends, under
+ * the same lock so that the main loop never pairs one report's values with another's
+ * counts); queue at most one emission at a time so a fast sweep cannot flood the main
+ * loop. */
 static void
-on_sweep_progress (const PlSweepProgress *progress,
-                   gpointer               user_data)
+store_progress (PlSweepJob            *self,
+                const PlSweepProgress *progress,
+                const PlRunningMean   *running)
 {
-  PlSweepJob *self = user_data;
   gboolean queue;
 
   g_mutex_lock (&self->lock);
   if (progress->matrix != NULL)   /* a set's before any cell: counts only */
     memcpy (self->pending, progress->matrix, self->n_cells * sizeof (float));
+  if (running != NULL && progress->matrix != NULL)
+    memcpy (self->pending_counts, running->count, self->n_cells * sizeof (int));
+  if (running != NULL && running->n_ends > 0)
+    {
+      self->pending_ends[0] = running->clean_value;
+      self->pending_ends[1] = running->corrupted_value;
+      self->pending_has_ends = TRUE;
+    }
   self->pending_done = progress->cells_done;
   self->pending_total = progress->cells_total;
   self->pending_elapsed = progress->elapsed;
@@ -189,6 +199,13 @@ on_sweep_progress (const PlSweepProgress *progress,
   if (queue)
     pl_run_on_context (self->context, "pl-sweep-job", emit_progress,
                        g_object_ref (self), g_object_unref);
+}
+
+static void
+on_sweep_progress (const PlSweepProgress *progress,
+                   gpointer               user_data)
+{
+  store_progress (user_data, progress, NULL);
 }
 
 typedef struct {
@@ -345,17 +362,7 @@ on_set_progress (const PlSetProgress *progress,
     has_cells ? rm->mean : NULL, rm->clean_value, rm->corrupted_value,
   };
 
-  g_mutex_lock (&self->lock);
-  if (has_cells)
-    memcpy (self->pending_counts, rm->count, self->n_cells * sizeof (int));
-  if (rm->n_ends > 0)
-    {
-      self->pending_ends[0] = rm->clean_value;
-      self->pending_ends[1] = rm->corrupted_value;
-      self->pending_has_ends = TRUE;
-    }
-  g_mutex_unlock (&self->lock);
-  on_sweep_progress (&p, self);
+  store_progress (self, &p, rm);
 }
 
 static void
