@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "pl-error.h"
+#include "pl-pair-dialog.h"
 #include "pl-pair-row.h"
 
 struct _PlPairsPanel {
@@ -29,6 +30,7 @@ struct _PlPairsPanel {
   PlPairSet          *set;         /* the checked set; NULL while a row fails */
   char               *problem;     /* why set is NULL */
   gboolean            syncing;     /* writing the rows to the document */
+  gboolean            saving;      /* a dialog writing a row's texts (one update) */
   GHashTable         *checks;      /* PlPairRow * -> RowCheck *: the last check of each */
 };
 
@@ -350,7 +352,7 @@ on_row_notify (PlPairRow    *row,
                GParamSpec   *pspec,
                PlPairsPanel *self)
 {
-  if (strcmp (pspec->name, "error") == 0)
+  if (strcmp (pspec->name, "error") == 0 || self->saving)
     return;
   write_document (self);
   validate (self);
@@ -500,6 +502,99 @@ const char *
 pl_pairs_panel_get_status_text (PlPairsPanel *self)
 {
   return gtk_label_get_text (self->status_label);
+}
+
+/* ---- the row dialog ---- */
+
+PlTokenizer *
+pl_pairs_panel_get_tokenizer (PlPairsPanel *self,
+                              int          *n_ctx)
+{
+  *n_ctx = self->n_ctx;
+  return self->tok;
+}
+
+/* check_rows for one row with other texts: the row alone, then against the first good
+ * row above it (a good draft above every good row is itself the first good row). */
+char *
+pl_pairs_panel_check_draft (PlPairsPanel *self,
+                            PlPairRow    *row,
+                            PlPairRow    *draft)
+{
+  g_autofree char *line = pl_pair_row_to_json (draft);
+  RowCheck *c, *good = NULL;
+  char *error = NULL;
+  guint i;
+
+  if (self->tok == NULL)
+    return g_strdup (_("The GPT-2 tokenizer files were not found."));
+  if (!g_list_store_find (self->rows, row, &i))
+    i = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
+  c = check_row (self, line, i);
+  for (guint k = 0; k < i && c->one != NULL && good == NULL; k++)
+    {
+      g_autoptr(PlPairRow) above = g_list_model_get_item (G_LIST_MODEL (self->rows), k);
+      RowCheck *a = g_hash_table_lookup (self->checks, above);
+      good = a != NULL && a->one != NULL ? a : NULL;
+    }
+  if (c->one == NULL)
+    error = g_strdup (c->error);
+  else if (good != NULL && good->one->n_tokens != c->one->n_tokens)
+    error = check_across (self, good->json, good->index, line, i);
+  row_check_free (c);
+  return error;
+}
+
+/* The draft's texts into the row as one change: the document is written and the rows
+ * checked once, not once per text, so the result is that of an edit in a cell. */
+void
+pl_pairs_panel_save_draft (PlPairsPanel *self,
+                           PlPairRow    *row,
+                           PlPairRow    *draft)
+{
+  self->saving = TRUE;
+  g_object_set (row, "clean", pl_pair_row_get_clean (draft),
+                "corrupted", pl_pair_row_get_corrupted (draft),
+                "clean-answer", pl_pair_row_get_clean_answer (draft),
+                "corrupted-answer", pl_pair_row_get_corrupted_answer (draft),
+                "name", pl_pair_row_get_name (draft), NULL);
+  self->saving = FALSE;
+  write_document (self);
+  validate (self);
+}
+
+/* pairs.edit-row: the selected row in the dialog. */
+static void
+edit_row (GtkWidget  *widget,
+          const char *name,
+          GVariant   *param)
+{
+  PlPairsPanel *self = PL_PAIRS_PANEL (widget);
+  guint i = gtk_single_selection_get_selected (self->selection);
+  g_autoptr(PlPairRow) row = NULL;
+
+  if (i == GTK_INVALID_LIST_POSITION)
+    return;
+  row = g_list_model_get_item (G_LIST_MODEL (self->rows), i);
+  gtk_window_present (GTK_WINDOW (pl_pair_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)),
+                                                      self, row)));
+}
+
+static void
+update_edit_action (PlPairsPanel *self)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "pairs.edit-row",
+                                 gtk_single_selection_get_selected (self->selection)
+                                 != GTK_INVALID_LIST_POSITION);
+}
+
+/* A double click or Enter on a row (GtkColumnView's activation) edits it. */
+static void
+on_row_activate (PlPairsPanel *self,
+                 guint         position)
+{
+  gtk_single_selection_set_selected (self->selection, position);
+  gtk_widget_activate_action (GTK_WIDGET (self), "pairs.edit-row", NULL);
 }
 
 /* ---- the table's cells ---- */
@@ -699,17 +794,22 @@ pl_pairs_panel_class_init (PlPairsPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PlPairsPanel, status_icon);
   gtk_widget_class_bind_template_child (widget_class, PlPairsPanel, status_label);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_install_action (widget_class, "pairs.edit-row", NULL, edit_row);
 }
 
-/* Delete removes the selected row (a cell being edited handles its own Delete first). */
+/* Delete removes the selected row (a cell being edited handles its own Delete first);
+ * Alt+Return edits it in the dialog, as Properties does in GNOME's file lists. */
 static void
-add_delete_shortcut (PlPairsPanel *self)
+add_shortcuts (PlPairsPanel *self)
 {
   GtkEventController *c = gtk_shortcut_controller_new ();
 
   gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (c),
       gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Delete, 0),
                         gtk_named_action_new ("win.remove-pair")));
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (c),
+      gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Return, GDK_ALT_MASK),
+                        gtk_named_action_new ("pairs.edit-row")));
   gtk_widget_add_controller (GTK_WIDGET (self->column_view), c);
 }
 
@@ -729,6 +829,10 @@ pl_pairs_panel_init (PlPairsPanel *self)
   add_column (self, _("Clean Answer"), 2, FALSE);
   add_column (self, _("Corrupted Answer"), 3, FALSE);
   g_signal_connect (self->rows, "items-changed", G_CALLBACK (on_items_changed), self);
-  add_delete_shortcut (self);
+  g_signal_connect_swapped (self->selection, "notify::selected",
+                            G_CALLBACK (update_edit_action), self);
+  g_signal_connect_swapped (self->column_view, "activate", G_CALLBACK (on_row_activate), self);
+  add_shortcuts (self);
+  update_edit_action (self);
   validate (self);
 }
