@@ -323,6 +323,8 @@ test_activate (void)
   d = find_dialog ();
   g_assert_nonnull (d);
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (d)), ==, "Pair 6");
+  /* The clean prompt has the focus, not the first button. */
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (d)) == nth (d, GTK_TYPE_TEXT_VIEW, 0));
   text = view_text (d, 1);
   g_assert_cmpstr (text, ==, pl_pair_row_get_corrupted (row));
   pl_gui_test_screenshot_widget (GTK_WIDGET (d), "pair-dialog.png");

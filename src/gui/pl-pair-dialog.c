@@ -176,16 +176,29 @@ pl_pair_dialog_class_init (PlPairDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PlPairDialog, status_icon);
   gtk_widget_class_bind_template_child (widget_class, PlPairDialog, status_label);
   gtk_widget_class_install_action (widget_class, "pair.save", NULL, save);
-  /* Escape is Cancel; Ctrl+Return saves from a prompt, where Return is a new line. */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
-                                       "pair.save", NULL);
+}
+
+/* Ctrl+Return saves from anywhere. A prompt's Return is a new line (prompts may hold
+ * them) and a text view takes Ctrl+Return as one too, so the shortcut is caught before
+ * the focused view sees it. */
+static void
+add_save_shortcut (PlPairDialog *self)
+{
+  GtkEventController *c = gtk_shortcut_controller_new ();
+
+  gtk_event_controller_set_propagation_phase (c, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (c),
+      gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Return, GDK_CONTROL_MASK),
+                        gtk_named_action_new ("pair.save")));
+  gtk_widget_add_controller (GTK_WIDGET (self), c);
 }
 
 static void
 pl_pair_dialog_init (PlPairDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  add_save_shortcut (self);
 }
 
 /* The row's texts into the fields, then the fields watched (so filling them checks once). */
@@ -232,5 +245,8 @@ pl_pair_dialog_new (GtkWindow    *parent,
       gtk_window_set_title (GTK_WINDOW (self), title);
     }
   fill_fields (self);
+  /* The prompt first, where the dialog's use is (the .ui's focus-widget is lost when the
+   * window is shown: GTK focuses the first focusable widget, the Cancel button). */
+  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->clean_view));
   return self;
 }
