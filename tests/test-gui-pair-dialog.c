@@ -8,7 +8,7 @@
  *                 the row once, marks it failing and turns Run off, exactly as the
  *                 same edit typed in the row's cell does; fixed, Run is back
  *   cancel        Cancel, Escape and closing change neither the row nor the document
- *   activate      activating a row (double click, Enter) opens the dialog on it;
+ *   activate      activating a row (a double click) opens the dialog on it;
  *                 with no row selected the action opens nothing
  * Runs under xvfb-run.
  */
@@ -318,7 +318,7 @@ test_activate (void)
   /* Nothing selected (a set just loaded): the action has nothing to edit. */
   gtk_widget_activate_action (GTK_WIDGET (win->pairs_panel), "pairs.edit-row", NULL);
   g_assert_null (find_dialog ());
-  /* GtkColumnView emits "activate" on a double click or Enter on a row. */
+  /* GtkColumnView emits "activate" on a double click on a row. */
   g_signal_emit_by_name (column_view (win), "activate", 5);
   d = find_dialog ();
   g_assert_nonnull (d);

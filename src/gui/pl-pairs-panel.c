@@ -588,7 +588,8 @@ update_edit_action (PlPairsPanel *self)
                                  != GTK_INVALID_LIST_POSITION);
 }
 
-/* A double click or Enter on a row (GtkColumnView's activation) edits it. */
+/* A double click on a row (GtkColumnView's activation) edits it; Enter in a cell still
+ * edits the cell in place. */
 static void
 on_row_activate (PlPairsPanel *self,
                  guint         position)
