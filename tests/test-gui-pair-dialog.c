@@ -206,6 +206,8 @@ test_save (void)
   g_assert_cmpstr (first, ==, pl_pair_row_get_clean (row));
   g_assert_cmpint (tokens_shown (d, 0), ==, n);
   g_assert_cmpint (tokens_shown (d, 1), ==, n);
+  /* The names swapped: " John", " James" and the last name differ, as in the prompts panel. */
+  g_assert_cmpint (pl_token_strip_get_n_highlighted (PL_TOKEN_STRIP (nth (d, PL_TYPE_TOKEN_STRIP, 0))), ==, 3);
   g_assert_cmpstr (pl_pair_dialog_get_status (d), ==, "The pair passes the table’s checks.");
 
   /* Typed: the count and the table's own message follow; the row waits for Save. */

@@ -82,12 +82,8 @@ show_tokens (PlPairDialog *self,
   ok_b = pl_prompt_init (&b, tok, pl_pair_row_get_corrupted (draft), "corrupted", n_ctx, NULL);
   da = g_new0 (gboolean, MAX (a.n_tokens, 1));
   db = g_new0 (gboolean, MAX (b.n_tokens, 1));
-  for (int i = 0; ok_a && ok_b && i < MAX (a.n_tokens, b.n_tokens); i++)
-    {
-      gboolean d = i >= a.n_tokens || i >= b.n_tokens || a.ids[i] != b.ids[i];
-      if (i < a.n_tokens) da[i] = d;
-      if (i < b.n_tokens) db[i] = d;
-    }
+  if (ok_a && ok_b)
+    pl_prompt_mark_differences (&a, &b, da, db);
   if (ok_a)
     pl_token_strip_set_tokens (self->clean_strip, a.ids, (const char * const *) a.pieces,
                                a.n_tokens, ok_b ? da : NULL);
