@@ -38,21 +38,29 @@ run_enabled (PlWindow *win)
   return g_action_group_get_action_enabled (G_ACTION_GROUP (win), "run");
 }
 
-/* A window with a model, in the Pairs mode, holding the shipped IOI set, saved (so that
- * "dirty" says whether an edit reached the document). */
+/* Saves win's document, so that "dirty" then says whether an edit reached it. */
+static void
+save_document (PlWindow *win)
+{
+  g_autofree char *path = g_build_filename (tmp_dir, "ioi.patchlens", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (pl_document_save (pl_window_get_document (win), path, &error));
+  g_assert_no_error (error);
+  g_assert_false (pl_document_is_dirty (pl_window_get_document (win)));
+}
+
+/* A window with a model, in the Pairs mode, holding the shipped IOI set, saved. */
 static PlWindow *
 window_with_ioi (void)
 {
   PlWindow *win = pl_gui_test_with_model (pl_window_new (NULL), model_dir);
-  g_autofree char *path = g_build_filename (tmp_dir, "ioi.patchlens", NULL);
-  g_autoptr(GError) error = NULL;
 
   gtk_window_present (GTK_WINDOW (win));
   g_action_group_activate_action (G_ACTION_GROUP (win), "load-pairs-set",
                                   g_variant_new_string ("ioi"));
   g_assert_cmpuint (g_list_model_get_n_items (pl_pairs_panel_get_rows (win->pairs_panel)), ==, 24);
-  g_assert_true (pl_document_save (pl_window_get_document (win), path, &error));
-  g_assert_no_error (error);
+  save_document (win);
   g_assert_true (run_enabled (win));
   return win;
 }
@@ -200,6 +208,7 @@ test_save (void)
 
   g_assert_nonnull (want);
   g_assert_true (g_str_has_prefix (want, "line 2: "));
+  save_document (win);   /* the in-place edit and its undoing made it dirty */
   g_assert_true (run_enabled (win));
   d = open_dialog (win, ROW);
   first = view_text (d, 0);
@@ -217,6 +226,8 @@ test_save (void)
   g_assert_cmpstr (pl_pair_dialog_get_status (d), ==, want);
   g_assert_cmpstr (pl_pair_row_get_clean (row), ==, first);
   g_assert_null (pl_pair_row_get_error (row));
+  g_assert_false (pl_document_is_dirty (doc));
+  g_assert_true (run_enabled (win));
 
   /* Saved although it fails, as a cell takes it: marked as the in-place edit marks it. */
   g_signal_connect (doc, "notify::pairs", G_CALLBACK (count_notify), &notified);
