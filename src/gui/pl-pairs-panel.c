@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
- * pl-pairs-panel.c: PlPairsPanel: the table of pairs, its sync with the document and
- * its per-row checks.
+ * pl-pairs-panel.c: PlPairsPanel: the table of pairs, its sync with the document,
+ * its per-row checks, and the row dialog's hook (its checks of a draft, its Save).
  */
 #include "config.h"
 
