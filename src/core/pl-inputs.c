@@ -59,6 +59,23 @@ pl_prompt_clear (PlPrompt *p)
   p->n_tokens = 0;
 }
 
+int
+pl_prompt_mark_differences (const PlPrompt *a,
+                            const PlPrompt *b,
+                            gboolean       *da,
+                            gboolean       *db)
+{
+  int n_common = MIN (a->n_tokens, b->n_tokens), n_diff = 0;
+
+  for (int i = 0; i < a->n_tokens; i++)
+    da[i] = i >= n_common || a->ids[i] != b->ids[i];
+  for (int i = 0; i < b->n_tokens; i++)
+    db[i] = i >= n_common || a->ids[i] != b->ids[i];
+  for (int i = 0; i < n_common; i++)
+    n_diff += a->ids[i] != b->ids[i];
+  return n_diff;
+}
+
 char *
 pl_prompt_describe (const PlPrompt *p)
 {

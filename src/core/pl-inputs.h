@@ -53,6 +53,13 @@ gboolean  pl_prompt_init      (PlPrompt    *p,
 void      pl_prompt_clear     (PlPrompt    *p);
 /* "Michelle| Jones| was" : pieces joined with '|' for messages. */
 char     *pl_prompt_describe  (const PlPrompt *p);
+/* da (a->n_tokens) and db (b->n_tokens): TRUE where the other prompt has another token
+ * at that position, or none (what the token strips highlight). Returns how many
+ * positions differ within the shorter prompt. */
+int       pl_prompt_mark_differences (const PlPrompt *a,
+                                      const PlPrompt *b,
+                                      gboolean       *da,
+                                      gboolean       *db);
 
 /* Checks that an answer is exactly one token; which names it ("clean answer"). */
 gboolean  pl_answer_check     (PlTokenizer *tok,

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
- * pl-pairs-panel.c: PlPairsPanel: the table of pairs, its sync with the document and
- * its per-row checks.
+ * pl-pairs-panel.c: PlPairsPanel: the table of pairs, its sync with the document,
+ * its per-row checks, and the row dialog's hook (its checks of a draft, its Save). The
+ * table's columns are in pl-pair-columns.c.
  */
 #include "config.h"
 
@@ -11,6 +12,8 @@
 #include <string.h>
 
 #include "pl-error.h"
+#include "pl-pair-columns.h"
+#include "pl-pair-dialog.h"
 #include "pl-pair-row.h"
 
 struct _PlPairsPanel {
@@ -29,6 +32,7 @@ struct _PlPairsPanel {
   PlPairSet          *set;         /* the checked set; NULL while a row fails */
   char               *problem;     /* why set is NULL */
   gboolean            syncing;     /* writing the rows to the document */
+  gboolean            saving;      /* a dialog writing a row's texts (one update) */
   GHashTable         *checks;      /* PlPairRow * -> RowCheck *: the last check of each */
 };
 
@@ -350,7 +354,7 @@ on_row_notify (PlPairRow    *row,
                GParamSpec   *pspec,
                PlPairsPanel *self)
 {
-  if (strcmp (pspec->name, "error") == 0)
+  if (strcmp (pspec->name, "error") == 0 || self->saving)
     return;
   write_document (self);
   validate (self);
@@ -502,154 +506,98 @@ pl_pairs_panel_get_status_text (PlPairsPanel *self)
   return gtk_label_get_text (self->status_label);
 }
 
-/* ---- the table's cells ---- */
+/* ---- the row dialog ---- */
 
-static const char *text_props[] = { "clean", "corrupted", "clean-answer", "corrupted-answer" };
-
-static void
-setup_text (GtkSignalListItemFactory *f,
-            GtkListItem              *item,
-            gpointer                  data)
+PlTokenizer *
+pl_pairs_panel_get_tokenizer (PlPairsPanel *self,
+                              int          *n_ctx)
 {
-  GtkWidget *label = gtk_editable_label_new ("");
-
-  gtk_editable_set_width_chars (GTK_EDITABLE (label), GPOINTER_TO_INT (data) < 2 ? 24 : 8);
-  gtk_list_item_set_child (item, label);
+  *n_ctx = self->n_ctx;
+  return self->tok;
 }
 
-/* A failing row's texts are drawn in the error colour, beside its warning icon. */
-static void
-mark_cell (PlPairRow   *row,
-           GParamSpec  *pspec,
-           GtkListItem *item)
+/* check_rows for one row with other texts: the row alone, then against the first good
+ * row above it (a good draft above every good row is itself the first good row). */
+char *
+pl_pairs_panel_check_draft (PlPairsPanel *self,
+                            PlPairRow    *row,
+                            PlPairRow    *draft)
 {
-  GtkWidget *label = gtk_list_item_get_child (item);
+  g_autofree char *line = pl_pair_row_to_json (draft);
+  RowCheck *c, *good = NULL;
+  char *error = NULL;
+  guint i;
 
-  if (pl_pair_row_get_error (row) != NULL)
-    gtk_widget_add_css_class (label, "error");
-  else
-    gtk_widget_remove_css_class (label, "error");
-}
-
-static void
-bind_text (GtkSignalListItemFactory *f,
-           GtkListItem              *item,
-           gpointer                  data)
-{
-  PlPairRow *row = gtk_list_item_get_item (item);
-  GBinding *b = g_object_bind_property (row, text_props[GPOINTER_TO_INT (data)],
-                                        gtk_list_item_get_child (item), "text",
-                                        G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
-
-  g_object_set_data (G_OBJECT (item), "binding", b);
-  g_signal_connect (row, "notify::error", G_CALLBACK (mark_cell), item);
-  mark_cell (row, NULL, item);
-}
-
-static void
-unbind_text (GtkSignalListItemFactory *f,
-             GtkListItem              *item,
-             gpointer                  data)
-{
-  GBinding *b = g_object_get_data (G_OBJECT (item), "binding");
-
-  if (b != NULL)
-    g_binding_unbind (b);
-  g_object_set_data (G_OBJECT (item), "binding", NULL);
-  g_signal_handlers_disconnect_by_func (gtk_list_item_get_item (item), mark_cell, item);
-}
-
-static void
-show_row_number (GtkListItem *item)
-{
-  GtkWidget *box = gtk_list_item_get_child (item);
-  g_autofree char *n = g_strdup_printf ("%u", gtk_list_item_get_position (item) + 1);
-
-  if (box != NULL && gtk_list_item_get_item (item) != NULL)
-    gtk_label_set_text (GTK_LABEL (gtk_widget_get_first_child (box)), n);
-}
-
-static void
-setup_status (GtkSignalListItemFactory *f,
-              GtkListItem              *item,
-              gpointer                  data)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
-  GtkWidget *image = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
-  GtkWidget *number = gtk_label_new (NULL);
-
-  gtk_widget_add_css_class (image, "error");
-  gtk_widget_add_css_class (number, "numeric");
-  gtk_widget_add_css_class (number, "dim-label");
-  gtk_label_set_xalign (GTK_LABEL (number), 1);
-  gtk_label_set_width_chars (GTK_LABEL (number), 2);
-  gtk_box_append (GTK_BOX (box), number);
-  gtk_box_append (GTK_BOX (box), image);
-  gtk_list_item_set_child (item, box);
-  /* Rows above removed or added: the number follows the row's place. */
-  g_signal_connect (item, "notify::position", G_CALLBACK (show_row_number), NULL);
-}
-
-/* The mark of a failing row: the warning icon with the reason as its tooltip. */
-static void
-show_row_error (PlPairRow   *row,
-                GParamSpec  *pspec,
-                GtkListItem *item)
-{
-  GtkWidget *box = gtk_list_item_get_child (item);
-  GtkWidget *image = gtk_widget_get_last_child (box);
-  const char *error = pl_pair_row_get_error (row);
-
-  gtk_widget_set_opacity (image, error != NULL ? 1.0 : 0.0);
-  gtk_widget_set_tooltip_text (box, error);
-}
-
-static void
-bind_status (GtkSignalListItemFactory *f,
-             GtkListItem              *item,
-             gpointer                  data)
-{
-  PlPairRow *row = gtk_list_item_get_item (item);
-
-  show_row_number (item);
-  g_signal_connect (row, "notify::error", G_CALLBACK (show_row_error), item);
-  show_row_error (row, NULL, item);
-}
-
-static void
-unbind_status (GtkSignalListItemFactory *f,
-               GtkListItem              *item,
-               gpointer                  data)
-{
-  g_signal_handlers_disconnect_by_func (gtk_list_item_get_item (item), show_row_error, item);
-}
-
-static void
-add_column (PlPairsPanel *self,
-            const char   *title,
-            int           which,
-            gboolean      expand)
-{
-  GtkListItemFactory *f = gtk_signal_list_item_factory_new ();
-  GtkColumnViewColumn *c;
-
-  if (which < 0)
+  if (self->tok == NULL)
+    return g_strdup (_("The GPT-2 tokenizer files were not found."));
+  if (!g_list_store_find (self->rows, row, &i))
+    i = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
+  c = check_row (self, line, i);
+  for (guint k = 0; k < i && c->one != NULL && good == NULL; k++)
     {
-      g_signal_connect (f, "setup", G_CALLBACK (setup_status), NULL);
-      g_signal_connect (f, "bind", G_CALLBACK (bind_status), NULL);
-      g_signal_connect (f, "unbind", G_CALLBACK (unbind_status), NULL);
+      g_autoptr(PlPairRow) above = g_list_model_get_item (G_LIST_MODEL (self->rows), k);
+      RowCheck *a = g_hash_table_lookup (self->checks, above);
+      good = a != NULL && a->one != NULL ? a : NULL;
     }
-  else
-    {
-      g_signal_connect (f, "setup", G_CALLBACK (setup_text), GINT_TO_POINTER (which));
-      g_signal_connect (f, "bind", G_CALLBACK (bind_text), GINT_TO_POINTER (which));
-      g_signal_connect (f, "unbind", G_CALLBACK (unbind_text), GINT_TO_POINTER (which));
-    }
-  c = gtk_column_view_column_new (title, f);
-  gtk_column_view_column_set_resizable (c, which >= 0);
-  gtk_column_view_column_set_expand (c, expand);
-  gtk_column_view_append_column (self->column_view, c);
-  g_object_unref (c);
+  if (c->one == NULL)
+    error = g_strdup (c->error);
+  else if (good != NULL && good->one->n_tokens != c->one->n_tokens)
+    error = check_across (self, good->json, good->index, line, i);
+  row_check_free (c);
+  return error;
+}
+
+/* The draft's texts into the row as one change: the document is written and the rows
+ * checked once, not once per text, so the result is that of an edit in a cell. */
+void
+pl_pairs_panel_save_draft (PlPairsPanel *self,
+                           PlPairRow    *row,
+                           PlPairRow    *draft)
+{
+  self->saving = TRUE;
+  g_object_set (row, "clean", pl_pair_row_get_clean (draft),
+                "corrupted", pl_pair_row_get_corrupted (draft),
+                "clean-answer", pl_pair_row_get_clean_answer (draft),
+                "corrupted-answer", pl_pair_row_get_corrupted_answer (draft),
+                "name", pl_pair_row_get_name (draft), NULL);
+  self->saving = FALSE;
+  write_document (self);
+  validate (self);
+}
+
+/* pairs.edit-row: the selected row in the dialog. */
+static void
+edit_row (GtkWidget  *widget,
+          const char *name,
+          GVariant   *param)
+{
+  PlPairsPanel *self = PL_PAIRS_PANEL (widget);
+  guint i = gtk_single_selection_get_selected (self->selection);
+  g_autoptr(PlPairRow) row = NULL;
+
+  if (i == GTK_INVALID_LIST_POSITION)
+    return;
+  row = g_list_model_get_item (G_LIST_MODEL (self->rows), i);
+  gtk_window_present (GTK_WINDOW (pl_pair_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)),
+                                                      self, row)));
+}
+
+static void
+update_edit_action (PlPairsPanel *self)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "pairs.edit-row",
+                                 gtk_single_selection_get_selected (self->selection)
+                                 != GTK_INVALID_LIST_POSITION);
+}
+
+/* A double click on a row (GtkColumnView's activation) edits it; Enter in a cell still
+ * edits the cell in place. */
+static void
+on_row_activate (PlPairsPanel *self,
+                 guint         position)
+{
+  gtk_single_selection_set_selected (self->selection, position);
+  gtk_widget_activate_action (GTK_WIDGET (self), "pairs.edit-row", NULL);
 }
 
 /* ---- GObject ---- */
@@ -699,17 +647,22 @@ pl_pairs_panel_class_init (PlPairsPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PlPairsPanel, status_icon);
   gtk_widget_class_bind_template_child (widget_class, PlPairsPanel, status_label);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_install_action (widget_class, "pairs.edit-row", NULL, edit_row);
 }
 
-/* Delete removes the selected row (a cell being edited handles its own Delete first). */
+/* Delete removes the selected row (a cell being edited handles its own Delete first);
+ * Alt+Return edits it in the dialog, as Properties does in GNOME's file lists. */
 static void
-add_delete_shortcut (PlPairsPanel *self)
+add_shortcuts (PlPairsPanel *self)
 {
   GtkEventController *c = gtk_shortcut_controller_new ();
 
   gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (c),
       gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Delete, 0),
                         gtk_named_action_new ("win.remove-pair")));
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (c),
+      gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Return, GDK_ALT_MASK),
+                        gtk_named_action_new ("pairs.edit-row")));
   gtk_widget_add_controller (GTK_WIDGET (self->column_view), c);
 }
 
@@ -723,12 +676,12 @@ pl_pairs_panel_init (PlPairsPanel *self)
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
-  add_column (self, NULL, -1, FALSE);
-  add_column (self, _("Clean"), 0, TRUE);
-  add_column (self, _("Corrupted"), 1, TRUE);
-  add_column (self, _("Clean Answer"), 2, FALSE);
-  add_column (self, _("Corrupted Answer"), 3, FALSE);
+  pl_pair_columns_add (self->column_view);
   g_signal_connect (self->rows, "items-changed", G_CALLBACK (on_items_changed), self);
-  add_delete_shortcut (self);
+  g_signal_connect_swapped (self->selection, "notify::selected",
+                            G_CALLBACK (update_edit_action), self);
+  g_signal_connect_swapped (self->column_view, "activate", G_CALLBACK (on_row_activate), self);
+  add_shortcuts (self);
+  update_edit_action (self);
   validate (self);
 }

@@ -21,6 +21,7 @@
 #include <gtk/gtk.h>
 
 #include "pl-document.h"
+#include "pl-pair-row.h"
 #include "pl-pair-set.h"
 
 G_BEGIN_DECLS
@@ -50,6 +51,19 @@ gboolean         pl_pairs_panel_append_text   (PlPairsPanel *self,
 /* Selects and shows row i (an outlier picked in the heatmap's list). */
 void             pl_pairs_panel_select        (PlPairsPanel *self,
                                                guint         i);
+
+/* For the row dialog (pl-pair-dialog.h, opened by the action pairs.edit-row on the
+ * selected row, a row's activation or Alt+Return): the tokenizer and context; what the
+ * table would say of row if it held draft's texts (NULL: it would pass), with the same
+ * checks and words as its own rows; draft's texts written into row as one edit. */
+PlTokenizer     *pl_pairs_panel_get_tokenizer (PlPairsPanel *self,
+                                               int          *n_ctx);
+char            *pl_pairs_panel_check_draft   (PlPairsPanel *self,
+                                               PlPairRow    *row,
+                                               PlPairRow    *draft);
+void             pl_pairs_panel_save_draft    (PlPairsPanel *self,
+                                               PlPairRow    *row,
+                                               PlPairRow    *draft);
 
 /* For tests: the rows (PlPairRow) and the status line under the table. */
 GListModel      *pl_pairs_panel_get_rows      (PlPairsPanel *self);

@@ -84,25 +84,6 @@ set_validation (PlPromptsPanel *self,
 
 /* ---- validation, on every keystroke ---- */
 
-/* differs (n) for each prompt: TRUE where the other prompt has another token at that
- * position, or none. Returns how many positions differ within the shorter prompt. */
-static int
-mark_differences (const PlPrompt *a,
-                  const PlPrompt *b,
-                  gboolean       *da,
-                  gboolean       *db)
-{
-  int n_common = MIN (a->n_tokens, b->n_tokens), n_diff = 0;
-
-  for (int i = 0; i < a->n_tokens; i++)
-    da[i] = i >= n_common || a->ids[i] != b->ids[i];
-  for (int i = 0; i < b->n_tokens; i++)
-    db[i] = i >= n_common || a->ids[i] != b->ids[i];
-  for (int i = 0; i < n_common; i++)
-    n_diff += a->ids[i] != b->ids[i];
-  return n_diff;
-}
-
 /* The validation line for two tokenized, non-empty prompts. Returns TRUE when they
  * can be patched (same length). */
 static gboolean
@@ -176,7 +157,7 @@ validate_prompts (PlPromptsPanel *self,
     }
   dc = g_new0 (gboolean, MAX (clean->n_tokens, 1));
   dr = g_new0 (gboolean, MAX (corrupted->n_tokens, 1));
-  n_diff = (*ct && *rt) ? mark_differences (clean, corrupted, dc, dr) : 0;
+  n_diff = (*ct && *rt) ? pl_prompt_mark_differences (clean, corrupted, dc, dr) : 0;
   pl_token_strip_set_tokens (self->clean_strip, clean->ids,
                              (const char * const *) clean->pieces, clean->n_tokens,
                              *rt ? dc : NULL);
