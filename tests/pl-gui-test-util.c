@@ -134,7 +134,7 @@ pl_gui_test_screenshot_widget (GtkWidget  *win,
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *path = NULL;
-  int w, h;
+  int w = 0, h = 0;   /* set by the loop, which runs at least once */
 
   if (dir == NULL)
     return;
