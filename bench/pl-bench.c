@@ -260,7 +260,7 @@ timed_load (const char *dir, gboolean *copy)
 }
 
 /* The load reading the file (the baseline), the first load making the aligned copy
- * (the source must be a second old for that), and a load from the copy. */
+ * (the source must be three seconds old for that), and a load from the copy. */
 static void
 bench_load_kinds (const char *dir)
 {
@@ -269,8 +269,8 @@ bench_load_kinds (const char *dir)
   gboolean copy[3];
   GStatBuf st;
 
-  if (g_stat (weights, &st) == 0 && time (NULL) - st.st_ctime < 2)
-    g_usleep (2 * G_USEC_PER_SEC);
+  if (g_stat (weights, &st) == 0 && time (NULL) - st.st_ctime < 4)
+    g_usleep (4 * G_USEC_PER_SEC);
   g_setenv ("PATCHLENS_WEIGHTS_CACHE", "0", TRUE);
   read_s = timed_load (dir, &copy[0]);
   g_unsetenv ("PATCHLENS_WEIGHTS_CACHE");

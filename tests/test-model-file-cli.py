@@ -125,7 +125,7 @@ def attack_copies(rng, tmp, matrix_a, duration):
     cache = tmp / "cache"
     env = dict(os.environ, XDG_CACHE_HOME=str(cache))
     subprocess.run(["cp", "-r", str(tmp / "a"), str(tmp / "copied")], check=True)
-    time.sleep(1.2)   # copies are made of sources a second old
+    time.sleep(3.2)   # copies are made of sources three seconds old
     for run in range(N_COPY_RUNS):
         out = tmp / "copy.json"
         out.unlink(missing_ok=True)

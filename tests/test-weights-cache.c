@@ -8,8 +8,8 @@
  * while in use turns results into an error, never SIGBUS nor garbage; a damaged or
  * foreign copy is replaced; without a usable cache folder the source is read as before.
  *
- * Copies are made only of sources whose change time is a second old, so tests that want
- * one wait that second (settle).
+ * Copies are made only of sources whose change time is three seconds old, so tests
+ * that want one wait that long (settle).
  */
 #include <fcntl.h>
 #include <glib/gstdio.h>
@@ -48,7 +48,7 @@ read_bytes (const char *dir)
 static void
 settle (void)
 {
-  g_usleep (1100 * 1000);
+  g_usleep (3100 * 1000);
 }
 
 static float *

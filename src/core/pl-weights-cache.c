@@ -73,10 +73,12 @@ identity (const struct stat *st)
                           (intmax_t) st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
 }
 
-/* File times tick as coarsely as the kernel's clock (a few ms): a source written again
- * within the tick of the version copied would keep its identity. One whose change time
- * is a second old cannot: any later write gets a later time. A source younger than that
- * is read as usual this time. */
+/* File times tick coarsely: every few ms on ext4, every 2 s on FAT. A source written
+ * again within the tick of the version copied would keep its identity. One whose change
+ * time is older than the coarsest tick cannot: any later write gets a later time. A
+ * source younger than that is read as usual this time. */
+#define SETTLE_SECONDS 3
+
 static gboolean
 settled (PlTensorFile *source)
 {
@@ -84,7 +86,7 @@ settled (PlTensorFile *source)
   gint64 now = g_get_real_time ();
   gint64 ctime_us = (gint64) st->st_ctim.tv_sec * G_USEC_PER_SEC + st->st_ctim.tv_nsec / 1000;
 
-  return now - ctime_us >= G_USEC_PER_SEC;
+  return now - ctime_us >= SETTLE_SECONDS * G_USEC_PER_SEC;
 }
 
 /* ---- opening ---- */

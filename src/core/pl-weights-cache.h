@@ -19,9 +19,10 @@
  * then renamed into place, so it is whole or absent. Its header names the source's
  * identity (device, inode, size, modification and change times): a source that changed
  * is copied again. The copy's own identity is kept beside it (PATH.id), so a copy
- * written or truncated since it was made is made again. A source changed less than a second ago is not copied (read as
- * usual), so that no later write can share its times. It is validated like any safetensors file when opened, and guarded
- * while mapped (pl_tensor_file_check: truncated or written later, the result is an
+ * written or truncated since it was made is made again. A source changed less than
+ * three seconds ago (file times tick every 2 s on FAT) is not copied but read as usual,
+ * so that no later write can share its times. It is validated like any safetensors file
+ * when opened, and guarded while mapped (pl_tensor_file_check: truncated or written later, the result is an
  * error, never SIGBUS or silent garbage).
  *
  * Where: $XDG_CACHE_HOME/patchlens/weights (else ~/.cache/...), one file per source
