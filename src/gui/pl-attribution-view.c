@@ -14,6 +14,7 @@
 
 #include "pl-analysis-io.h"
 #include "pl-analysis-runner.h"
+#include "pl-analysis-status.h"
 #include "pl-error.h"
 #include "pl-attribution-figure.h"
 
@@ -134,11 +135,8 @@ show_status (PlAttributionView *self,
              const char        *title,
              const char        *description)
 {
-  adw_status_page_set_icon_name (self->status_page, icon);
-  adw_status_page_set_title (self->status_page, title);
-  adw_status_page_set_description (self->status_page, description);
   gtk_label_set_text (self->summary_label, "");
-  gtk_stack_set_visible_child_name (self->content_stack, "status");
+  pl_analysis_status_show (self->content_stack, self->status_page, icon, title, description);
 }
 
 static char *
@@ -501,11 +499,7 @@ pl_attribution_view_is_busy (PlAttributionView *self)
 const char *
 pl_attribution_view_get_status (PlAttributionView *self)
 {
-  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "status") != 0)
-    return NULL;
-  return adw_status_page_get_description (self->status_page)
-         ? adw_status_page_get_description (self->status_page)
-         : adw_status_page_get_title (self->status_page);
+  return pl_analysis_status_text (self->content_stack, self->status_page);
 }
 
 const char *

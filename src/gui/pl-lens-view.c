@@ -12,6 +12,7 @@
 
 #include "pl-analysis-io.h"
 #include "pl-analysis-runner.h"
+#include "pl-analysis-status.h"
 #include "pl-error.h"
 #include "pl-heatmap-view.h"
 #include "pl-lens-figure.h"
@@ -93,10 +94,7 @@ show_status (PlLensView *self,
              const char *title,
              const char *description)
 {
-  adw_status_page_set_icon_name (self->status_page, icon);
-  adw_status_page_set_title (self->status_page, title);
-  adw_status_page_set_description (self->status_page, description);
-  gtk_stack_set_visible_child_name (self->content_stack, "status");
+  pl_analysis_status_show (self->content_stack, self->status_page, icon, title, description);
 }
 
 static void
@@ -297,11 +295,7 @@ pl_lens_view_is_busy (PlLensView *self)
 const char *
 pl_lens_view_get_status (PlLensView *self)
 {
-  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "status") != 0)
-    return NULL;
-  return adw_status_page_get_description (self->status_page)
-         ? adw_status_page_get_description (self->status_page)
-         : adw_status_page_get_title (self->status_page);
+  return pl_analysis_status_text (self->content_stack, self->status_page);
 }
 
 const char *
