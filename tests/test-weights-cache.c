@@ -127,14 +127,13 @@ fixture_clear (Fixture *f)
 
 /* The copies in the cache folder, as paths (not their .id files). */
 static GPtrArray *
-copies (const Fixture *f)
+copies (void)
 {
   g_autofree char *dir = pl_weights_cache_dir ();
   g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
   GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
   const char *name;
 
-  (void) f;
   while (d != NULL && (name = g_dir_read_name (d)) != NULL)
     if (g_str_has_suffix (name, ".safetensors"))
       g_ptr_array_add (out, g_build_filename (dir, name, NULL));
@@ -171,7 +170,7 @@ test_made_then_reused (void)
     g_assert_true (pl_model_uses_cache (m));
     assert_logits (m, f.logits_a, f.V);
   }
-  first = copies (&f);
+  first = copies ();
   g_assert_cmpuint (first->len, ==, 1);
   g_assert_no_errno (g_stat (first->pdata[0], &st1));
   g_assert_cmpint (st1.st_mode & 0777, ==, 0444);
@@ -180,7 +179,7 @@ test_made_then_reused (void)
     g_assert_true (pl_model_uses_cache (m));
     assert_logits (m, f.logits_a, f.V);
   }
-  second = copies (&f);
+  second = copies ();
   g_assert_cmpuint (second->len, ==, 1);
   g_assert_no_errno (g_stat (second->pdata[0], &st2));
   g_assert_cmpuint (st1.st_ino, ==, st2.st_ino);   /* reused, not made again */
@@ -213,7 +212,7 @@ test_source_changed (void)
     g_assert_true (pl_model_uses_cache (m));
     assert_logits (m, f.logits_b, f.V);
   }
-  after = copies (&f);
+  after = copies ();
   g_assert_cmpuint (after->len, ==, 1);   /* B's copy replaced A's */
   fixture_clear (&f);
 }
@@ -229,7 +228,7 @@ test_copy_damaged_in_use (void)
   for (int how = 0; how < 2; how++)
     {
       g_autoptr(PlModel) m = load (f.dir);
-      g_autoptr(GPtrArray) c = copies (&f);
+      g_autoptr(GPtrArray) c = copies ();
       g_autoptr(GError) error = NULL;
       g_autofree float *logits = g_new (float, f.V);
 
@@ -277,7 +276,7 @@ test_foreign_copy_replaced (void)
         g_autoptr(PlModel) m = load (f.dir);
         g_assert_true (pl_model_uses_cache (m));
       }
-      c = copies (&f);
+      c = copies ();
       g_assert_no_errno (g_unlink (c->pdata[0]));
       if (how == 0)
         {
@@ -352,7 +351,7 @@ test_eviction (void)
       g_assert_true (pl_model_uses_cache (m));
       assert_logits (m, f.logits_a, f.V);
     }
-  c = copies (&f);
+  c = copies ();
   g_assert_cmpuint (c->len, ==, PL_WEIGHTS_CACHE_KEEP + 1);
   fixture_clear (&f);
 }

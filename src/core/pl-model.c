@@ -344,7 +344,7 @@ pl_model_check_intact (PlModel *m, GError **error)
 {
   g_autofree char *copy = NULL;
 
-  if (m->cache == NULL || pl_tensor_file_check (m->cache, NULL))
+  if (m->cache == NULL || pl_tensor_file_check (m->cache))
     return TRUE;
   copy = g_filename_display_name (pl_tensor_file_path (m->cache));
   g_set_error (error, PL_ERROR, PL_ERROR_IO, "Another program truncated or wrote %s, "

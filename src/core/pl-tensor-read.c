@@ -473,16 +473,9 @@ pl_tensor_file_map (PlTensorFile *f, GError **error)
 }
 
 gboolean
-pl_tensor_file_check (PlTensorFile *f, GError **error)
+pl_tensor_file_check (PlTensorFile *f)
 {
-  if ((f->map != NULL && pl_bus_guard_lost (f->guard)) || changed_since_open (f))
-    {
-      pl_set_file_error (error, PL_ERROR_IO, f->display, "another program truncated or "
-                         "wrote this file while Patchlens was using it, so this result is "
-                         "discarded: load the model again");
-      return FALSE;
-    }
-  return TRUE;
+  return !(f->map != NULL && pl_bus_guard_lost (f->guard)) && !changed_since_open (f);
 }
 
 /* ---- aligned memory ---- */

@@ -59,10 +59,9 @@ gboolean       pl_tensor_file_read   (PlTensorFile       *f,
  * never for a user's file, which must stay free to change once loaded. */
 const guint8  *pl_tensor_file_map    (PlTensorFile       *f,
                                       GError            **error);
-/* TRUE while the file is as it was when opened (not written, same size and time, no
- * page of the mapping lost); else an error saying results computed from it are void. */
-gboolean       pl_tensor_file_check  (PlTensorFile       *f,
-                                      GError            **error);
+/* TRUE while the file is as it was when opened: not written, same size and time, no
+ * page of the mapping lost. The caller says what that means for its results. */
+gboolean       pl_tensor_file_check  (PlTensorFile       *f);
 /* pl_tensor_file_map's mapping, or NULL */
 const guint8  *pl_tensor_file_mapping (PlTensorFile      *f);
 int            pl_tensor_file_fd     (PlTensorFile       *f);

@@ -273,7 +273,7 @@ write_copy (const char *dir, PlTensorFile *source, const char *source_path,
       goto fail;
   /* A source written during the copy gives a mix: no copy at all then. Synced before it
    * gets a name, so a crash cannot leave a named copy full of zeros. */
-  if (!pl_tensor_file_check (source, NULL) || fdatasync (fd) != 0 || fchmod (fd, 0444) != 0)
+  if (!pl_tensor_file_check (source) || fdatasync (fd) != 0 || fchmod (fd, 0444) != 0)
     goto fail;
   return fd;
 fail:

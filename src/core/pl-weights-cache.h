@@ -22,8 +22,8 @@
  * written or truncated since it was made is made again. A source changed less than
  * three seconds ago (file times tick every 2 s on FAT) is not copied but read as usual,
  * so that no later write can share its times. It is validated like any safetensors file
- * when opened, and guarded while mapped (pl_tensor_file_check: truncated or written later, the result is an
- * error, never SIGBUS or silent garbage).
+ * when opened, and guarded while mapped (pl_tensor_file_check: truncated or written
+ * later, the result is an error, never SIGBUS or silent garbage).
  *
  * Where: $XDG_CACHE_HOME/patchlens/weights (else ~/.cache/...), one file per source
  * file, at most PL_WEIGHTS_CACHE_KEEP others kept (the oldest removed), never filling
